@@ -1,0 +1,203 @@
+//! The commands as library functions: snapshot, fill, build, run and demo loops, shared by the CLI and tests.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::collect::{self, Token};
+use crate::config::Config;
+use crate::demo::{self, Demo, DemoOptions, Incidents};
+use crate::render::{self, BuildOptions, BuildReport};
+use crate::store::{SnapshotMeta, Store};
+use crate::{serve, Error};
+
+/// Paths a command works on, after CLI flags and config are merged.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub out_dir: PathBuf,
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::io("cannot start the async runtime"))
+}
+
+/// Takes one snapshot of every endpoint and stores it.
+pub fn snapshot(config: &Config, store: &mut Store, token: Option<&Token>) -> Result<(SnapshotMeta, model::Snapshot), Error> {
+    let rt = runtime()?;
+    let client = collect::FetchPolicy::from_backend(&config.backend).client()?;
+    let assembled = rt.block_on(collect::collect(config, &client, token));
+    let meta = store.insert(&assembled)?;
+    Ok((meta, assembled.snapshot))
+}
+
+pub fn build(config: &Config, store: &mut Store, out: &Path, full: bool) -> Result<BuildReport, Error> {
+    Ok(render::build(store, &config.site, out, BuildOptions { full })?)
+}
+
+/// Fills `[from, to)` with snapshots read from the simulator directly, `step` apart.
+pub fn fill(config: &Config, demo: &Demo, store: &mut Store, from_s: f64, to_s: f64, step: Duration) -> Result<usize, Error> {
+    let targets = collect::targets(config);
+    let step = step.as_secs_f64().max(1.0);
+    let mut t = from_s;
+    let mut n = 0;
+    while t < to_s {
+        let readings = demo.readings_at(&targets, t);
+        let duration: f64 = readings.iter().map(|r| r.latency_ms).fold(0.0, f64::max);
+        let assembled = collect::assemble((t * 1000.0) as i64, duration, readings);
+        store.insert(&assembled)?;
+        n += 1;
+        t += step;
+    }
+    Ok(n)
+}
+
+/// A random token for a demo backend whose token was not set in the environment.
+pub fn demo_token() -> String {
+    let seed = collect::now_ms() as u64 ^ (u64::from(std::process::id()) << 32);
+    format!(
+        "demo-{:016x}{:016x}",
+        demo::sim::mix(seed),
+        demo::sim::mix(seed ^ 0xDEAD_BEEF)
+    )
+}
+
+/// Waits for Ctrl-C or SIGTERM, or for `d`. True when a stop was asked for.
+async fn stop_or_sleep(d: Duration) -> bool {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return tokio::select! { _ = tokio::signal::ctrl_c() => true, () = tokio::time::sleep(d) => false },
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => true,
+            _ = term.recv() => true,
+            () = tokio::time::sleep(d) => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::select! { _ = tokio::signal::ctrl_c() => true, () = tokio::time::sleep(d) => false }
+    }
+}
+
+/// Time until the next multiple of `interval` since the epoch, so ticks line up across restarts.
+pub fn until_next_tick(now_ms: i64, interval: Duration) -> Duration {
+    let iv = interval.as_millis().max(1) as i64;
+    Duration::from_millis((iv - now_ms.rem_euclid(iv)) as u64)
+}
+
+/// Snapshot + build every `interval` until Ctrl-C/SIGTERM; a stop waits for the current step.
+pub fn run_loop(config: &Config, paths: &Paths, token: Option<&Token>, once: bool) -> Result<(), Error> {
+    let rt = runtime()?;
+    let client = collect::FetchPolicy::from_backend(&config.backend).client()?;
+    let mut store = Store::open(&paths.data_dir)?;
+    loop {
+        let assembled = rt.block_on(collect::collect(config, &client, token));
+        let meta = store.insert(&assembled)?;
+        let report = build(config, &mut store, &paths.out_dir, false)?;
+        tracing::info!(
+            snapshot = %meta.slug,
+            status = %meta.overall,
+            failed = meta.failed,
+            "{report}"
+        );
+        if once {
+            return Ok(());
+        }
+        let wait = until_next_tick(collect::now_ms(), config.interval);
+        if rt.block_on(stop_or_sleep(wait)) {
+            tracing::info!("stopping");
+            return Ok(());
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoArgs {
+    pub port: Option<u16>,
+    pub seed: Option<u64>,
+    pub speed: Option<f64>,
+    pub backend_only: bool,
+    pub interval: Duration,
+}
+
+/// `lookout demo`: backend, a week of history, snapshots every interval, site rebuilt and served.
+pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error> {
+    let token = Token::from_env(&config.backend.token_env)
+        .map(|t| t.expose().to_owned())
+        .unwrap_or_else(demo_token);
+    let now = collect::now_ms() as f64 / 1000.0;
+    let history = f64::from(config.demo.history_days) * 86_400.0;
+    let demo = Arc::new(Demo::new(
+        DemoOptions {
+            seed: args.seed.unwrap_or(config.demo.seed),
+            speed: args.speed.unwrap_or(config.demo.speed),
+            token: token.clone(),
+            cors_origins: config.demo.cors_origins.clone(),
+            incidents: Incidents::Random,
+            sleep: true,
+        },
+        now - history,
+    ));
+    let port = args.port.unwrap_or(config.demo.port);
+    let backend = demo::serve(Arc::clone(&demo), port)
+        .or_else(|e| {
+            if port == 0 {
+                Err(e)
+            } else {
+                eprintln!("port {port} is busy; the demo backend takes a free port instead");
+                demo::serve(Arc::clone(&demo), 0)
+            }
+        })
+        .map_err(Error::io("cannot start the demo backend"))?;
+    if args.backend_only {
+        println!("demo backend listening on {}", backend.base_url());
+        println!("token for protected paths: {token}");
+        let rt = runtime()?;
+        while !rt.block_on(stop_or_sleep(Duration::from_secs(3600))) {}
+        backend.stop();
+        return Ok(());
+    }
+
+    let mut cfg = config.clone();
+    cfg.backend.base_url = reqwest::Url::parse(&format!("{}/", backend.base_url()))
+        .map_err(|e| Error::Usage(format!("demo backend URL: {e}")))?;
+    let mut store = Store::open(&paths.data_dir)?;
+    if store.count()? == 0 && config.demo.history_days > 0 {
+        let started = std::time::Instant::now();
+        println!("filling {} days of history ...", config.demo.history_days);
+        let n = fill(&cfg, &demo, &mut store, now - history, now, config.demo.history_step)?;
+        println!("stored {n} snapshots in {:.1} s", started.elapsed().as_secs_f64());
+    }
+    let token = Token::new(token);
+    let report = build(&cfg, &mut store, &paths.out_dir, false)?;
+    println!("{report}");
+    let site = serve::start(&paths.out_dir, config.serve_bind).or_else(|e| {
+        eprintln!("{e}; serving on a free port instead");
+        serve::start(&paths.out_dir, std::net::SocketAddr::new(config.serve_bind.ip(), 0))
+    })?;
+    println!();
+    println!("  Lookout demo is running: {}", site.url());
+    println!("  demo backend: {}  (snapshot every {} s; Ctrl-C stops)", backend.base_url(), args.interval.as_secs());
+    println!();
+    let rt = runtime()?;
+    let client = collect::FetchPolicy::from_backend(&cfg.backend).client()?;
+    loop {
+        if rt.block_on(stop_or_sleep(until_next_tick(collect::now_ms(), args.interval))) {
+            break;
+        }
+        let assembled = rt.block_on(collect::collect(&cfg, &client, token.as_ref()));
+        let meta = store.insert(&assembled)?;
+        let report = build(&cfg, &mut store, &paths.out_dir, false)?;
+        println!("{}  {:<8} {} failed  {report}", meta.slug, meta.overall.as_str(), meta.failed);
+    }
+    println!("stopping ...");
+    site.stop();
+    backend.stop();
+    Ok(())
+}

@@ -1,0 +1,225 @@
+//! Turns raw readings into a typed `Snapshot`: classify each outcome, extract metrics, roll up health.
+
+use model::{Better, EndpointOutcome, OutcomeKind, PartHealth, Snapshot, Status, Unit};
+use serde_json::Value;
+
+use super::extract::{clip, Shape, Sink, Verdict};
+use super::{pharos, Extractor, RawReading, TransportFailure};
+
+/// A snapshot plus the raw bodies, aligned with `snapshot.outcomes`, for the store.
+#[derive(Debug)]
+pub struct Assembled {
+    pub snapshot: Snapshot,
+    pub bodies: Vec<Option<Vec<u8>>>,
+}
+
+pub fn assemble(taken_at_ms: i64, duration_ms: f64, readings: Vec<RawReading>) -> Assembled {
+    let mut sink = Sink::default();
+    let mut outcomes = Vec::with_capacity(readings.len());
+    let mut bodies = Vec::with_capacity(readings.len());
+    let mut health_read = false;
+    let mut health_asked = false;
+    for r in readings {
+        let is_health = r.target.extractor == Extractor::Health;
+        health_asked |= is_health;
+        let (kind, detail, bytes) = classify(&r, &mut sink);
+        health_read |= is_health && matches!(kind, OutcomeKind::Ok | OutcomeKind::BackendFailure);
+        outcomes.push(EndpointOutcome {
+            endpoint: r.target.endpoint,
+            method: "GET".to_owned(),
+            path: r.target.path,
+            http_status: r.http_status,
+            latency_ms: r.latency_ms,
+            bytes,
+            kind,
+            detail,
+            attempts: r.attempts,
+        });
+        bodies.push(r.body.ok());
+    }
+    probe_metrics(&outcomes, duration_ms, &mut sink);
+    let (overall, reasons) = roll_up(&sink, &outcomes, health_asked, health_read);
+    Assembled {
+        snapshot: Snapshot {
+            taken_at_ms,
+            duration_ms,
+            overall,
+            reasons,
+            components: sink.components,
+            modules: sink.modules,
+            outcomes,
+            metrics: sink.metrics,
+            facts: sink.facts,
+        },
+        bodies,
+    }
+}
+
+fn classify(r: &RawReading, sink: &mut Sink) -> (OutcomeKind, Option<String>, u64) {
+    let body = match &r.body {
+        Ok(b) => b,
+        Err(TransportFailure::Timeout(m)) => return (OutcomeKind::Timeout, Some(clip(m, 300)), 0),
+        Err(TransportFailure::Unreachable(m)) => {
+            return (OutcomeKind::Unreachable, Some(clip(m, 300)), 0);
+        }
+        Err(TransportFailure::TooLarge(cap)) => {
+            return (
+                OutcomeKind::TooLarge,
+                Some(format!("body larger than the {cap}-byte cap")),
+                0,
+            );
+        }
+    };
+    let bytes = body.len() as u64;
+    let status = r.http_status.unwrap_or(0);
+    if !(200..300).contains(&status) {
+        return (OutcomeKind::HttpError, Some(http_detail(status, body)), bytes);
+    }
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => return (OutcomeKind::InvalidJson, Some(e.to_string()), bytes),
+    };
+    // A fresh sink per reading: a body that fails half-way contributes nothing.
+    let mut local = Sink::default();
+    match pharos::extract(&r.target.extractor, &value, &mut local) {
+        Err(Shape(msg)) => (OutcomeKind::UnexpectedShape, Some(clip(&msg, 300)), bytes),
+        Ok(verdict) => {
+            merge(sink, local);
+            match verdict {
+                Verdict::Ok => (OutcomeKind::Ok, None, bytes),
+                Verdict::BackendFailure(msg) => (OutcomeKind::BackendFailure, Some(msg), bytes),
+            }
+        }
+    }
+}
+
+fn merge(into: &mut Sink, from: Sink) {
+    into.metrics.extend(from.metrics);
+    into.components.extend(from.components);
+    into.modules.extend(from.modules);
+    into.facts.extend(from.facts);
+    if from.overall.is_some() {
+        into.overall = from.overall;
+    }
+}
+
+/// `HTTP 401: Not authenticated`, with FastAPI's `detail` (string or object) when there is one.
+fn http_detail(status: u16, body: &[u8]) -> String {
+    let detail = serde_json::from_slice::<Value>(body).ok().and_then(|v| {
+        let d = v.get("detail")?;
+        match d {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(o) => o
+                .get("error")
+                .or_else(|| o.get("message"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| Some(d.to_string())),
+            other => Some(other.to_string()),
+        }
+    });
+    match detail {
+        Some(d) => format!("HTTP {status}: {}", clip(&d, 300)),
+        None if status == 0 => "no HTTP status".to_owned(),
+        None => format!("HTTP {status}"),
+    }
+}
+
+/// What Lookout itself observed: response times and the share of failed readings.
+fn probe_metrics(outcomes: &[EndpointOutcome], duration_ms: f64, sink: &mut Sink) {
+    let answered: Vec<f64> = outcomes
+        .iter()
+        .filter(|o| o.http_status.is_some())
+        .map(|o| o.latency_ms)
+        .collect();
+    for (p, name) in [(50.0, "p50"), (95.0, "p95"), (99.0, "p99")] {
+        if let Some(v) = model::stats::percentile(&answered, p) {
+            sink.metric(format!("probe.latency_{name}"), v, Unit::Milliseconds, Better::Lower);
+        }
+    }
+    let failed = outcomes.iter().filter(|o| !o.kind.is_ok()).count();
+    if !outcomes.is_empty() {
+        sink.metric(
+            "probe.error_rate",
+            failed as f64 / outcomes.len() as f64 * 100.0,
+            Unit::Percent,
+            Better::Lower,
+        );
+    }
+    sink.metric("probe.endpoints_failed", failed as f64, Unit::Count, Better::Lower);
+    sink.metric("probe.duration_ms", duration_ms, Unit::Milliseconds, Better::Lower);
+}
+
+fn part_reason(kind: &str, p: &PartHealth) -> String {
+    if p.message.is_empty() {
+        format!("{kind} {}: {}", p.name, p.word)
+    } else {
+        format!("{kind} {}: {} ({})", p.name, p.word, p.message)
+    }
+}
+
+/// The overall status: the backend's own word, raised by problem parts (at most to degraded)
+/// and by failed readings; down when the health endpoint itself could not be read.
+fn roll_up(
+    sink: &Sink,
+    outcomes: &[EndpointOutcome],
+    health_asked: bool,
+    health_read: bool,
+) -> (Status, Vec<String>) {
+    let mut reasons: Vec<(Status, String)> = Vec::new();
+    let mut overall = Status::Healthy;
+    let mut summary = None;
+    if let Some((word, message)) = &sink.overall {
+        let s = Status::from_word(word);
+        overall = s;
+        if s != Status::Healthy && !message.is_empty() {
+            summary = Some(format!("Backend reports {word}: {}", clip(message, 300)));
+        }
+    }
+    if health_asked && !health_read {
+        overall = Status::Down;
+        let why = outcomes
+            .iter()
+            .find(|o| o.endpoint == "health")
+            .map(|o| o.detail.clone().unwrap_or_else(|| o.kind.label().to_owned()))
+            .unwrap_or_default();
+        reasons.push((Status::Down, format!("The health endpoint could not be read: {why}")));
+    }
+    for (kind, parts) in [("Component", &sink.components), ("Module", &sink.modules)] {
+        for p in parts.iter().filter(|p| p.status.is_problem()) {
+            overall = overall.max(Status::Degraded);
+            reasons.push((p.status, part_reason(kind, p)));
+        }
+    }
+    let failed: Vec<&EndpointOutcome> = outcomes.iter().filter(|o| !o.kind.is_ok()).collect();
+    if !failed.is_empty() {
+        if failed.len() == outcomes.len() {
+            overall = Status::Down;
+        } else if !health_asked {
+            overall = overall.max(Status::Degraded);
+        }
+        let list: Vec<String> = failed
+            .iter()
+            .take(6)
+            .map(|o| format!("{} ({})", o.endpoint, o.kind.label()))
+            .collect();
+        let more = failed.len().saturating_sub(6);
+        reasons.push((
+            Status::Degraded,
+            format!(
+                "{} of {} readings failed: {}{}",
+                failed.len(),
+                outcomes.len(),
+                list.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            ),
+        ));
+    }
+    if overall == Status::Unknown && !sink.components.is_empty() {
+        overall = Status::Healthy;
+    }
+    reasons.sort_by(|a, b| b.0.cmp(&a.0));
+    // The backend's own summary leads; the parts that explain it follow, worst first.
+    let list = summary.into_iter().chain(reasons.into_iter().map(|(_, r)| r)).collect();
+    (overall, list)
+}

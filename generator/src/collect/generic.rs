@@ -1,0 +1,123 @@
+//! Any JSON monitoring endpoint: numbers and booleans become metrics named by their JSON path.
+
+use model::{Better, Unit};
+use serde_json::Value;
+
+use super::extract::{clip, seg, Node, Shape, Sink, Verdict};
+
+/// Caps keep one huge or deeply nested body from flooding the store.
+const MAX_DEPTH: usize = 8;
+const MAX_ARRAY_ITEMS: usize = 20;
+const MAX_METRICS: usize = 500;
+
+pub fn extract(name: &str, root: &Node<'_>, sink: &mut Sink) -> Result<Verdict, Shape> {
+    let Some(body) = root.v else {
+        return Err(Shape("the body is empty".into()));
+    };
+    let prefix = seg(name);
+    let mut count = 0;
+    flatten(body, &prefix, 0, sink, &mut count);
+    if count == 0 && !matches!(body, Value::Object(_) | Value::Array(_)) {
+        return Err(Shape(format!(
+            "the body is a bare {}, expected an object or array",
+            match body {
+                Value::String(_) => "string",
+                Value::Number(_) => "number",
+                Value::Bool(_) => "boolean",
+                _ => "null",
+            }
+        )));
+    }
+    let status = root.get("status").opt_str().ok().flatten();
+    if let Some(word) = status {
+        let message = root.get("message").opt_str().ok().flatten().unwrap_or("");
+        sink.components.push(Sink::part(word, name, &clip(message, 300)));
+    }
+    let error = match root.get("error").v {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Object(o)) => o.get("message").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    };
+    if status.is_some_and(|s| s.eq_ignore_ascii_case("error")) || error.is_some() {
+        let msg = error.unwrap_or_else(|| "backend reports status \"error\"".into());
+        return Ok(Verdict::BackendFailure(clip(&msg, 300)));
+    }
+    Ok(Verdict::Ok)
+}
+
+fn flatten(v: &Value, path: &str, depth: usize, sink: &mut Sink, count: &mut usize) {
+    if *count >= MAX_METRICS || depth > MAX_DEPTH {
+        return;
+    }
+    match v {
+        Value::Number(n) => {
+            if let Some(x) = n.as_f64() {
+                sink.metric(path, x, Unit::guess(path), Better::guess(path));
+                *count += 1;
+            }
+        }
+        Value::Bool(b) => {
+            sink.metric(path, f64::from(u8::from(*b)), Unit::Bool, Better::guess(path));
+            *count += 1;
+        }
+        Value::Object(m) => {
+            for (k, child) in m {
+                flatten(child, &format!("{path}.{}", seg(k)), depth + 1, sink, count);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().take(MAX_ARRAY_ITEMS).enumerate() {
+                flatten(child, &format!("{path}.{i}"), depth + 1, sink, count);
+            }
+        }
+        Value::String(_) | Value::Null => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flattens_numbers_and_booleans_by_path() {
+        let body: Value = serde_json::from_str(
+            r#"{"status":"ok","queue":{"depth":12,"latency_ms":3.5,"ready":true,
+                "shards":[{"lag":1},{"lag":2}]},"name":"x","nothing":null}"#,
+        )
+        .expect("json");
+        let mut sink = Sink::default();
+        let v = extract("q", &Node::root(&body), &mut sink).expect("shape");
+        assert_eq!(v, Verdict::Ok);
+        let names: Vec<_> = sink.metrics.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["q.queue.depth", "q.queue.latency_ms", "q.queue.ready", "q.queue.shards.0.lag", "q.queue.shards.1.lag"]
+        );
+        assert_eq!(sink.metrics[1].unit, Unit::Milliseconds);
+        assert_eq!(sink.metrics[1].better, Better::Lower);
+        assert_eq!(sink.components[0].name, "q");
+        assert_eq!(sink.components[0].status, model::Status::Healthy);
+    }
+
+    #[test]
+    fn error_body_is_a_backend_failure_and_bare_values_are_shape_errors() {
+        let body: Value = serde_json::from_str(r#"{"status":"error","error":"disk full"}"#).expect("json");
+        let mut sink = Sink::default();
+        assert_eq!(
+            extract("d", &Node::root(&body), &mut sink),
+            Ok(Verdict::BackendFailure("disk full".into()))
+        );
+        let bare = Value::String("hello".into());
+        assert!(extract("d", &Node::root(&bare), &mut Sink::default()).is_err());
+    }
+
+    #[test]
+    fn metric_count_is_capped() {
+        let big: Vec<Value> = (0..5000).map(|i| Value::from(i)).collect();
+        let body = serde_json::json!({"a": big, "b": {"c": (0..600).map(|i| (format!("k{i}"), Value::from(i))).collect::<serde_json::Map<_,_>>()}});
+        let mut sink = Sink::default();
+        extract("x", &Node::root(&body), &mut sink).expect("shape");
+        assert!(sink.metrics.len() <= MAX_METRICS);
+        assert_eq!(sink.metrics.iter().filter(|m| m.name.starts_with("x.a.")).count(), MAX_ARRAY_ITEMS);
+    }
+}

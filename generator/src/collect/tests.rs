@@ -1,0 +1,255 @@
+//! Extraction of every captured Pharos response, and of the failure shapes the contract lists.
+
+use std::path::PathBuf;
+
+use model::{OutcomeKind, Status};
+use serde_json::Value;
+
+use super::*;
+use crate::config::Config;
+
+fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pharos")
+}
+
+/// A raw reading made from a fixture file, as the HTTP stage would have produced it.
+fn reading_for(target: &Target, status: u16, body: &[u8]) -> RawReading {
+    RawReading {
+        target: target.clone(),
+        http_status: Some(status),
+        latency_ms: 12.5,
+        attempts: 1,
+        body: Ok(body.to_vec()),
+    }
+}
+
+fn target(endpoint: &str) -> Target {
+    targets(&Config::defaults())
+        .into_iter()
+        .find(|t| t.endpoint == endpoint)
+        .unwrap_or_else(|| panic!("no target {endpoint}"))
+}
+
+fn fixture(name: &str) -> (u16, Vec<u8>) {
+    let text = std::fs::read_to_string(fixtures_dir().join(name)).expect("fixture");
+    let v: Value = serde_json::from_str(&text).expect("fixture json");
+    let status = v["status"].as_u64().expect("status") as u16;
+    (status, serde_json::to_vec(&v["body"]).expect("body"))
+}
+
+fn one(endpoint: &str, status: u16, body: &[u8]) -> Assembled {
+    assemble(0, 1.0, vec![reading_for(&target(endpoint), status, body)])
+}
+
+const FIXTURE_TARGETS: [(&str, &str); 15] = [
+    ("monitoring_health.json", "health"),
+    ("monitoring_health_ml.json", "health.ml"),
+    ("monitoring_model-health.json", "model_health"),
+    ("monitoring_health_module_search.json", "module.search"),
+    ("monitoring_performance.json", "performance"),
+    ("monitoring_recommendation-quality.json", "recommendation_quality"),
+    ("monitoring_user-engagement.json", "user_engagement"),
+    ("monitoring_database.json", "database"),
+    ("monitoring_db_pool.json", "db_pool"),
+    ("monitoring_events.json", "events"),
+    ("monitoring_events_history.json", "events.history"),
+    ("monitoring_cache_stats.json", "cache"),
+    ("monitoring_workers_status.json", "workers"),
+    ("ingestion_health.json", "ingestion.health"),
+    ("ingestion_worker_status.json", "ingestion.worker"),
+];
+
+#[test]
+fn every_get_fixture_has_a_target_and_extracts() {
+    let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
+        .expect("fixtures")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in &names {
+        let (_, body) = fixture(name);
+        let v: Value = serde_json::from_slice(&body).expect("json");
+        let _ = v;
+        let text = std::fs::read_to_string(fixtures_dir().join(name)).expect("read");
+        let method = serde_json::from_str::<Value>(&text).expect("json")["method"].as_str().unwrap_or("").to_owned();
+        if method == "POST" || name == "ingestion_jobs_history.json" {
+            continue;
+        }
+        assert!(
+            FIXTURE_TARGETS.iter().any(|(f, _)| f == name),
+            "fixture {name} is not covered by an extraction test"
+        );
+    }
+    let mut expected_kinds = Vec::new();
+    for (file, endpoint) in FIXTURE_TARGETS {
+        let (status, body) = fixture(file);
+        let a = one(endpoint, status, &body);
+        let o = &a.snapshot.outcomes[0];
+        expected_kinds.push((endpoint, o.kind));
+        assert_eq!(a.bodies[0].as_deref(), Some(body.as_slice()), "{file}: raw body kept");
+        assert_eq!(o.bytes, body.len() as u64);
+    }
+    // The captured instance reported two failures in HTTP 200 bodies; everything else reads fine.
+    for (endpoint, kind) in expected_kinds {
+        let want = match endpoint {
+            "health.ml" | "workers" => OutcomeKind::BackendFailure,
+            _ => OutcomeKind::Ok,
+        };
+        assert_eq!(kind, want, "{endpoint}");
+    }
+}
+
+#[test]
+fn health_fixture_gives_components_overall_and_reasons() {
+    let (s, body) = fixture("monitoring_health.json");
+    let a = one("health", s, &body);
+    let snap = &a.snapshot;
+    assert_eq!(snap.overall, Status::Degraded);
+    let comp = |n: &str| snap.components.iter().find(|c| c.name == n).expect(n);
+    assert_eq!(comp("redis").status, Status::Down);
+    assert_eq!(comp("redis").message, "Connection failed");
+    assert_eq!(comp("database").status, Status::Healthy);
+    assert_eq!(comp("ncf_model").status, Status::Down);
+    assert_eq!(comp("ncf_model").word, "unavailable");
+    assert_eq!(snap.metric("health.celery.worker_count").map(|m| m.value), Some(0.0));
+    assert!(snap.modules.is_empty(), "modules: null gives no modules");
+    assert!(snap.reasons[0].contains("Redis unavailable"), "{:?}", snap.reasons);
+    assert!(snap.reasons.iter().any(|r| r.contains("Component redis: unhealthy")));
+}
+
+#[test]
+fn ml_error_body_with_http_status_503_is_a_backend_failure() {
+    let (s, body) = fixture("monitoring_health_ml.json");
+    let a = one("health.ml", s, &body);
+    let o = &a.snapshot.outcomes[0];
+    assert_eq!(o.kind, OutcomeKind::BackendFailure);
+    assert!(o.detail.as_deref().unwrap_or("").contains("ml_classification_service"));
+    assert_eq!(a.snapshot.metric("ml.http_status").map(|m| m.value), Some(503.0));
+    assert_eq!(a.snapshot.components[0].status, Status::Down);
+}
+
+#[test]
+fn workers_error_with_null_workers_is_a_backend_failure() {
+    let (s, body) = fixture("monitoring_workers_status.json");
+    let a = one("workers", s, &body);
+    assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::BackendFailure);
+    assert_eq!(a.snapshot.outcomes[0].detail.as_deref(), Some("No module named 'celery'"));
+    assert!(a.snapshot.metric("workers.count").is_none());
+}
+
+#[test]
+fn typed_metrics_carry_units_and_directions() {
+    let (s, body) = fixture("monitoring_db_pool.json");
+    let a = one("db_pool", s, &body);
+    let m = a.snapshot.metric("db.pool.pool_usage_percent").expect("usage");
+    assert_eq!((m.value, m.unit, m.better), (0.0, model::Unit::Percent, model::Better::Lower));
+    assert_eq!(a.snapshot.metric("db.pool.total_capacity").map(|m| m.value), Some(15.0));
+    assert_eq!(a.snapshot.metric("db.pool.overflow").map(|m| m.value), Some(-4.0));
+    assert_eq!(a.snapshot.fact("db.pool.database_type"), Some("sqlite"));
+
+    let (s, body) = fixture("monitoring_cache_stats.json");
+    let a = one("cache", s, &body);
+    let m = a.snapshot.metric("cache.hit_rate").expect("hit rate");
+    assert_eq!((m.unit, m.better), (model::Unit::Ratio, model::Better::Higher));
+
+    let (s, body) = fixture("monitoring_health_module_search.json");
+    let a = one("module.search", s, &body);
+    assert_eq!(a.snapshot.modules[0].name, "Search");
+    assert_eq!(a.snapshot.modules[0].status, Status::Healthy);
+
+    let (s, body) = fixture("monitoring_model-health.json");
+    let a = one("model_health", s, &body);
+    assert_eq!(a.snapshot.metric("model.available").map(|m| m.value), Some(0.0));
+    assert!(a.snapshot.fact("model.message").unwrap_or("").contains("not trained"));
+
+    let (s, body) = fixture("ingestion_worker_status.json");
+    let a = one("ingestion.worker", s, &body);
+    assert_eq!(a.snapshot.fact("ingestion.worker"), Some("Offline"));
+    assert_eq!(a.snapshot.metric("ingestion.worker.online").map(|m| m.value), Some(0.0));
+}
+
+#[test]
+fn older_ingestion_health_array_body_is_an_unexpected_shape() {
+    let body = br#"[{"status": "unhealthy", "services": {"redis": "unhealthy: x"}}, 503]"#;
+    let a = one("ingestion.health", 200, body);
+    let o = &a.snapshot.outcomes[0];
+    assert_eq!(o.kind, OutcomeKind::UnexpectedShape);
+    assert!(o.detail.as_deref().unwrap_or("").contains("an array"), "{:?}", o.detail);
+    assert!(a.snapshot.components.is_empty(), "nothing half-read is kept");
+}
+
+#[test]
+fn missing_auth_401_and_500_detail_are_http_errors_with_the_detail() {
+    let a = one("performance", 401, br#"{"detail": "Not authenticated"}"#);
+    assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::HttpError);
+    assert_eq!(a.snapshot.outcomes[0].detail.as_deref(), Some("HTTP 401: Not authenticated"));
+    let a = one("database", 500, br#"{"detail": {"error": "pool exhausted", "x": 1}}"#);
+    assert_eq!(a.snapshot.outcomes[0].detail.as_deref(), Some("HTTP 500: pool exhausted"));
+    let a = one("database", 503, b"<html>bad gateway</html>");
+    assert_eq!(a.snapshot.outcomes[0].detail.as_deref(), Some("HTTP 503"));
+}
+
+#[test]
+fn nulls_where_the_contract_allows_them_are_skipped_not_failed() {
+    let body = br#"{"status":"ok","timestamp":"2026-11-22T00:06:55.1","metrics":{"cache_hit_rate":null,"cache_hits":3,
+        "cache_misses":null,"slow_query_count":null,"method_timings":null},"warnings":null}"#;
+    let a = one("performance", 200, body);
+    assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::Ok);
+    assert_eq!(a.snapshot.metric("performance.cache_hits").map(|m| m.value), Some(3.0));
+    assert!(a.snapshot.metric("performance.cache_hit_rate").is_none());
+}
+
+#[test]
+fn wrong_types_and_garbage_are_classified() {
+    let a = one("cache", 200, br#"{"status":"ok","cache_stats":{"hit_rate":"high"}}"#);
+    assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::UnexpectedShape);
+    assert_eq!(
+        a.snapshot.outcomes[0].detail.as_deref(),
+        Some("`cache_stats.hit_rate` is a string, expected a number")
+    );
+    let a = one("cache", 200, b"{\"status\": \"ok\", ");
+    assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::InvalidJson);
+    let a = one("module.search", 200, br#"{"status":"ok","module":"graph","health":{"status":"healthy"}}"#);
+    assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::UnexpectedShape);
+}
+
+#[test]
+fn health_unreadable_means_down_and_one_failure_does_not_hide_the_rest() {
+    let (s, cache_body) = fixture("monitoring_cache_stats.json");
+    let readings = vec![
+        RawReading {
+            target: target("health"),
+            http_status: None,
+            latency_ms: 2000.0,
+            attempts: 1,
+            body: Err(TransportFailure::Timeout("operation timed out".into())),
+        },
+        reading_for(&target("cache"), s, &cache_body),
+    ];
+    let a = assemble(0, 2000.0, readings);
+    assert_eq!(a.snapshot.overall, Status::Down);
+    assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::Timeout);
+    assert_eq!(a.snapshot.outcomes[1].kind, OutcomeKind::Ok);
+    assert!(a.snapshot.metric("cache.hit_rate").is_some());
+    assert_eq!(a.snapshot.metric("probe.error_rate").map(|m| m.value), Some(50.0));
+    assert!(a.snapshot.reasons.iter().any(|r| r.contains("health endpoint could not be read")));
+}
+
+#[test]
+fn pharos_targets_cover_the_contract() {
+    let t = targets(&Config::defaults());
+    assert_eq!(t.len(), 15 + 13);
+    let auth: Vec<&str> = t.iter().filter(|t| t.needs_auth).map(|t| t.endpoint.as_str()).collect();
+    assert!(!auth.contains(&"health") && !auth.contains(&"ingestion.jobs") && !auth.contains(&"module.auth"));
+    assert!(auth.contains(&"performance") && auth.contains(&"cache"));
+    let rq = t.iter().find(|t| t.endpoint == "recommendation_quality").expect("rq");
+    assert_eq!(rq.url.as_str(), "http://127.0.0.1:8765/api/monitoring/recommendation-quality?time_window_days=7");
+}
+
+#[test]
+fn token_debug_is_redacted() {
+    let t = Token::new("s3cret-value".into()).expect("token");
+    assert!(!format!("{t:?}").contains("s3cret"));
+    assert!(Token::new("  ".into()).is_none());
+}

@@ -1,0 +1,427 @@
+//! Demo backend: a simulated Pharos on 127.0.0.1 with moving values, incidents, auth, CORS and ingestion.
+
+pub mod endpoints;
+pub mod queue;
+pub mod sim;
+
+use std::io::Read;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tiny_http::{Header, Response, Server};
+
+use crate::collect::{RawReading, Target};
+use queue::{Enqueue, Queue, MAX_QUEUE};
+pub use sim::{Incident, Incidents, Sim};
+
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub seed: u64,
+    /// Simulated time runs this many times faster than the clock.
+    pub speed: f64,
+    pub token: String,
+    pub cors_origins: Vec<String>,
+    pub incidents: Incidents,
+    /// Really wait the simulated response time before answering.
+    pub sleep: bool,
+}
+
+/// One request as the simulator sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoRequest<'a> {
+    pub method: &'a str,
+    /// Path and query, raw.
+    pub target: &'a str,
+    pub authorization: Option<&'a str>,
+    pub origin: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub headers: Vec<(&'static str, String)>,
+    pub latency_ms: f64,
+}
+
+#[derive(Debug)]
+pub struct Demo {
+    pub sim: Sim,
+    opts: DemoOptions,
+    queue: Mutex<Queue>,
+    origin_real: f64,
+    origin_sim: f64,
+    sparse_runs: AtomicU64,
+}
+
+fn now_s() -> f64 {
+    crate::collect::now_ms() as f64 / 1000.0
+}
+
+fn detail(status: u16, d: Value) -> (u16, Value) {
+    (status, json!({ "detail": d }))
+}
+
+fn query_param(query: &str, key: &str) -> Option<String> {
+    query.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        (k == key).then(|| v.to_owned())
+    })
+}
+
+/// FastAPI-style validation of an integer query parameter.
+fn int_param(query: &str, key: &str, default: u32, min: u32, max: u32) -> Result<u32, (u16, Value)> {
+    match query_param(query, key) {
+        None => Ok(default),
+        Some(v) => match v.parse::<u32>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(detail(
+                422,
+                json!([{"loc": ["query", key], "msg": format!("Input should be an integer between {min} and {max}"), "type": "value_error"}]),
+            )),
+        },
+    }
+}
+
+const PUBLIC_INGESTION: [&str; 3] = [
+    "/api/v1/ingestion/health",
+    "/api/v1/ingestion/worker/status",
+    "/api/v1/ingestion/jobs/history",
+];
+
+impl Demo {
+    /// A demo whose simulated history starts at `start_sim` (seconds); sim time now equals the clock.
+    pub fn new(opts: DemoOptions, start_sim: f64) -> Demo {
+        let now = now_s();
+        Demo {
+            sim: Sim {
+                seed: opts.seed,
+                incidents: opts.incidents.clone(),
+            },
+            queue: Mutex::new(Queue::new(start_sim.min(now))),
+            origin_real: now,
+            origin_sim: now,
+            sparse_runs: AtomicU64::new(0),
+            opts,
+        }
+    }
+
+    pub fn token(&self) -> &str {
+        &self.opts.token
+    }
+
+    /// Current simulated time in seconds.
+    pub fn sim_now(&self) -> f64 {
+        self.origin_sim + (now_s() - self.origin_real) * self.opts.speed
+    }
+
+    fn queue(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn allowed_origin<'a>(&self, origin: Option<&'a str>) -> Option<&'a str> {
+        origin.filter(|o| self.opts.cors_origins.iter().any(|a| a == o))
+    }
+
+    /// Answers one request at sim time `t`.
+    pub fn respond(&self, req: DemoRequest<'_>, t: f64) -> Reply {
+        let (path, query) = req.target.split_once('?').unwrap_or((req.target, ""));
+        let mut headers = vec![("Content-Type", "application/json".to_owned())];
+        if let Some(o) = self.allowed_origin(req.origin) {
+            headers.push(("Access-Control-Allow-Origin", o.to_owned()));
+            headers.push(("Access-Control-Allow-Credentials", "true".to_owned()));
+            headers.push(("Vary", "Origin".to_owned()));
+        }
+        let latency_ms = endpoints::latency_ms(&self.sim, path, t);
+        let (status, body) = if req.method == "OPTIONS" {
+            match self.allowed_origin(req.origin) {
+                Some(_) => {
+                    headers.push(("Access-Control-Allow-Methods", "GET, POST, OPTIONS".to_owned()));
+                    headers.push(("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match".to_owned()));
+                    headers.push(("Access-Control-Max-Age", "600".to_owned()));
+                    (200, json!("OK"))
+                }
+                None => (400, json!("Disallowed CORS origin")),
+            }
+        } else {
+            self.route(req, path, query, t).unwrap_or_else(|e| e)
+        };
+        Reply {
+            status,
+            body: body.to_string().into_bytes(),
+            headers,
+            latency_ms,
+        }
+    }
+
+    fn authorized(&self, req: &DemoRequest<'_>) -> Result<(), (u16, Value)> {
+        match req.authorization {
+            None => Err(detail(401, json!("Not authenticated"))),
+            Some(h) => match h.strip_prefix("Bearer ") {
+                Some(tok) if tok == self.opts.token => Ok(()),
+                _ => Err(detail(401, json!("Invalid authentication credentials"))),
+            },
+        }
+    }
+
+    fn route(&self, req: DemoRequest<'_>, path: &str, query: &str, t: f64) -> Result<(u16, Value), (u16, Value)> {
+        let sim = &self.sim;
+        let public = path == "/api/monitoring/health"
+            || path.starts_with("/api/monitoring/health/")
+            || (req.method == "GET" && PUBLIC_INGESTION.contains(&path));
+        if !public {
+            self.authorized(&req)?;
+        }
+        if req.method == "POST" {
+            if let Some(tail) = path.strip_prefix("/api/v1/ingestion/ingest/") {
+                return self.ingest(tail, t);
+            }
+            if path == "/api/search/admin/sparse-embeddings/generate" {
+                return self.sparse(req.body);
+            }
+            return Err(detail(405, json!("Method Not Allowed")));
+        }
+        if req.method != "GET" && req.method != "HEAD" {
+            return Err(detail(405, json!("Method Not Allowed")));
+        }
+        let monitoring = path.starts_with("/api/monitoring/") && !path.starts_with("/api/monitoring/health");
+        if monitoring && sim.has(t, Incident::ErrorSpike) && sim.u01(path, (t / 10.0).floor() as i64) < 0.3 {
+            return Err(detail(500, json!("Internal Server Error")));
+        }
+        let body = match path {
+            "/api/monitoring/health" => endpoints::health(sim, t),
+            "/api/monitoring/health/ml" => endpoints::health_ml(sim, t),
+            "/api/monitoring/model-health" => endpoints::model_health(sim, t),
+            "/api/monitoring/performance" => endpoints::performance(sim, t),
+            "/api/monitoring/recommendation-quality" => {
+                endpoints::recommendation_quality(sim, t, int_param(query, "time_window_days", 7, 1, 90)?)
+            }
+            "/api/monitoring/user-engagement" => {
+                endpoints::user_engagement(sim, t, int_param(query, "time_window_days", 7, 1, 90)?)
+            }
+            "/api/monitoring/database" => endpoints::database(sim, t),
+            "/api/monitoring/db/pool" => endpoints::db_pool(sim, t),
+            "/api/monitoring/events" => endpoints::events(sim, t),
+            "/api/monitoring/events/history" => {
+                endpoints::events_history(sim, t, int_param(query, "limit", 100, 1, 1000)? as usize)
+            }
+            "/api/monitoring/cache/stats" => endpoints::cache_stats(sim, t),
+            "/api/monitoring/workers/status" => {
+                let mut q = self.queue();
+                q.advance(sim, t);
+                endpoints::workers(sim, t, &q)
+            }
+            "/api/v1/ingestion/health" => endpoints::ingestion_health(sim, t),
+            "/api/v1/ingestion/worker/status" => {
+                let mut q = self.queue();
+                q.advance(sim, t);
+                endpoints::worker_status(sim, t, &q)
+            }
+            "/api/v1/ingestion/jobs/history" => {
+                let limit = int_param(query, "limit", 10, 1, 100)?;
+                let mut q = self.queue();
+                q.advance(sim, t);
+                q.history_json(limit as usize, t)
+            }
+            _ => match path.strip_prefix("/api/monitoring/health/module/") {
+                Some(name) if crate::config::PHAROS_MODULES.contains(&name) => endpoints::module(sim, name, t),
+                Some(_) => return Err(detail(404, json!("Module not found"))),
+                None => return Err(detail(404, json!("Not Found"))),
+            },
+        };
+        Ok((200, body))
+    }
+
+    fn ingest(&self, raw_url: &str, t: f64) -> Result<(u16, Value), (u16, Value)> {
+        let url = percent_encoding::percent_decode_str(raw_url).decode_utf8_lossy().into_owned();
+        let valid = reqwest::Url::parse(&url).ok().is_some_and(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && u.host_str().is_some()
+                && u.path_segments().is_some_and(|s| s.filter(|x| !x.is_empty()).count() >= 2)
+        });
+        if !valid {
+            return Err(detail(400, json!(format!("Invalid repository URL: {url}"))));
+        }
+        if self.sim.has(t, Incident::RedisDown) {
+            return Err(detail(503, json!("Queue store unavailable: Redis connection refused")));
+        }
+        match self.queue().enqueue(&self.sim, &url, t) {
+            Enqueue::Queued { job_id, position, size } => Ok((
+                200,
+                json!({
+                    "status": "dispatched",
+                    "job_id": job_id,
+                    "queue_position": position,
+                    "target": "Edge-Worker",
+                    "queue_size": size,
+                    "max_queue_size": MAX_QUEUE,
+                    "message": format!("Task queued successfully. Position: {position}/{MAX_QUEUE}"),
+                }),
+            )),
+            Enqueue::Full => Err(detail(429, json!(format!("Queue is full ({MAX_QUEUE}/{MAX_QUEUE}). Try again later.")))),
+            Enqueue::WorkerOffline { last_seen_seconds_ago } => Err(detail(
+                503,
+                json!({"error": "Edge worker offline", "last_seen_seconds_ago": last_seen_seconds_ago}),
+            )),
+        }
+    }
+
+    fn sparse(&self, body: &[u8]) -> Result<(u16, Value), (u16, Value)> {
+        let v: Value = if body.iter().all(u8::is_ascii_whitespace) {
+            json!({})
+        } else {
+            serde_json::from_slice(body).map_err(|e| detail(422, json!(format!("Invalid JSON body: {e}"))))?
+        };
+        let ids = match v.get("resource_ids") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(a)) if a.iter().all(|x| x.is_string() || x.is_number()) => Some(a.len()),
+            Some(_) => return Err(detail(422, json!("resource_ids must be a list of ids"))),
+        };
+        let batch = match v.get("batch_size") {
+            None | Some(Value::Null) => 32,
+            Some(b) => match b.as_u64() {
+                Some(n) if (1..=1000).contains(&n) => n,
+                _ => return Err(detail(422, json!("batch_size must be between 1 and 1000"))),
+            },
+        };
+        let run = self.sparse_runs.fetch_add(1, Ordering::Relaxed);
+        let n = ids.unwrap_or(1_200 + (run as usize % 7) * 13) as u64;
+        Ok((
+            200,
+            json!({
+                "status": "completed",
+                "job_id": endpoints::uuid_from(self.sim.hash("sparse", run as i64), self.sim.hash("sparse2", run as i64)),
+                "estimated_duration_minutes": n.div_ceil(batch * 20).max(1),
+                "resources_to_process": n,
+            }),
+        ))
+    }
+
+    /// What reading every target at sim time `t` would give, without HTTP (for filling history fast).
+    pub fn readings_at(&self, targets: &[Target], t: f64) -> Vec<RawReading> {
+        let auth = format!("Bearer {}", self.opts.token);
+        targets
+            .iter()
+            .map(|target| {
+                let mut path = target.url.path().to_owned();
+                if let Some(q) = target.url.query() {
+                    path.push('?');
+                    path.push_str(q);
+                }
+                let reply = self.respond(
+                    DemoRequest {
+                        method: "GET",
+                        target: &path,
+                        authorization: target.needs_auth.then_some(auth.as_str()),
+                        origin: None,
+                        body: &[],
+                    },
+                    t,
+                );
+                RawReading {
+                    target: target.clone(),
+                    http_status: Some(reply.status),
+                    latency_ms: reply.latency_ms,
+                    attempts: 1,
+                    body: Ok(reply.body),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The running demo HTTP server.
+#[derive(Debug)]
+pub struct DemoServer {
+    pub addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl DemoServer {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn stop(self) {
+        self.stop.store(true, Ordering::SeqCst);
+        for t in self.threads {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Serves `demo` on 127.0.0.1:`port` (0 picks a free port). Never binds another interface.
+pub fn serve(demo: Arc<Demo>, port: u16) -> std::io::Result<DemoServer> {
+    let server = Server::http(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::AddrInUse, e.to_string()))?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .unwrap_or_else(|| SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+    let server = Arc::new(server);
+    let stop = Arc::new(AtomicBool::new(false));
+    let threads = (0..8)
+        .map(|_| {
+            let (server, stop, demo) = (Arc::clone(&server), Arc::clone(&stop), Arc::clone(&demo));
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    match server.recv_timeout(Duration::from_millis(200)) {
+                        Ok(Some(req)) => answer(&demo, req),
+                        Ok(None) => {}
+                        Err(_) => break,
+                    }
+                }
+            })
+        })
+        .collect();
+    Ok(DemoServer { addr, stop, threads })
+}
+
+fn answer(demo: &Demo, mut req: tiny_http::Request) {
+    let find = |name: &'static str| {
+        req.headers()
+            .iter()
+            .find(|h| h.field.equiv(name))
+            .map(|h| h.value.as_str().to_owned())
+    };
+    let authorization = find("Authorization");
+    let origin = find("Origin");
+    let method = req.method().as_str().to_ascii_uppercase();
+    let target = req.url().to_owned();
+    let mut body = Vec::new();
+    let _ = req.as_reader().take(64 * 1024).read_to_end(&mut body);
+    let reply = demo.respond(
+        DemoRequest {
+            method: &method,
+            target: &target,
+            authorization: authorization.as_deref(),
+            origin: origin.as_deref(),
+            body: &body,
+        },
+        demo.sim_now(),
+    );
+    if demo.opts.sleep {
+        std::thread::sleep(Duration::from_secs_f64(reply.latency_ms.min(1500.0) / 1000.0));
+    }
+    let headers: Vec<Header> = reply
+        .headers
+        .iter()
+        .filter_map(|(k, v)| Header::from_bytes(k.as_bytes(), v.as_bytes()).ok())
+        .collect();
+    let len = reply.body.len();
+    let _ = req.respond(Response::new(
+        reply.status.into(),
+        headers,
+        std::io::Cursor::new(reply.body),
+        Some(len),
+        None,
+    ));
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,47 @@
+//! Lookout's generator: config -> collect -> store -> render -> serve, plus the demo backend.
+
+pub mod app;
+pub mod bench;
+pub mod collect;
+pub mod config;
+pub mod demo;
+pub mod render;
+pub mod serve;
+pub mod store;
+
+/// Everything that can stop a command; `main` prints it and picks the exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("build failed: {0}")]
+    Build(#[from] render::BuildError),
+    #[error(transparent)]
+    Serve(#[from] serve::ServeError),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+    #[error("cannot start the HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    pub fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
+        let context = context.into();
+        move |source| Error::Io { context, source }
+    }
+
+    /// Exit code: 2 for bad input (config, usage), 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config(_) | Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! The `lookout` command line: parses flags, runs one command, prints errors and picks the exit code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use lookout::app::{self, DemoArgs, Paths};
+use lookout::collect::Token;
+use lookout::config::{Config, EXAMPLE};
+use lookout::store::Store;
+use lookout::Error;
+
+/// Turns a backend's monitoring API into a static status site.
+#[derive(Debug, Parser)]
+#[command(name = "lookout", version, about, long_about = None)]
+struct Cli {
+    /// Config file (default: ./lookout.toml if it exists, else built-in defaults for the demo backend)
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Where the SQLite store lives [default: data/]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Where the site is written [default: site/]
+    #[arg(long, global = true, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// More log output (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start the demo backend, fill a week of history, snapshot every 10 s, rebuild and serve the site
+    Demo {
+        /// Port of the demo backend [default: demo.port, 8765]
+        #[arg(long)]
+        port: Option<u16>,
+        /// Seed of the simulation (same seed, same values)
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Run simulated time N times faster
+        #[arg(long, value_name = "N")]
+        speed: Option<f64>,
+        /// Seconds between snapshots
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+        interval: u64,
+        /// Only run the demo backend (no snapshots, no site)
+        #[arg(long)]
+        backend_only: bool,
+    },
+    /// Write a commented example config
+    Init {
+        /// Where to write it
+        #[arg(default_value = "lookout.toml")]
+        path: PathBuf,
+        /// Overwrite an existing file
+        #[arg(long)]
+        force: bool,
+    },
+    /// Take one snapshot of every endpoint and store it
+    Snapshot,
+    /// Build the static site from the store (only what changed)
+    Build {
+        /// Re-render every page
+        #[arg(long)]
+        full: bool,
+    },
+    /// Serve the built site for preview
+    Serve {
+        /// Address to listen on [default: serve.bind, 127.0.0.1:8000]
+        #[arg(long)]
+        bind: Option<std::net::SocketAddr>,
+    },
+    /// Snapshot and rebuild on the configured interval until stopped
+    Run {
+        /// One snapshot and build, then exit
+        #[arg(long)]
+        once: bool,
+    },
+    /// Fill the store with simulated history from the demo backend's model (no HTTP)
+    Fill {
+        /// Days of history, ending now
+        #[arg(long, default_value_t = 7.0)]
+        days: f64,
+        /// Seconds between snapshots
+        #[arg(long, default_value_t = 300)]
+        step: u64,
+        /// Seed of the simulation
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Check the store: SQLite integrity and that every snapshot is complete
+    Check,
+    /// Measure snapshot and build speed and print a table
+    Bench {
+        /// Smaller histories (1,000 and 2,000) for a quick look
+        #[arg(long)]
+        quick: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match cli.verbose {
+        0 => "lookout=info",
+        1 => "lookout=debug",
+        _ => "debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LOOKOUT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level)),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn load_config(path: Option<&PathBuf>) -> Result<Config, Error> {
+    match path {
+        Some(p) => Ok(Config::load(p)?),
+        None => {
+            let default = PathBuf::from("lookout.toml");
+            if default.is_file() {
+                Ok(Config::load(&default)?)
+            } else {
+                Ok(Config::defaults())
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    if let Command::Init { path, force } = &cli.command {
+        if path.exists() && !force {
+            return Err(Error::Usage(format!("{} exists; pass --force to overwrite it", path.display())));
+        }
+        std::fs::write(path, EXAMPLE).map_err(Error::io(format!("cannot write {}", path.display())))?;
+        println!("wrote {}; edit it, then run `lookout snapshot` and `lookout build`", path.display());
+        return Ok(());
+    }
+    let config = load_config(cli.config.as_ref())?;
+    let paths = Paths {
+        data_dir: cli.data_dir.clone().unwrap_or_else(|| config.data_dir.clone()),
+        out_dir: cli.out.clone().unwrap_or_else(|| config.out_dir.clone()),
+    };
+    let token = || Token::from_env(&config.backend.token_env);
+    match cli.command {
+        Command::Init { .. } => Ok(()),
+        Command::Demo {
+            port,
+            seed,
+            speed,
+            interval,
+            backend_only,
+        } => {
+            if speed.is_some_and(|s| !(s.is_finite() && s > 0.0)) {
+                return Err(Error::Usage("--speed must be a positive number".into()));
+            }
+            app::demo(
+                &config,
+                &paths,
+                &DemoArgs {
+                    port,
+                    seed,
+                    speed,
+                    backend_only,
+                    interval: Duration::from_secs(interval),
+                },
+            )
+        }
+        Command::Snapshot => {
+            let mut store = Store::open(&paths.data_dir)?;
+            let (meta, snap) = app::snapshot(&config, &mut store, token().as_ref())?;
+            println!(
+                "snapshot {} stored: {} ({} of {} readings failed)",
+                meta.slug,
+                meta.overall,
+                meta.failed,
+                snap.outcomes.len()
+            );
+            for o in snap.outcomes.iter().filter(|o| !o.kind.is_ok()) {
+                println!("  {:<24} {:<24} {}", o.endpoint, o.kind.label(), o.detail.as_deref().unwrap_or(""));
+            }
+            Ok(())
+        }
+        Command::Build { full } => {
+            let mut store = Store::open(&paths.data_dir)?;
+            let report = app::build(&config, &mut store, &paths.out_dir, full)?;
+            println!("{report} -> {}", paths.out_dir.display());
+            Ok(())
+        }
+        Command::Serve { bind } => {
+            if !paths.out_dir.join("index.html").is_file() {
+                return Err(Error::Usage(format!(
+                    "{} holds no site; run `lookout build` first",
+                    paths.out_dir.display()
+                )));
+            }
+            let handle = lookout::serve::start(&paths.out_dir, bind.unwrap_or(config.serve_bind))?;
+            println!("serving {} at {} (Ctrl-C stops)", paths.out_dir.display(), handle.url());
+            let rt = app::runtime()?;
+            let _ = rt.block_on(tokio::signal::ctrl_c());
+            handle.stop();
+            Ok(())
+        }
+        Command::Run { once } => app::run_loop(&config, &paths, token().as_ref(), once),
+        Command::Fill { days, step, seed } => {
+            if !(days.is_finite() && days > 0.0) || step < 10 {
+                return Err(Error::Usage("--days must be positive and --step at least 10".into()));
+            }
+            let mut store = Store::open(&paths.data_dir)?;
+            let now = lookout::collect::now_ms() as f64 / 1000.0;
+            let demo = lookout::demo::Demo::new(
+                lookout::demo::DemoOptions {
+                    seed: seed.unwrap_or(config.demo.seed),
+                    speed: 1.0,
+                    token: app::demo_token(),
+                    cors_origins: vec![],
+                    incidents: lookout::demo::Incidents::Random,
+                    sleep: false,
+                },
+                now - days * 86_400.0,
+            );
+            let n = app::fill(&config, &demo, &mut store, now - days * 86_400.0, now, Duration::from_secs(step))?;
+            println!("stored {n} snapshots in {}", store.path().display());
+            Ok(())
+        }
+        Command::Check => {
+            let store = Store::open(&paths.data_dir)?;
+            let problems = store.check()?;
+            if problems.is_empty() {
+                println!("{}: ok, {} snapshots", store.path().display(), store.count()?);
+                Ok(())
+            } else {
+                for p in &problems {
+                    println!("{p}");
+                }
+                Err(Error::Usage(format!("{} problems found in {}", problems.len(), store.path().display())))
+            }
+        }
+        Command::Bench { quick } => lookout::bench::run(&config, quick),
+    }
+}

@@ -1,0 +1,491 @@
+//! Render stage: stored snapshots -> static site, incrementally, each file written atomically.
+
+mod paths;
+mod views;
+mod write;
+
+pub use paths::{day_page, history_page, snapshot_json, snapshot_page};
+pub use write::TMP_SUFFIX;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use model::time::format_human;
+
+use crate::config::Site;
+use crate::store::{BuildState, DaySummary, SnapshotMeta, Store, StoreError, Stored};
+use views::{Badge, Common, DayRow, PageLink, PartRow, SnapRow};
+use write::Writer;
+
+pub const STYLE_CSS: &str = include_str!("../../../assets/style.css");
+/// Marks an output folder with the build that filled it; a missing or foreign marker forces a full build.
+pub const MARKER: &str = ".lookout-build";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot render {page}: {source}")]
+    Render {
+        page: String,
+        source: askama::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("a build worker stopped unexpectedly")]
+    Worker,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildOptions {
+    /// Re-render every page even if nothing seems to have changed.
+    pub full: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub full: bool,
+    pub snapshot_pages: usize,
+    pub day_pages: usize,
+    pub written: usize,
+    pub unchanged: usize,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for BuildReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} build: {} snapshot pages, {} day pages rendered; {} files written, {} unchanged, in {:.1} ms",
+            if self.full { "full" } else { "incremental" },
+            self.snapshot_pages,
+            self.day_pages,
+            self.written,
+            self.unchanged,
+            self.elapsed.as_secs_f64() * 1000.0
+        )
+    }
+}
+
+/// Settings that shape every page; a change forces a full build.
+struct Ctx<'a> {
+    site: &'a Site,
+    css_version: String,
+    generated: String,
+}
+
+impl Ctx<'_> {
+    fn common(&self, path: &str, page_title: String, dated: bool) -> Common<'_> {
+        Common {
+            site_title: &self.site.title,
+            page_title,
+            root: paths::root_of(path),
+            css_version: &self.css_version,
+            version: env!("CARGO_PKG_VERSION"),
+            generated: if dated { &self.generated } else { "" },
+        }
+    }
+}
+
+fn render<T: Template>(page: &str, t: &T) -> Result<String, BuildError> {
+    t.render().map_err(|source| BuildError::Render {
+        page: page.to_owned(),
+        source,
+    })
+}
+
+fn fingerprint(site: &Site, css_version: &str) -> String {
+    // The binary carries the templates, so a rebuilt binary may render differently.
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}:{mtime}", m.len())
+        })
+        .unwrap_or_default();
+    let text = format!(
+        "{}|{exe}|{}|{}|{css_version}",
+        env!("CARGO_PKG_VERSION"),
+        site.title,
+        site.days_per_page
+    );
+    format!("{:016x}", write::hash(text.as_bytes()))
+}
+
+/// Builds the site from the store into `out`. Pages that cannot have changed are not re-rendered;
+/// files whose bytes did not change are not touched.
+pub fn build(store: &mut Store, site: &Site, out: &Path, opts: BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    std::fs::create_dir_all(out).map_err(|source| BuildError::Write {
+        path: out.to_owned(),
+        source,
+    })?;
+    let out_key = std::fs::canonicalize(out)
+        .unwrap_or_else(|_| out.to_owned())
+        .to_string_lossy()
+        .into_owned();
+    let css_version = format!("{:08x}", write::hash(STYLE_CSS.as_bytes()) as u32);
+    let fp = fingerprint(site, &css_version);
+    let state = store.build_state(&out_key)?;
+    let marker = std::fs::read_to_string(out.join(MARKER)).unwrap_or_default();
+    let full = opts.full
+        || state
+            .as_ref()
+            .is_none_or(|s| s.fingerprint != fp || s.token != marker.trim());
+    if full {
+        write::sweep_temp_files(out);
+    }
+    let ctx = Ctx {
+        site,
+        css_version,
+        generated: format_human(crate::collect::now_ms()),
+    };
+    let days = store.days()?;
+    let latest = store.latest_meta()?;
+
+    // Decide what to render.
+    let (snapshots, changed_days): (Vec<SnapshotMeta>, BTreeSet<String>) = if full {
+        (Vec::new(), days.iter().map(|d| d.day.clone()).collect())
+    } else {
+        let last = state.as_ref().map_or(0, |s| s.last_snapshot_id);
+        let fresh = store.inserted_after(last)?;
+        let mut set: HashMap<i64, SnapshotMeta> = HashMap::new();
+        for m in &fresh {
+            let (p, n) = store.neighbours(m)?;
+            for x in [Some(m.clone()), p, n].into_iter().flatten() {
+                set.insert(x.id, x);
+            }
+        }
+        let mut list: Vec<SnapshotMeta> = set.into_values().collect();
+        list.sort_by_key(|m| (m.taken_at_ms, m.id));
+        let mut changed: BTreeSet<String> = list.iter().map(|m| model::time::day_of(m.taken_at_ms)).collect();
+        // A new day changes its neighbours' "earlier/later day" links.
+        for (i, d) in days.iter().enumerate() {
+            if changed.contains(&d.day) {
+                if let Some(p) = i.checked_sub(1).and_then(|j| days.get(j)) {
+                    changed.insert(p.day.clone());
+                }
+                if let Some(n) = days.get(i + 1) {
+                    changed.insert(n.day.clone());
+                }
+            }
+        }
+        if fresh.is_empty() {
+            changed.clear();
+        }
+        (list, changed)
+    };
+    let per_page = site.days_per_page.max(1);
+    let page_count = days.len().div_ceil(per_page).max(1);
+    let mut pages: BTreeSet<usize> = BTreeSet::new();
+    pages.insert(page_count);
+    for (i, d) in days.iter().enumerate() {
+        if full || changed_days.contains(&d.day) {
+            pages.insert(i / per_page + 1);
+        }
+    }
+
+    let mut fixed = vec![
+        paths::INDEX.to_owned(),
+        paths::LATEST_JSON.to_owned(),
+        paths::NOT_FOUND.to_owned(),
+        paths::STYLE.to_owned(),
+        paths::HISTORY_INDEX.to_owned(),
+    ];
+    let known = if full {
+        store.file_hashes(&out_key, None)?
+    } else {
+        fixed.extend(snapshots.iter().flat_map(|m| [paths::snapshot_page(&m.slug), paths::snapshot_json(&m.slug)]));
+        fixed.extend(changed_days.iter().map(|d| paths::day_page(d)));
+        fixed.extend(pages.iter().map(|n| paths::history_page(*n)));
+        store.file_hashes(&out_key, Some(&fixed))?
+    };
+    let writer = Writer::new(out, known);
+
+    writer.put(paths::STYLE, STYLE_CSS.as_bytes())?;
+    let nf = views::NotFoundPage {
+        c: Common {
+            root: "/".to_owned(),
+            ..ctx.common(paths::NOT_FOUND, "Not found".into(), false)
+        },
+    };
+    writer.put(paths::NOT_FOUND, render(paths::NOT_FOUND, &nf)?.as_bytes())?;
+
+    let snapshot_pages = if full {
+        let all = store.all_metas()?;
+        render_all_snapshots(store.path(), &ctx, &writer, &all)?;
+        all.len()
+    } else {
+        for m in &snapshots {
+            let (p, n) = store.neighbours(m)?;
+            let doc = store.doc(m.id)?;
+            render_snapshot(&ctx, &writer, m, &doc, p.as_ref(), n.as_ref())?;
+        }
+        snapshots.len()
+    };
+
+    for (i, d) in days.iter().enumerate() {
+        if changed_days.contains(&d.day) {
+            let prev = i.checked_sub(1).and_then(|j| days.get(j));
+            render_day(store, &ctx, &writer, d, prev, days.get(i + 1))?;
+        }
+    }
+    let total = store.count()?;
+    for n in &pages {
+        render_history(&ctx, &writer, &days, *n, page_count, per_page, total)?;
+    }
+    render_index(store, &ctx, &writer, latest.as_ref(), total)?;
+
+    let token = if full || marker.trim().is_empty() {
+        format!("{:016x}", write::hash(format!("{}:{}:{}", crate::collect::now_ms(), std::process::id(), out_key).as_bytes()))
+    } else {
+        marker.trim().to_owned()
+    };
+    let new_state = BuildState {
+        fingerprint: fp,
+        token: token.clone(),
+        last_snapshot_id: store
+            .conn()
+            .query_row("SELECT coalesce(max(id), 0) FROM snapshots", [], |r| r.get(0))
+            .map_err(|source| StoreError::Sqlite {
+                path: store.path().to_owned(),
+                source,
+            })?,
+    };
+    let written = writer.written.load(Ordering::Relaxed);
+    let unchanged = writer.unchanged.load(Ordering::Relaxed);
+    let files = writer.into_files();
+    if token != marker.trim() {
+        let w = Writer::new(out, HashMap::new());
+        w.put(MARKER, token.as_bytes())?;
+    }
+    store.record_build(&out_key, &new_state, &files, full)?;
+    Ok(BuildReport {
+        full,
+        snapshot_pages,
+        day_pages: changed_days.len(),
+        written,
+        unchanged,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Every snapshot page, split over the machine's cores; each worker reads with its own connection.
+fn render_all_snapshots(db: &Path, ctx: &Ctx<'_>, writer: &Writer, all: &[SnapshotMeta]) -> Result<(), BuildError> {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+    let chunk = all.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..all.len())
+            .step_by(chunk)
+            .map(|start| {
+                scope.spawn(move || -> Result<(), BuildError> {
+                    let store = Store::open_read_only(db)?;
+                    for i in start..(start + chunk).min(all.len()) {
+                        let m = &all[i];
+                        let doc = store.doc(m.id)?;
+                        let prev = i.checked_sub(1).map(|j| &all[j]);
+                        render_snapshot(ctx, writer, m, &doc, prev, all.get(i + 1))?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().map_err(|_| BuildError::Worker)??;
+        }
+        Ok(())
+    })
+}
+
+/// `{"id":..,"slug":..,"page":..,"snapshot":{..}}` around the stored document, without re-encoding it.
+fn snapshot_json_text(m: &SnapshotMeta, doc: &str) -> String {
+    let q = |s: &str| serde_json::Value::String(s.to_owned()).to_string();
+    format!(
+        "{{\"id\":{},\"slug\":{},\"page\":{},\"snapshot\":{doc}}}\n",
+        m.id,
+        q(&m.slug),
+        q(&paths::snapshot_page(&m.slug))
+    )
+}
+
+fn rel(from: &str, to: &str) -> String {
+    format!("{}{to}", paths::root_of(from))
+}
+
+fn render_snapshot(
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    m: &SnapshotMeta,
+    doc: &str,
+    prev: Option<&SnapshotMeta>,
+    next: Option<&SnapshotMeta>,
+) -> Result<(), BuildError> {
+    let path = paths::snapshot_page(&m.slug);
+    let s: model::Snapshot = serde_json::from_str(doc).map_err(|source| StoreError::Doc {
+        path: PathBuf::new(),
+        id: m.id,
+        source,
+    })?;
+    let (taken, taken_iso) = views::taken(m.taken_at_ms);
+    let day = model::time::day_of(m.taken_at_ms);
+    let page = views::SnapshotPage {
+        c: ctx.common(&path, format!("Snapshot {taken}"), false),
+        overall: s.overall.into(),
+        reasons: &s.reasons,
+        taken,
+        taken_iso,
+        duration: format!("{:.0}", s.duration_ms),
+        ok_count: s.outcomes.len() - s.failed_outcomes(),
+        total_count: s.outcomes.len(),
+        parts: s.components.iter().chain(&s.modules).map(PartRow::from).collect(),
+        outcomes: s.outcomes.iter().map(Into::into).collect(),
+        metrics: s.metrics.iter().map(Into::into).collect(),
+        facts: s.facts.iter().map(|f| (f.name.as_str(), f.value.as_str())).collect(),
+        prev_href: prev.map(|p| rel(&path, &paths::snapshot_page(&p.slug))),
+        next_href: next.map(|n| rel(&path, &paths::snapshot_page(&n.slug))),
+        day_href: rel(&path, &paths::day_page(&day)),
+        day,
+        json_href: rel(&path, &paths::snapshot_json(&m.slug)),
+    };
+    writer.put(&path, render(&path, &page)?.as_bytes())?;
+    writer.put(&paths::snapshot_json(&m.slug), snapshot_json_text(m, doc).as_bytes())
+}
+
+fn render_day(
+    store: &Store,
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    d: &DaySummary,
+    prev: Option<&DaySummary>,
+    next: Option<&DaySummary>,
+) -> Result<(), BuildError> {
+    let path = paths::day_page(&d.day);
+    let mut metas = store.day_metas(&d.day)?;
+    metas.reverse();
+    let page = views::DayPage {
+        c: ctx.common(&path, d.day.clone(), false),
+        day: &d.day,
+        worst: d.worst.into(),
+        rows: metas
+            .iter()
+            .map(|m| SnapRow::new(m, rel(&path, &paths::snapshot_page(&m.slug)), false))
+            .collect(),
+        prev_href: prev.map(|p| rel(&path, &paths::day_page(&p.day))),
+        next_href: next.map(|n| rel(&path, &paths::day_page(&n.day))),
+    };
+    writer.put(&path, render(&path, &page)?.as_bytes())
+}
+
+fn render_history(
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    days: &[DaySummary],
+    n: usize,
+    page_count: usize,
+    per_page: usize,
+    total: u64,
+) -> Result<(), BuildError> {
+    let start = (n - 1) * per_page;
+    let slice = days.get(start..(start + per_page).min(days.len())).unwrap_or(&[]);
+    let make = |path: &str| {
+        let pages = (1..=page_count)
+            .rev()
+            .map(|k| {
+                let first = days.get((k - 1) * per_page).map_or("", |d| d.day.as_str());
+                let last = days
+                    .get((k * per_page).min(days.len()).saturating_sub(1))
+                    .map_or("", |d| d.day.as_str());
+                PageLink {
+                    href: rel(path, &paths::history_page(k)),
+                    label: if first == last { first.to_owned() } else { format!("{first} – {last}") },
+                    current: k == n,
+                }
+            })
+            .collect();
+        views::HistoryPage {
+            c: ctx.common(path, "History".into(), false),
+            rows: slice
+                .iter()
+                .rev()
+                .map(|d| DayRow::new(d, rel(path, &paths::day_page(&d.day))))
+                .collect(),
+            pages,
+            total_snapshots: total,
+            total_days: days.len(),
+        }
+    };
+    let path = paths::history_page(n);
+    writer.put(&path, render(&path, &make(&path))?.as_bytes())?;
+    if n == page_count {
+        writer.put(paths::HISTORY_INDEX, render(paths::HISTORY_INDEX, &make(paths::HISTORY_INDEX))?.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn render_index(
+    store: &Store,
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    latest: Option<&SnapshotMeta>,
+    total: u64,
+) -> Result<(), BuildError> {
+    let path = paths::INDEX;
+    let Some(meta) = latest else {
+        let page = views::EmptyPage {
+            c: ctx.common(path, "Status".into(), true),
+        };
+        writer.put(path, render(path, &page)?.as_bytes())?;
+        return writer.put(paths::LATEST_JSON, b"{\"snapshot\":null}\n");
+    };
+    let doc = store.doc(meta.id)?;
+    let Stored { snapshot: now, .. } = store.load(meta.clone())?;
+    let (prev_meta, _) = store.neighbours(meta)?;
+    let prev = match prev_meta {
+        Some(p) => Some(store.load(p)?.snapshot),
+        None => None,
+    };
+    let recent = store.recent(12)?;
+    let (taken, taken_iso) = views::taken(meta.taken_at_ms);
+    let failed = now.failed_outcomes();
+    let headline = match now.overall {
+        model::Status::Healthy => "All systems operational".to_owned(),
+        model::Status::Degraded => "Degraded performance".to_owned(),
+        model::Status::Down => "Major outage".to_owned(),
+        _ => "Status unknown".to_owned(),
+    };
+    let page = views::IndexPage {
+        c: ctx.common(path, "Status".into(), true),
+        overall: Badge::from(now.overall),
+        headline,
+        reasons: &now.reasons,
+        taken,
+        taken_iso,
+        snapshot_href: paths::snapshot_page(&meta.slug),
+        ok_count: now.outcomes.len() - failed,
+        total_count: now.outcomes.len(),
+        components: now.components.iter().map(PartRow::from).collect(),
+        modules: now.modules.iter().map(PartRow::from).collect(),
+        groups: views::key_groups(&now, prev.as_ref()),
+        failures: now.outcomes.iter().filter(|o| !o.kind.is_ok()).map(Into::into).collect(),
+        recent: recent
+            .iter()
+            .map(|m| SnapRow::new(m, paths::snapshot_page(&m.slug), true))
+            .collect(),
+        snapshot_count: total,
+    };
+    writer.put(path, render(path, &page)?.as_bytes())?;
+    writer.put(paths::LATEST_JSON, snapshot_json_text(meta, &doc).as_bytes())
+}
+
+#[cfg(test)]
+mod tests;

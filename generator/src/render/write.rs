@@ -1,0 +1,157 @@
+//! Writes output files atomically (temp + rename) and skips files whose content has not changed.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use super::BuildError;
+
+pub struct Writer {
+    root: PathBuf,
+    /// Hashes recorded by the previous build, for the paths this build may write.
+    known: HashMap<String, u64>,
+    files: Mutex<Vec<(String, u64)>>,
+    dirs: Mutex<HashSet<PathBuf>>,
+    pub written: AtomicUsize,
+    pub unchanged: AtomicUsize,
+    counter: AtomicU64,
+}
+
+pub fn hash(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// Suffix of temporary files; a killed run may leave some, removed by the next full build.
+pub const TMP_SUFFIX: &str = ".lookout-tmp";
+
+impl Writer {
+    pub fn new(root: &Path, known: HashMap<String, u64>) -> Writer {
+        Writer {
+            root: root.to_owned(),
+            known,
+            files: Mutex::new(Vec::new()),
+            dirs: Mutex::new(HashSet::new()),
+            written: AtomicUsize::new(0),
+            unchanged: AtomicUsize::new(0),
+            counter: AtomicU64::new(0),
+        }
+    }
+
+    /// Puts `bytes` at `rel` unless the previous build wrote the same bytes there and the file is still there.
+    pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
+        let h = hash(bytes);
+        let dest = self.root.join(rel);
+        if self.known.get(rel) == Some(&h) && dest.is_file() {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.write_atomic(&dest, bytes)?;
+            self.written.fetch_add(1, Ordering::Relaxed);
+        }
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((rel.to_owned(), h));
+        Ok(())
+    }
+
+    fn write_atomic(&self, dest: &Path, bytes: &[u8]) -> Result<(), BuildError> {
+        let io = |source| BuildError::Write {
+            path: dest.to_owned(),
+            source,
+        };
+        let parent = dest.parent().unwrap_or(&self.root);
+        let fresh = self
+            .dirs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(parent.to_owned());
+        if fresh {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let name = dest.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let tmp = parent.join(format!(".{name}.{}.{n}{TMP_SUFFIX}", std::process::id()));
+        let result = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            drop(f);
+            std::fs::rename(&tmp, dest)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result.map_err(io)
+    }
+
+    /// Every file this build produced, with its hash.
+    pub fn into_files(self) -> Vec<(String, u64)> {
+        self.files
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Removes temporary files a killed run left behind.
+pub fn sweep_temp_files(root: &Path) -> usize {
+    let mut removed = 0;
+    let mut stack = vec![root.to_owned()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(path),
+                Ok(t) if t.is_file() => {
+                    if path
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with('.') && n.ends_with(TMP_SUFFIX))
+                        && std::fs::remove_file(&path).is_ok()
+                    {
+                        removed += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skips_unchanged_and_rewrites_changed_or_missing() {
+        let dir = std::env::temp_dir().join(format!("lookout-write-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let w = Writer::new(&dir, HashMap::new());
+        w.put("a/b.html", b"one").expect("write");
+        let files = w.into_files();
+        assert_eq!(std::fs::read(dir.join("a/b.html")).expect("read"), b"one");
+
+        let known: HashMap<String, u64> = files.into_iter().collect();
+        let w = Writer::new(&dir, known.clone());
+        w.put("a/b.html", b"one").expect("same");
+        assert_eq!(w.unchanged.load(Ordering::Relaxed), 1);
+        w.put("a/b.html", b"two").expect("changed");
+        assert_eq!(w.written.load(Ordering::Relaxed), 1);
+
+        std::fs::remove_file(dir.join("a/b.html")).expect("rm");
+        let w = Writer::new(&dir, known);
+        w.put("a/b.html", b"one").expect("missing is rewritten");
+        assert_eq!(w.written.load(Ordering::Relaxed), 1);
+        assert!(dir.join("a/b.html").is_file());
+
+        std::fs::write(dir.join("a/.b.html.1.0.lookout-tmp"), b"half").expect("tmp");
+        assert_eq!(sweep_temp_files(&dir), 1);
+        let leftovers: Vec<_> = std::fs::read_dir(dir.join("a")).expect("ls").flatten().collect();
+        assert_eq!(leftovers.len(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,570 @@
+//! SQLite store (WAL): snapshots with their outcomes, raw bodies and samples; history queries.
+
+mod builds;
+mod schema;
+
+pub use builds::BuildState;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use model::{Snapshot, Status};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+
+use crate::collect::Assembled;
+
+pub const DB_FILE: &str = "lookout.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create data folder {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("database {path} is busy: another Lookout process is writing to it; try again when it is done")]
+    Busy { path: PathBuf },
+    #[error("database {path} has schema version {found}, newer than this Lookout understands ({supported}); upgrade Lookout")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: usize,
+    },
+    #[error("database {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("snapshot {id} in {path} cannot be read: {source}")]
+    Doc {
+        path: PathBuf,
+        id: i64,
+        source: serde_json::Error,
+    },
+}
+
+/// Where a stored snapshot lives and what it says, without the full document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotMeta {
+    pub id: i64,
+    pub slug: String,
+    pub taken_at_ms: i64,
+    pub overall: Status,
+    pub failed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub meta: SnapshotMeta,
+    pub snapshot: Snapshot,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DaySummary {
+    pub day: String,
+    pub count: u32,
+    pub worst: Status,
+    pub first_ms: i64,
+    pub last_ms: i64,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    metric_ids: HashMap<String, i64>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+const META_COLS: &str = "id, slug, taken_at_ms, overall, failed";
+
+fn meta_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SnapshotMeta> {
+    let overall: String = r.get(3)?;
+    Ok(SnapshotMeta {
+        id: r.get(0)?,
+        slug: r.get(1)?,
+        taken_at_ms: r.get(2)?,
+        overall: Status::parse(&overall).unwrap_or(Status::Unknown),
+        failed: r.get(4)?,
+    })
+}
+
+impl Store {
+    /// Opens (creating if needed) `<data_dir>/lookout.db` and brings its schema up to date.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
+            path: data_dir.to_owned(),
+            source,
+        })?;
+        Store::open_file(&data_dir.join(DB_FILE))
+    }
+
+    pub fn open_file(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+            metric_ids: HashMap::new(),
+        };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// A second connection for reading only (build workers); the schema must already exist.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(|source| StoreError::Open {
+                path: path.to_owned(),
+                source,
+            })?;
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+            metric_ids: HashMap::new(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        if let rusqlite::Error::SqliteFailure(e, _) = &source {
+            if matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) {
+                return StoreError::Busy {
+                    path: self.path.clone(),
+                };
+            }
+        }
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn configure(&self) -> Result<(), StoreError> {
+        // A writer waits this long for another; past it the caller gets `Busy`, never corruption.
+        self.conn
+            .busy_timeout(Duration::from_secs(10))
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| self.err(e))?;
+        // NORMAL in WAL mode keeps every committed transaction across a process kill.
+        self.conn
+            .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(|e| self.err(e))
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let sql_err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if version as usize > schema::MIGRATIONS.len() {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                supported: schema::MIGRATIONS.len(),
+            });
+        }
+        if version as usize == schema::MIGRATIONS.len() {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| Store::busy_or(&path, e))?;
+        // Re-read inside the lock: another process may have migrated meanwhile.
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql_err)?;
+        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql).map_err(sql_err)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(sql_err)?;
+        }
+        tx.commit().map_err(|e| Store::busy_or(&path, e))
+    }
+
+    fn busy_or(path: &Path, source: rusqlite::Error) -> StoreError {
+        if let rusqlite::Error::SqliteFailure(e, _) = &source {
+            if matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) {
+                return StoreError::Busy {
+                    path: path.to_owned(),
+                };
+            }
+        }
+        StoreError::Sqlite {
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    /// Stores a snapshot with its outcomes, raw bodies and samples in one transaction.
+    pub fn insert(&mut self, a: &Assembled) -> Result<SnapshotMeta, StoreError> {
+        let result = self.insert_tx(a);
+        if result.is_err() {
+            // Ids handed out inside a rolled-back transaction are gone.
+            self.metric_ids.clear();
+        }
+        result
+    }
+
+    fn insert_tx(&mut self, a: &Assembled) -> Result<SnapshotMeta, StoreError> {
+        let path = self.path.clone();
+        let e = |source| Store::busy_or(&path, source);
+        let s = &a.snapshot;
+        let doc = serde_json::to_string(s).map_err(|source| StoreError::Doc {
+            path: path.clone(),
+            id: 0,
+            source,
+        })?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let base = model::time::snapshot_slug(s.taken_at_ms);
+        let mut slug = base.clone();
+        let mut n = 1;
+        while tx
+            .query_row("SELECT 1 FROM snapshots WHERE slug = ?1", [&slug], |_| Ok(()))
+            .optional()
+            .map_err(e)?
+            .is_some()
+        {
+            n += 1;
+            slug = format!("{base}-{n}");
+        }
+        let day = model::time::day_of(s.taken_at_ms);
+        let failed = s.failed_outcomes() as u32;
+        tx.execute(
+            "INSERT INTO snapshots (taken_at_ms, slug, day, overall, failed, outcome_count, sample_count, doc)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
+            params![s.taken_at_ms, slug, day, s.overall.as_str(), failed, s.outcomes.len() as i64, doc],
+        )
+        .map_err(e)?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut ins = tx
+                .prepare_cached(
+                    "INSERT INTO outcomes (snapshot_id, position, endpoint, kind, http_status, latency_ms, bytes, body)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(e)?;
+            for (i, o) in s.outcomes.iter().enumerate() {
+                let body = a.bodies.get(i).and_then(|b| b.as_deref());
+                ins.execute(params![
+                    id,
+                    i as i64,
+                    o.endpoint,
+                    o.kind.as_str(),
+                    o.http_status,
+                    o.latency_ms,
+                    o.bytes as i64,
+                    body
+                ])
+                .map_err(e)?;
+            }
+        }
+        let mut samples = 0i64;
+        {
+            let mut find = tx
+                .prepare_cached("SELECT id FROM metrics WHERE name = ?1")
+                .map_err(e)?;
+            let mut add = tx
+                .prepare_cached("INSERT INTO metrics (name, unit, better) VALUES (?1, ?2, ?3)")
+                .map_err(e)?;
+            let mut ins = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO samples (metric_id, taken_at_ms, snapshot_id, value) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(e)?;
+            for m in &s.metrics {
+                let metric_id = match self.metric_ids.get(&m.name) {
+                    Some(id) => *id,
+                    None => {
+                        let found: Option<i64> = find
+                            .query_row([&m.name], |r| r.get(0))
+                            .optional()
+                            .map_err(e)?;
+                        let id = match found {
+                            Some(id) => id,
+                            None => {
+                                add.execute(params![m.name, m.unit.as_str(), m.better.as_str()])
+                                    .map_err(e)?;
+                                tx.last_insert_rowid()
+                            }
+                        };
+                        self.metric_ids.insert(m.name.clone(), id);
+                        id
+                    }
+                };
+                samples += ins
+                    .execute(params![metric_id, s.taken_at_ms, id, m.value])
+                    .map_err(e)? as i64;
+            }
+        }
+        tx.execute(
+            "UPDATE snapshots SET sample_count = ?1 WHERE id = ?2",
+            params![samples, id],
+        )
+        .map_err(e)?;
+        let prev: Option<String> = tx
+            .query_row("SELECT worst FROM days WHERE day = ?1", [&day], |r| r.get(0))
+            .optional()
+            .map_err(e)?;
+        let worst = prev
+            .and_then(|w| Status::parse(&w))
+            .map_or(s.overall, |w| w.max(s.overall));
+        tx.execute(
+            "INSERT INTO days (day, count, worst, first_ms, last_ms) VALUES (?1, 1, ?2, ?3, ?3)
+             ON CONFLICT(day) DO UPDATE SET count = count + 1, worst = ?2,
+                first_ms = min(first_ms, ?3), last_ms = max(last_ms, ?3)",
+            params![day, worst.as_str(), s.taken_at_ms],
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(SnapshotMeta {
+            id,
+            slug,
+            taken_at_ms: s.taken_at_ms,
+            overall: s.overall,
+            failed,
+        })
+    }
+
+    pub fn count(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("SELECT count(*) FROM snapshots", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    fn metas_where(&self, clause: &str, args: impl rusqlite::Params) -> Result<Vec<SnapshotMeta>, StoreError> {
+        let sql = format!("SELECT {META_COLS} FROM snapshots {clause}");
+        let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = st.query_map(args, meta_from_row).map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Every snapshot, oldest first.
+    pub fn all_metas(&self) -> Result<Vec<SnapshotMeta>, StoreError> {
+        self.metas_where("ORDER BY taken_at_ms, id", [])
+    }
+
+    /// Snapshots taken in `[from_ms, to_ms)`, oldest first.
+    pub fn range(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SnapshotMeta>, StoreError> {
+        self.metas_where(
+            "WHERE taken_at_ms >= ?1 AND taken_at_ms < ?2 ORDER BY taken_at_ms, id",
+            params![from_ms, to_ms],
+        )
+    }
+
+    /// Snapshots stored after `id` (by insertion), oldest first.
+    pub fn inserted_after(&self, id: i64) -> Result<Vec<SnapshotMeta>, StoreError> {
+        self.metas_where("WHERE id > ?1 ORDER BY taken_at_ms, id", [id])
+    }
+
+    pub fn day_metas(&self, day: &str) -> Result<Vec<SnapshotMeta>, StoreError> {
+        self.metas_where("WHERE day = ?1 ORDER BY taken_at_ms, id", [day])
+    }
+
+    pub fn meta(&self, id: i64) -> Result<Option<SnapshotMeta>, StoreError> {
+        Ok(self.metas_where("WHERE id = ?1", [id])?.pop())
+    }
+
+    /// The snapshots just before and just after one, in time order.
+    pub fn neighbours(&self, m: &SnapshotMeta) -> Result<(Option<SnapshotMeta>, Option<SnapshotMeta>), StoreError> {
+        let prev = self
+            .metas_where(
+                "WHERE (taken_at_ms, id) < (?1, ?2) ORDER BY taken_at_ms DESC, id DESC LIMIT 1",
+                params![m.taken_at_ms, m.id],
+            )?
+            .pop();
+        let next = self
+            .metas_where(
+                "WHERE (taken_at_ms, id) > (?1, ?2) ORDER BY taken_at_ms, id LIMIT 1",
+                params![m.taken_at_ms, m.id],
+            )?
+            .pop();
+        Ok((prev, next))
+    }
+
+    /// The newest snapshot's metadata.
+    pub fn latest_meta(&self) -> Result<Option<SnapshotMeta>, StoreError> {
+        Ok(self
+            .metas_where("ORDER BY taken_at_ms DESC, id DESC LIMIT 1", [])?
+            .pop())
+    }
+
+    /// The newest `n` snapshots, newest first.
+    pub fn recent(&self, n: u32) -> Result<Vec<SnapshotMeta>, StoreError> {
+        self.metas_where("ORDER BY taken_at_ms DESC, id DESC LIMIT ?1", [n])
+    }
+
+    pub fn latest(&self) -> Result<Option<Stored>, StoreError> {
+        match self.latest_meta()? {
+            Some(m) => self.load(m).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    pub fn get(&self, id: i64) -> Result<Option<Stored>, StoreError> {
+        match self.meta(id)? {
+            Some(m) => self.load(m).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The stored JSON document of a snapshot, as written.
+    pub fn doc(&self, id: i64) -> Result<String, StoreError> {
+        self.conn
+            .prepare_cached("SELECT doc FROM snapshots WHERE id = ?1")
+            .and_then(|mut st| st.query_row([id], |r| r.get(0)))
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn load(&self, meta: SnapshotMeta) -> Result<Stored, StoreError> {
+        let doc = self.doc(meta.id)?;
+        let snapshot = serde_json::from_str(&doc).map_err(|source| StoreError::Doc {
+            path: self.path.clone(),
+            id: meta.id,
+            source,
+        })?;
+        Ok(Stored { meta, snapshot })
+    }
+
+    /// One metric's `(taken_at_ms, value)` points in `[from_ms, to_ms)`, oldest first.
+    pub fn series(&self, metric: &str, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, f64)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT s.taken_at_ms, s.value FROM samples s JOIN metrics m ON m.id = s.metric_id
+                 WHERE m.name = ?1 AND s.taken_at_ms >= ?2 AND s.taken_at_ms < ?3
+                 ORDER BY s.taken_at_ms, s.snapshot_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![metric, from_ms, to_ms], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Every day with snapshots, oldest first.
+    pub fn days(&self) -> Result<Vec<DaySummary>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT day, count, worst, first_ms, last_ms FROM days ORDER BY day")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| {
+                let worst: String = r.get(2)?;
+                Ok(DaySummary {
+                    day: r.get(0)?,
+                    count: r.get(1)?,
+                    worst: Status::parse(&worst).unwrap_or(Status::Unknown),
+                    first_ms: r.get(3)?,
+                    last_ms: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The raw body an endpoint answered in a snapshot.
+    pub fn raw_body(&self, snapshot_id: i64, endpoint: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT body FROM outcomes WHERE snapshot_id = ?1 AND endpoint = ?2",
+                params![snapshot_id, endpoint],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Runs SQLite's own consistency check and the store's: every snapshot holds all it says it holds.
+    pub fn check(&self) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        let ok: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if ok != "ok" {
+            problems.push(format!("integrity_check: {ok}"));
+        }
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT s.id, s.outcome_count, s.sample_count,
+                    (SELECT count(*) FROM outcomes o WHERE o.snapshot_id = s.id),
+                    (SELECT count(*) FROM samples x WHERE x.snapshot_id = s.id)
+                 FROM snapshots s",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (id, oc, sc, o, s) = row.map_err(|e| self.err(e))?;
+            if oc != o || sc != s {
+                problems.push(format!(
+                    "snapshot {id}: {o}/{oc} outcomes, {s}/{sc} samples"
+                ));
+            }
+        }
+        let day_total: i64 = self
+            .conn
+            .query_row("SELECT coalesce(sum(count), 0) FROM days", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let count = self.count()? as i64;
+        if day_total != count {
+            problems.push(format!("days count {day_total} snapshots, store holds {count}"));
+        }
+        Ok(problems)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests;

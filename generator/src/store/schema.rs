@@ -1,0 +1,67 @@
+//! Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+
+/// Each entry moves the schema one version up. Never edit a released entry: add a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: snapshots, outcomes with raw bodies, metrics and their samples, per-day summary.
+    r"
+    CREATE TABLE snapshots (
+        id           INTEGER PRIMARY KEY,
+        taken_at_ms  INTEGER NOT NULL,
+        slug         TEXT NOT NULL UNIQUE,
+        day          TEXT NOT NULL,
+        overall      TEXT NOT NULL,
+        failed       INTEGER NOT NULL,
+        outcome_count INTEGER NOT NULL,
+        sample_count INTEGER NOT NULL,
+        doc          TEXT NOT NULL
+    );
+    CREATE INDEX snapshots_by_time ON snapshots(taken_at_ms, id);
+    CREATE INDEX snapshots_by_day ON snapshots(day, taken_at_ms);
+    CREATE TABLE outcomes (
+        snapshot_id  INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        position     INTEGER NOT NULL,
+        endpoint     TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        http_status  INTEGER,
+        latency_ms   REAL NOT NULL,
+        bytes        INTEGER NOT NULL,
+        body         BLOB,
+        PRIMARY KEY (snapshot_id, position)
+    ) WITHOUT ROWID;
+    CREATE TABLE metrics (
+        id      INTEGER PRIMARY KEY,
+        name    TEXT NOT NULL UNIQUE,
+        unit    TEXT NOT NULL,
+        better  TEXT NOT NULL
+    );
+    CREATE TABLE samples (
+        metric_id    INTEGER NOT NULL REFERENCES metrics(id),
+        taken_at_ms  INTEGER NOT NULL,
+        snapshot_id  INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        value        REAL NOT NULL,
+        PRIMARY KEY (metric_id, taken_at_ms, snapshot_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE days (
+        day      TEXT PRIMARY KEY,
+        count    INTEGER NOT NULL,
+        worst    TEXT NOT NULL,
+        first_ms INTEGER NOT NULL,
+        last_ms  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    ",
+    // 2: what each output folder was last built from, and the hash of every file written there.
+    r"
+    CREATE TABLE builds (
+        out_dir           TEXT PRIMARY KEY,
+        fingerprint       TEXT NOT NULL,
+        token             TEXT NOT NULL,
+        last_snapshot_id  INTEGER NOT NULL
+    );
+    CREATE TABLE build_files (
+        out_dir  TEXT NOT NULL,
+        path     TEXT NOT NULL,
+        hash     INTEGER NOT NULL,
+        PRIMARY KEY (out_dir, path)
+    ) WITHOUT ROWID;
+    ",
+];

@@ -1,0 +1,11 @@
+//! Lookout's shared types (metrics, statuses, snapshots) and pure helpers, used by the generator and the widgets.
+
+pub mod metric;
+pub mod snapshot;
+pub mod stats;
+pub mod status;
+pub mod time;
+
+pub use metric::{Better, Metric, Unit};
+pub use snapshot::{EndpointOutcome, Fact, OutcomeKind, PartHealth, Snapshot};
+pub use status::Status;

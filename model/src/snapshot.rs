@@ -1,0 +1,123 @@
+//! One snapshot: every endpoint's outcome, the health of every part, and every metric read at one time.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Metric, Status};
+
+/// How reading one endpoint went. Anything but `Ok` is a failed reading, recorded and shown, never fatal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    Ok,
+    /// HTTP status outside 2xx.
+    HttpError,
+    Timeout,
+    /// Connection refused, reset, DNS failure: the backend could not be reached.
+    Unreachable,
+    /// The body was larger than the configured cap.
+    TooLarge,
+    InvalidJson,
+    /// Valid JSON, but not the shape the endpoint is known to answer.
+    UnexpectedShape,
+    /// HTTP 200 whose body says the backend failed (`status: "error"`, an `http_status` of 5xx...).
+    BackendFailure,
+}
+
+impl OutcomeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutcomeKind::Ok => "ok",
+            OutcomeKind::HttpError => "http_error",
+            OutcomeKind::Timeout => "timeout",
+            OutcomeKind::Unreachable => "unreachable",
+            OutcomeKind::TooLarge => "too_large",
+            OutcomeKind::InvalidJson => "invalid_json",
+            OutcomeKind::UnexpectedShape => "unexpected_shape",
+            OutcomeKind::BackendFailure => "backend_failure",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OutcomeKind::Ok => "OK",
+            OutcomeKind::HttpError => "HTTP error",
+            OutcomeKind::Timeout => "Timeout",
+            OutcomeKind::Unreachable => "Unreachable",
+            OutcomeKind::TooLarge => "Body too large",
+            OutcomeKind::InvalidJson => "Invalid JSON",
+            OutcomeKind::UnexpectedShape => "Unexpected shape",
+            OutcomeKind::BackendFailure => "Backend reports failure",
+        }
+    }
+
+    pub fn is_ok(self) -> bool {
+        self == OutcomeKind::Ok
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EndpointOutcome {
+    /// Stable short id (`health`, `module.search`, `ingestion.jobs`).
+    pub endpoint: String,
+    pub method: String,
+    /// Path and query as requested, relative to the backend's base URL.
+    pub path: String,
+    pub http_status: Option<u16>,
+    pub latency_ms: f64,
+    pub bytes: u64,
+    pub kind: OutcomeKind,
+    /// Why the reading failed, or what the backend said about itself.
+    pub detail: Option<String>,
+    pub attempts: u32,
+}
+
+/// Health of one component or module as the backend reported it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartHealth {
+    pub name: String,
+    pub status: Status,
+    /// The backend's own word, kept because `Status` folds several words together.
+    pub word: String,
+    pub message: String,
+}
+
+/// A text reading that is not a number (worker state, database type).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fact {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Milliseconds since the Unix epoch, UTC.
+    pub taken_at_ms: i64,
+    /// How long the whole collection took.
+    pub duration_ms: f64,
+    pub overall: Status,
+    /// Why `overall` is what it is, worst first.
+    pub reasons: Vec<String>,
+    pub components: Vec<PartHealth>,
+    pub modules: Vec<PartHealth>,
+    pub outcomes: Vec<EndpointOutcome>,
+    pub metrics: Vec<Metric>,
+    #[serde(default)]
+    pub facts: Vec<Fact>,
+}
+
+impl Snapshot {
+    pub fn metric(&self, name: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.name == name)
+    }
+
+    pub fn fact(&self, name: &str) -> Option<&str> {
+        self.facts
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.value.as_str())
+    }
+
+    pub fn failed_outcomes(&self) -> usize {
+        self.outcomes.iter().filter(|o| !o.kind.is_ok()).count()
+    }
+}
