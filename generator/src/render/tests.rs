@@ -1,0 +1,195 @@
+//! Site build: escaping of every backend string, incremental builds, pagination, links.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use model::{Better, EndpointOutcome, Fact, Metric, OutcomeKind, PartHealth, Snapshot, Status, Unit};
+
+use super::*;
+use crate::collect::Assembled;
+use crate::store::tests::{assembled, temp_dir};
+
+const PAYLOAD: &str = "<script>alert(\"x&y\")</script>'\"";
+const T0: i64 = 1_790_000_000_000;
+
+fn site(days_per_page: usize) -> Site {
+    Site {
+        title: format!("Status {PAYLOAD}"),
+        days_per_page,
+    }
+}
+
+fn hostile() -> Assembled {
+    let part = |n: &str| PartHealth {
+        name: format!("{n}{PAYLOAD}"),
+        status: Status::Degraded,
+        word: PAYLOAD.into(),
+        message: PAYLOAD.into(),
+    };
+    Assembled {
+        snapshot: Snapshot {
+            taken_at_ms: T0,
+            duration_ms: 1.0,
+            overall: Status::Degraded,
+            reasons: vec![PAYLOAD.into()],
+            components: vec![part("c")],
+            modules: vec![part("m")],
+            outcomes: vec![EndpointOutcome {
+                endpoint: PAYLOAD.into(),
+                method: PAYLOAD.into(),
+                path: PAYLOAD.into(),
+                http_status: Some(500),
+                latency_ms: 1.0,
+                bytes: 1,
+                kind: OutcomeKind::HttpError,
+                detail: Some(PAYLOAD.into()),
+                attempts: 1,
+            }],
+            metrics: vec![Metric::new(format!("x.{PAYLOAD}"), 1.0, Unit::Count, Better::Lower)],
+            facts: vec![Fact {
+                name: PAYLOAD.into(),
+                value: PAYLOAD.into(),
+            }],
+        },
+        bodies: vec![None],
+    }
+}
+
+fn html_files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("ls").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "html") {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_backend_and_config_string_is_escaped() {
+    let dir = temp_dir("render-esc");
+    let mut store = Store::open(&dir.join("data")).expect("store");
+    store.insert(&hostile()).expect("insert");
+    let out = dir.join("site");
+    build(&mut store, &site(30), &out, BuildOptions::default()).expect("build");
+    let files = html_files(&out);
+    assert!(files.len() >= 5, "{files:?}");
+    let mut escaped_seen = 0;
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("read");
+        assert!(!text.contains("<script>alert"), "raw payload in {}", f.display());
+        assert!(!text.contains("\"x&y\""), "unescaped quotes/ampersand in {}", f.display());
+        escaped_seen += text.matches("&#60;script&#62;alert(&#34;x&#38;y&#34;)&#60;/script&#62;&#39;&#34;").count();
+    }
+    // Title on every page, plus every field on the snapshot page and index.
+    assert!(escaped_seen >= files.len() + 10, "{escaped_seen}");
+    let snap_page = std::fs::read_to_string(out.join(paths::snapshot_page(&model::time::snapshot_slug(T0)))).expect("page");
+    assert!(snap_page.matches("&#60;script&#62;").count() >= 12, "every string field shows, escaped");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn incremental_build_renders_only_what_changed() {
+    let dir = temp_dir("render-inc");
+    let mut store = Store::open(&dir.join("data")).expect("store");
+    for i in 0..50 {
+        store.insert(&assembled(T0 + i * 3_600_000, Status::Healthy, 1.0)).expect("insert");
+    }
+    let out = dir.join("site");
+    let s = site(30);
+    let first = build(&mut store, &s, &out, BuildOptions::default()).expect("full");
+    assert!(first.full);
+    assert_eq!(first.snapshot_pages, 50);
+    let oldest = out.join(paths::snapshot_page(&model::time::snapshot_slug(T0)));
+    let before = std::fs::metadata(&oldest).expect("meta").modified().expect("mtime");
+
+    let again = build(&mut store, &s, &out, BuildOptions::default()).expect("noop");
+    assert!(!again.full);
+    assert_eq!(again.snapshot_pages, 0);
+    assert!(again.written <= 1, "only the dated index may change: {again}");
+
+    store.insert(&assembled(T0 + 50 * 3_600_000, Status::Down, 9.0)).expect("new");
+    let inc = build(&mut store, &s, &out, BuildOptions::default()).expect("inc");
+    assert!(!inc.full);
+    assert_eq!(inc.snapshot_pages, 2, "the new page and its predecessor (next link)");
+    assert!(inc.written <= 10, "{inc}");
+    assert_eq!(std::fs::metadata(&oldest).expect("meta").modified().expect("mtime"), before);
+    let latest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join(paths::LATEST_JSON)).expect("latest")).expect("json");
+    assert_eq!(latest["snapshot"]["overall"], "down");
+    let prev_page = std::fs::read_to_string(out.join(paths::snapshot_page(&model::time::snapshot_slug(T0 + 49 * 3_600_000)))).expect("prev");
+    assert!(prev_page.contains(&format!("{}.html", model::time::snapshot_slug(T0 + 50 * 3_600_000).split('/').nth(1).unwrap_or(""))));
+
+    // An emptied output folder is noticed and rebuilt in full.
+    std::fs::remove_dir_all(&out).expect("rm");
+    let rebuilt = build(&mut store, &s, &out, BuildOptions::default()).expect("rebuild");
+    assert!(rebuilt.full);
+    assert!(oldest.is_file());
+    // A changed site config re-renders everything.
+    let changed = build(&mut store, &site(7), &out, BuildOptions::default()).expect("config change");
+    assert!(changed.full);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn history_pages_have_fixed_oldest_first_boundaries_and_links_resolve() {
+    let dir = temp_dir("render-hist");
+    let mut store = Store::open(&dir.join("data")).expect("store");
+    for d in 0..5 {
+        for h in 0..3 {
+            store.insert(&assembled(T0 + d * 86_400_000 + h * 3_600_000, Status::Healthy, 1.0)).expect("insert");
+        }
+    }
+    let out = dir.join("site");
+    build(&mut store, &site(2), &out, BuildOptions::default()).expect("build");
+    let days = store.days().expect("days");
+    let p1 = std::fs::read_to_string(out.join(paths::history_page(1))).expect("page 1");
+    assert!(p1.contains(&days[0].day) && p1.contains(&days[1].day) && !p1.contains(&format!("{}.html", days[2].day)));
+    let index = std::fs::read_to_string(out.join(paths::HISTORY_INDEX)).expect("index");
+    assert!(index.contains(&format!("{}.html", days[4].day)));
+    // Newest first within the page.
+    let day_page = std::fs::read_to_string(out.join(paths::day_page(&days[0].day))).expect("day");
+    let times: Vec<usize> = store
+        .day_metas(&days[0].day)
+        .expect("metas")
+        .iter()
+        .map(|m| day_page.find(&model::time::time_of_day(m.taken_at_ms)).expect("listed"))
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] > w[1]), "newest first: {times:?}");
+    assert_eq!(broken_links(&out), Vec::<String>::new());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every relative href/src in every page points at a file that exists.
+pub fn broken_links(root: &Path) -> Vec<String> {
+    let mut broken = Vec::new();
+    let mut seen = HashSet::new();
+    for f in html_files(root) {
+        let text = std::fs::read_to_string(&f).expect("read");
+        for attr in ["href=\"", "src=\""] {
+            for part in text.split(attr).skip(1) {
+                let link = part.split('"').next().unwrap_or("");
+                if link.starts_with("http") || link.starts_with('#') || link.starts_with("mailto:") {
+                    continue;
+                }
+                let clean = link.split(['?', '#']).next().unwrap_or("");
+                let target = if let Some(abs) = clean.strip_prefix('/') {
+                    root.join(abs)
+                } else {
+                    f.parent().unwrap_or(root).join(clean)
+                };
+                let target = if clean.is_empty() || clean.ends_with('/') { target.join("index.html") } else { target };
+                if seen.insert(target.clone()) && !target.is_file() {
+                    broken.push(format!("{} -> {link}", f.display()));
+                }
+            }
+        }
+    }
+    broken
+}

@@ -150,6 +150,11 @@ impl Store {
         &self.path
     }
 
+    /// How long a writer waits for another before giving up with `Busy`.
+    pub fn set_busy_timeout(&self, d: Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(d).map_err(|e| self.err(e))
+    }
+
     fn err(&self, source: rusqlite::Error) -> StoreError {
         if let rusqlite::Error::SqliteFailure(e, _) = &source {
             if matches!(
@@ -567,4 +572,4 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
