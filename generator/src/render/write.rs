@@ -62,13 +62,13 @@ impl Writer {
             source,
         };
         let parent = dest.parent().unwrap_or(&self.root);
-        let fresh = self
-            .dirs
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(parent.to_owned());
-        if fresh {
-            std::fs::create_dir_all(parent).map_err(io)?;
+        {
+            // Held while creating, so no other thread writes into a folder that is not there yet.
+            let mut dirs = self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !dirs.contains(parent) {
+                std::fs::create_dir_all(parent).map_err(io)?;
+                dirs.insert(parent.to_owned());
+            }
         }
         let name = dest.file_name().and_then(|n| n.to_str()).unwrap_or("file");
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
@@ -125,6 +125,25 @@ pub fn sweep_temp_files(root: &Path) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn threads_sharing_new_folders_never_write_into_a_missing_one() {
+        let dir = std::env::temp_dir().join(format!("lookout-write-par-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let w = Writer::new(&dir, HashMap::new());
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let w = &w;
+                s.spawn(move || {
+                    for i in 0..300 {
+                        w.put(&format!("d{}/e{}/f{t}-{i}.html", i % 40, i % 7), b"x").expect("write");
+                    }
+                });
+            }
+        });
+        assert_eq!(w.into_files().len(), 1200);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn skips_unchanged_and_rewrites_changed_or_missing() {
