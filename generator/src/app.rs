@@ -65,23 +65,52 @@ pub fn demo_token() -> String {
     )
 }
 
-/// Waits for Ctrl-C or SIGTERM, or for `d`. True when a stop was asked for.
-async fn stop_or_sleep(d: Duration) -> bool {
+/// Owns the runtime and the SIGINT/SIGTERM listeners for a whole command, so a signal that
+/// arrives mid-step is kept until the loop next looks, never lost.
+pub struct Stopper {
+    rt: tokio::runtime::Runtime,
     #[cfg(unix)]
-    {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => return tokio::select! { _ = tokio::signal::ctrl_c() => true, () = tokio::time::sleep(d) => false },
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => true,
-            _ = term.recv() => true,
-            () = tokio::time::sleep(d) => false,
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl Stopper {
+    pub fn new() -> Result<Stopper, Error> {
+        let rt = runtime()?;
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let _guard = rt.enter();
+            let int = signal(SignalKind::interrupt()).map_err(Error::io("cannot listen for Ctrl-C"))?;
+            let term = signal(SignalKind::terminate()).map_err(Error::io("cannot listen for SIGTERM"))?;
+            Ok(Stopper { rt, int, term })
         }
+        #[cfg(not(unix))]
+        Ok(Stopper { rt })
     }
-    #[cfg(not(unix))]
-    {
-        tokio::select! { _ = tokio::signal::ctrl_c() => true, () = tokio::time::sleep(d) => false }
+
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
+    /// Sleeps for `d` unless a stop is (or already was) asked for; true when it was.
+    pub fn sleep(&mut self, d: Duration) -> bool {
+        #[cfg(unix)]
+        {
+            let Stopper { rt, int, term } = self;
+            rt.block_on(async {
+                tokio::select! {
+                    _ = int.recv() => true,
+                    _ = term.recv() => true,
+                    () = tokio::time::sleep(d) => false,
+                }
+            })
+        }
+        #[cfg(not(unix))]
+        self.rt.block_on(async {
+            tokio::select! { _ = tokio::signal::ctrl_c() => true, () = tokio::time::sleep(d) => false }
+        })
     }
 }
 
@@ -93,11 +122,11 @@ pub fn until_next_tick(now_ms: i64, interval: Duration) -> Duration {
 
 /// Snapshot + build every `interval` until Ctrl-C/SIGTERM; a stop waits for the current step.
 pub fn run_loop(config: &Config, paths: &Paths, token: Option<&Token>, once: bool) -> Result<(), Error> {
-    let rt = runtime()?;
+    let mut stopper = Stopper::new()?;
     let client = collect::FetchPolicy::from_backend(&config.backend).client()?;
     let mut store = Store::open(&paths.data_dir)?;
     loop {
-        let assembled = rt.block_on(collect::collect(config, &client, token));
+        let assembled = stopper.block_on(collect::collect(config, &client, token));
         let meta = store.insert(&assembled)?;
         let report = build(config, &mut store, &paths.out_dir, false)?;
         tracing::info!(
@@ -110,7 +139,7 @@ pub fn run_loop(config: &Config, paths: &Paths, token: Option<&Token>, once: boo
             return Ok(());
         }
         let wait = until_next_tick(collect::now_ms(), config.interval);
-        if rt.block_on(stop_or_sleep(wait)) {
+        if stopper.sleep(wait) {
             tracing::info!("stopping");
             return Ok(());
         }
@@ -128,6 +157,7 @@ pub struct DemoArgs {
 
 /// `lookout demo`: backend, a week of history, snapshots every interval, site rebuilt and served.
 pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error> {
+    let mut stopper = Stopper::new()?;
     let token = Token::from_env(&config.backend.token_env)
         .map(|t| t.expose().to_owned())
         .unwrap_or_else(demo_token);
@@ -158,8 +188,7 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
     if args.backend_only {
         println!("demo backend listening on {}", backend.base_url());
         println!("token for protected paths: {token}");
-        let rt = runtime()?;
-        while !rt.block_on(stop_or_sleep(Duration::from_secs(3600))) {}
+        while !stopper.sleep(Duration::from_secs(3600)) {}
         backend.stop();
         return Ok(());
     }
@@ -185,13 +214,12 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
     println!("  Lookout demo is running: {}", site.url());
     println!("  demo backend: {}  (snapshot every {} s; Ctrl-C stops)", backend.base_url(), args.interval.as_secs());
     println!();
-    let rt = runtime()?;
     let client = collect::FetchPolicy::from_backend(&cfg.backend).client()?;
     loop {
-        if rt.block_on(stop_or_sleep(until_next_tick(collect::now_ms(), args.interval))) {
+        if stopper.sleep(until_next_tick(collect::now_ms(), args.interval)) {
             break;
         }
-        let assembled = rt.block_on(collect::collect(&cfg, &client, token.as_ref()));
+        let assembled = stopper.block_on(collect::collect(&cfg, &client, token.as_ref()));
         let meta = store.insert(&assembled)?;
         let report = build(&cfg, &mut store, &paths.out_dir, false)?;
         println!("{}  {:<8} {} failed  {report}", meta.slug, meta.overall.as_str(), meta.failed);

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod collect;
 pub mod config;
 pub mod demo;
+pub mod http;
 pub mod render;
 pub mod serve;
 pub mod store;

@@ -209,8 +209,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
             let handle = lookout::serve::start(&paths.out_dir, bind.unwrap_or(config.serve_bind))?;
             println!("serving {} at {} (Ctrl-C stops)", paths.out_dir.display(), handle.url());
-            let rt = app::runtime()?;
-            let _ = rt.block_on(tokio::signal::ctrl_c());
+            let mut stopper = app::Stopper::new()?;
+            while !stopper.sleep(Duration::from_secs(3600)) {}
             handle.stop();
             Ok(())
         }

@@ -1,28 +1,30 @@
 //! Preview server: serves the output folder on loopback with content types, ETag/304 and HEAD.
 
-use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response, Server};
+use crate::http::{self, HttpRequest, HttpResponse, HttpServer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("cannot listen on {addr}: {message}")]
-    Bind { addr: SocketAddr, message: String },
-    #[error("output folder {path} does not exist; run `lookout build` first")]
-    NoSite { path: PathBuf },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("output folder {path} cannot be served: {source}")]
+    NoSite {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
-/// A running preview server; dropping the handle does not stop it, `stop` does.
+/// A running preview server.
 #[derive(Debug)]
 pub struct ServeHandle {
     pub addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    threads: Vec<std::thread::JoinHandle<()>>,
+    server: HttpServer,
 }
 
 impl ServeHandle {
@@ -31,47 +33,23 @@ impl ServeHandle {
     }
 
     pub fn stop(self) {
-        self.stop.store(true, Ordering::SeqCst);
-        for t in self.threads {
-            let _ = t.join();
-        }
+        self.server.stop();
     }
 }
 
-/// Starts serving `root` on `addr` (port 0 picks a free port) with a few worker threads.
+/// Starts serving `root` on `addr` (port 0 picks a free port).
 pub fn start(root: &Path, addr: SocketAddr) -> Result<ServeHandle, ServeError> {
-    std::fs::create_dir_all(root).map_err(|_| ServeError::NoSite { path: root.to_owned() })?;
-    let root = std::fs::canonicalize(root).map_err(|_| ServeError::NoSite { path: root.to_owned() })?;
-    let server = Server::http(addr).map_err(|e| ServeError::Bind {
-        addr,
-        message: e.to_string(),
-    })?;
-    let local = server
-        .server_addr()
-        .to_ip()
-        .unwrap_or(addr);
-    let server = Arc::new(server);
-    let stop = Arc::new(AtomicBool::new(false));
-    let threads = (0..4)
-        .map(|_| {
-            let server = Arc::clone(&server);
-            let stop = Arc::clone(&stop);
-            let root = root.clone();
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    match server.recv_timeout(Duration::from_millis(200)) {
-                        Ok(Some(req)) => handle(&root, req),
-                        Ok(None) => {}
-                        Err(_) => break,
-                    }
-                }
-            })
-        })
-        .collect();
+    let no_site = |source| ServeError::NoSite {
+        path: root.to_owned(),
+        source,
+    };
+    std::fs::create_dir_all(root).map_err(no_site)?;
+    let root = std::fs::canonicalize(root).map_err(no_site)?;
+    let server = http::start(addr, Arc::new(move |req| handle(&root, &req)))
+        .map_err(|source| ServeError::Bind { addr, source })?;
     Ok(ServeHandle {
-        addr: local,
-        stop,
-        threads,
+        addr: server.addr,
+        server,
     })
 }
 
@@ -125,76 +103,38 @@ pub fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
     real.starts_with(root).then_some(real)
 }
 
-fn header(name: &str, value: &str) -> Option<Header> {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
-}
-
-fn handle(root: &Path, req: Request) {
-    let method = req.method().clone();
-    if method != Method::Get && method != Method::Head {
-        let mut resp = Response::from_string("method not allowed\n").with_status_code(405);
-        if let Some(h) = header("Allow", "GET, HEAD") {
-            resp.add_header(h);
-        }
-        let _ = req.respond(resp);
-        return;
+fn handle(root: &Path, req: &HttpRequest) -> HttpResponse {
+    let head = req.method == "HEAD";
+    if req.method != "GET" && !head {
+        return HttpResponse::new(405, "text/plain; charset=utf-8", "method not allowed\n").with_header("Allow", "GET, HEAD");
     }
-    let url = req.url().to_owned();
-    let raw = req.url().split(['?', '#']).next().unwrap_or("");
-    let looks_like_traversal = {
-        let l = raw.to_ascii_lowercase();
-        l.contains("..") || l.contains("%2e") || l.contains("%2f") || l.contains("%5c") || l.contains('\\') || l.starts_with("//")
-    };
-    let Some(file) = resolve(root, &url) else {
-        let code = if looks_like_traversal { 400 } else { 404 };
-        respond_not_found(root, req, code, method == Method::Head);
-        return;
-    };
-    let Ok(bytes) = std::fs::read(&file) else {
-        respond_not_found(root, req, 404, method == Method::Head);
-        return;
+    let raw = req.target.split(['?', '#']).next().unwrap_or("").to_ascii_lowercase();
+    let traversal = raw.contains("..") || raw.contains("%2e") || raw.contains("%2f") || raw.contains("%5c") || raw.contains('\\') || raw.starts_with("//");
+    let found = resolve(root, &req.target).and_then(|f| std::fs::read(&f).ok().map(|b| (f, b)));
+    let Some((file, bytes)) = found else {
+        if traversal || !req.target.starts_with('/') {
+            return HttpResponse::new(400, "text/plain; charset=utf-8", "bad request\n");
+        }
+        let page = std::fs::read(root.join("404.html")).unwrap_or_else(|_| b"not found\n".to_vec());
+        return HttpResponse::new(404, "text/html; charset=utf-8", page);
     };
     let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
     let matches = req
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("If-None-Match"))
-        .is_some_and(|h| h.value.as_str().split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let mut headers: Vec<Header> = [
-        header("ETag", &etag),
-        header("Cache-Control", "no-cache"),
-        header("X-Content-Type-Options", "nosniff"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if matches {
-        let mut resp = Response::empty(304);
-        for h in headers {
-            resp.add_header(h);
-        }
-        let _ = req.respond(resp);
-        return;
-    }
-    headers.extend(header("Content-Type", content_type(&file)));
-    let len = bytes.len();
-    let body: Box<dyn Read + Send> = if method == Method::Head {
-        Box::new(std::io::empty())
-    } else {
-        Box::new(std::io::Cursor::new(bytes))
+        .header("If-None-Match")
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let base = |status, body: Vec<u8>| {
+        HttpResponse::new(status, content_type(&file), body)
+            .with_header("ETag", etag.clone())
+            .with_header("Cache-Control", "no-cache")
+            .with_header("X-Content-Type-Options", "nosniff")
     };
-    let resp = Response::new(200.into(), headers, body, Some(len), None);
-    let _ = req.respond(resp);
-}
-
-fn respond_not_found(root: &Path, req: Request, code: u16, head: bool) {
-    let page = std::fs::read(root.join("404.html")).unwrap_or_else(|_| b"not found\n".to_vec());
-    let body = if code == 400 { b"bad request\n".to_vec() } else { page };
-    let len = body.len();
-    let ct = if code == 400 { "text/plain; charset=utf-8" } else { "text/html; charset=utf-8" };
-    let headers: Vec<Header> = header("Content-Type", ct).into_iter().collect();
-    let reader: Box<dyn Read + Send> = if head { Box::new(std::io::empty()) } else { Box::new(std::io::Cursor::new(body)) };
-    let _ = req.respond(Response::new(code.into(), headers, reader, Some(len), None));
+    if matches {
+        let mut r = base(304, Vec::new());
+        r.headers.retain(|(k, _)| k != "Content-Type");
+        return r;
+    }
+    // hyper leaves the body out of HEAD answers and keeps its length.
+    base(200, bytes)
 }
 
 #[cfg(test)]

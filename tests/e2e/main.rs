@@ -1,1 +1,8 @@
+//! End-to-end tests: the real binary, the demo backend over HTTP, a fault server, the preview server.
 
+mod cli;
+mod crash;
+mod faults;
+mod pipeline;
+mod serve;
+mod support;

@@ -4,16 +4,15 @@ pub mod endpoints;
 pub mod queue;
 pub mod sim;
 
-use std::io::Read;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tiny_http::{Header, Response, Server};
 
 use crate::collect::{RawReading, Target};
+use crate::http::{self, HttpRequest, HttpResponse, HttpServer};
 use queue::{Enqueue, Queue, MAX_QUEUE};
 pub use sim::{Incident, Incidents, Sim};
 
@@ -338,8 +337,7 @@ impl Demo {
 #[derive(Debug)]
 pub struct DemoServer {
     pub addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    threads: Vec<std::thread::JoinHandle<()>>,
+    server: HttpServer,
 }
 
 impl DemoServer {
@@ -348,79 +346,43 @@ impl DemoServer {
     }
 
     pub fn stop(self) {
-        self.stop.store(true, Ordering::SeqCst);
-        for t in self.threads {
-            let _ = t.join();
-        }
+        self.server.stop();
     }
 }
 
 /// Serves `demo` on 127.0.0.1:`port` (0 picks a free port). Never binds another interface.
 pub fn serve(demo: Arc<Demo>, port: u16) -> std::io::Result<DemoServer> {
-    let server = Server::http(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::AddrInUse, e.to_string()))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .unwrap_or_else(|| SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
-    let server = Arc::new(server);
-    let stop = Arc::new(AtomicBool::new(false));
-    let threads = (0..8)
-        .map(|_| {
-            let (server, stop, demo) = (Arc::clone(&server), Arc::clone(&stop), Arc::clone(&demo));
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    match server.recv_timeout(Duration::from_millis(200)) {
-                        Ok(Some(req)) => answer(&demo, req),
-                        Ok(None) => {}
-                        Err(_) => break,
-                    }
-                }
-            })
-        })
-        .collect();
-    Ok(DemoServer { addr, stop, threads })
+    let server = http::start(
+        SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        Arc::new(move |req: HttpRequest| answer(&demo, &req)),
+    )?;
+    Ok(DemoServer {
+        addr: server.addr,
+        server,
+    })
 }
 
-fn answer(demo: &Demo, mut req: tiny_http::Request) {
-    let find = |name: &'static str| {
-        req.headers()
-            .iter()
-            .find(|h| h.field.equiv(name))
-            .map(|h| h.value.as_str().to_owned())
-    };
-    let authorization = find("Authorization");
-    let origin = find("Origin");
-    let method = req.method().as_str().to_ascii_uppercase();
-    let target = req.url().to_owned();
-    let mut body = Vec::new();
-    let _ = req.as_reader().take(64 * 1024).read_to_end(&mut body);
+fn answer(demo: &Demo, req: &HttpRequest) -> HttpResponse {
     let reply = demo.respond(
         DemoRequest {
-            method: &method,
-            target: &target,
-            authorization: authorization.as_deref(),
-            origin: origin.as_deref(),
-            body: &body,
+            method: &req.method,
+            target: &req.target,
+            authorization: req.header("Authorization"),
+            origin: req.header("Origin"),
+            body: &req.body,
         },
         demo.sim_now(),
     );
-    if demo.opts.sleep {
-        std::thread::sleep(Duration::from_secs_f64(reply.latency_ms.min(1500.0) / 1000.0));
+    HttpResponse {
+        status: reply.status,
+        headers: reply.headers.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        body: reply.body,
+        delay: if demo.opts.sleep {
+            Duration::from_secs_f64(reply.latency_ms.min(1500.0) / 1000.0)
+        } else {
+            Duration::ZERO
+        },
     }
-    let headers: Vec<Header> = reply
-        .headers
-        .iter()
-        .filter_map(|(k, v)| Header::from_bytes(k.as_bytes(), v.as_bytes()).ok())
-        .collect();
-    let len = reply.body.len();
-    let _ = req.respond(Response::new(
-        reply.status.into(),
-        headers,
-        std::io::Cursor::new(reply.body),
-        Some(len),
-        None,
-    ));
 }
 
 #[cfg(test)]

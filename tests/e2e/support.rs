@@ -1,0 +1,143 @@
+//! Helpers shared by the end-to-end tests: temp folders, raw HTTP, link checking, the binary.
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lookout::demo::{self, Demo, DemoOptions, DemoServer, Incidents};
+
+pub const TOKEN: &str = "e2e-secret-token-7f3a";
+
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lookout"))
+}
+
+pub fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "lookout-e2e-{name}-{}-{}",
+        std::process::id(),
+        lookout::collect::now_ms()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+/// A demo backend on a free loopback port, with no random incidents unless asked.
+pub fn demo_backend(incidents: Incidents) -> (Arc<Demo>, DemoServer) {
+    let now = lookout::collect::now_ms() as f64 / 1000.0;
+    let d = Arc::new(Demo::new(
+        DemoOptions {
+            seed: 11,
+            speed: 1.0,
+            token: TOKEN.into(),
+            cors_origins: vec!["http://127.0.0.1:8000".into()],
+            incidents,
+            sleep: false,
+        },
+        now - 3600.0,
+    ));
+    let server = demo::serve(Arc::clone(&d), 0).expect("demo backend");
+    (d, server)
+}
+
+pub struct HttpReply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpReply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends `request_target` exactly as written (no client normalises `..` away).
+pub fn raw_http(addr: SocketAddr, method: &str, target: &str, extra: &[(&str, &str)]) -> HttpReply {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+    let mut req = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in extra {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).expect("send");
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(raw.len());
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let body = raw.get(split + 4..).unwrap_or(&[]).to_vec();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    HttpReply { status, headers, body }
+}
+
+pub fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("ls").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// Every relative href/src in every page points at a file that exists.
+pub fn broken_links(root: &Path) -> Vec<String> {
+    let mut broken = Vec::new();
+    let mut seen = HashSet::new();
+    for f in files_under(root).into_iter().filter(|p| p.extension().is_some_and(|x| x == "html")) {
+        let text = std::fs::read_to_string(&f).expect("read");
+        for attr in ["href=\"", "src=\""] {
+            for part in text.split(attr).skip(1) {
+                let link = part.split('"').next().unwrap_or("");
+                if link.starts_with("http") || link.starts_with('#') || link.starts_with("mailto:") {
+                    continue;
+                }
+                let clean = link.split(['?', '#']).next().unwrap_or("");
+                let target = match clean.strip_prefix('/') {
+                    Some(abs) => root.join(abs),
+                    None => f.parent().unwrap_or(root).join(clean),
+                };
+                let target = if clean.is_empty() || clean.ends_with('/') { target.join("index.html") } else { target };
+                if seen.insert(target.clone()) && !target.is_file() {
+                    broken.push(format!("{} -> {link}", f.display()));
+                }
+            }
+        }
+    }
+    broken
+}
+
+/// A config file pointing at `base_url`, with the token in `E2E_TOKEN`.
+pub fn write_config(dir: &Path, base_url: &str, extra: &str) -> PathBuf {
+    let p = dir.join("lookout.toml");
+    std::fs::write(
+        &p,
+        format!("[backend]\nbase_url = \"{base_url}\"\ntoken_env = \"E2E_TOKEN\"\ntimeout_ms = 5000\n{extra}"),
+    )
+    .expect("config");
+    p
+}
