@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::demo::{self, Demo, DemoOptions, Incidents};
 use crate::render::{self, BuildOptions, BuildReport};
 use crate::store::{SnapshotMeta, Store};
-use crate::{serve, Error};
+use crate::{Error, serve};
 
 /// Paths a command works on, after CLI flags and config are merged.
 #[derive(Debug, Clone)]
@@ -26,7 +26,11 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 }
 
 /// Takes one snapshot of every endpoint and stores it.
-pub fn snapshot(config: &Config, store: &mut Store, token: Option<&Token>) -> Result<(SnapshotMeta, model::Snapshot), Error> {
+pub fn snapshot(
+    config: &Config,
+    store: &mut Store,
+    token: Option<&Token>,
+) -> Result<(SnapshotMeta, model::Snapshot), Error> {
     let rt = runtime()?;
     let client = collect::FetchPolicy::from_backend(&config.backend).client()?;
     let assembled = rt.block_on(collect::collect(config, &client, token));
@@ -34,12 +38,29 @@ pub fn snapshot(config: &Config, store: &mut Store, token: Option<&Token>) -> Re
     Ok((meta, assembled.snapshot))
 }
 
-pub fn build(config: &Config, store: &mut Store, out: &Path, full: bool) -> Result<BuildReport, Error> {
-    Ok(render::build(store, &config.site, out, BuildOptions { full })?)
+pub fn build(
+    config: &Config,
+    store: &mut Store,
+    out: &Path,
+    full: bool,
+) -> Result<BuildReport, Error> {
+    Ok(render::build(
+        store,
+        &config.site,
+        out,
+        BuildOptions { full },
+    )?)
 }
 
 /// Fills `[from, to)` with snapshots read from the simulator directly, `step` apart.
-pub fn fill(config: &Config, demo: &Demo, store: &mut Store, from_s: f64, to_s: f64, step: Duration) -> Result<usize, Error> {
+pub fn fill(
+    config: &Config,
+    demo: &Demo,
+    store: &mut Store,
+    from_s: f64,
+    to_s: f64,
+    step: Duration,
+) -> Result<usize, Error> {
     let targets = collect::targets(config);
     let step = step.as_secs_f64().max(1.0);
     let mut t = from_s;
@@ -80,10 +101,12 @@ impl Stopper {
         let rt = runtime()?;
         #[cfg(unix)]
         {
-            use tokio::signal::unix::{signal, SignalKind};
+            use tokio::signal::unix::{SignalKind, signal};
             let _guard = rt.enter();
-            let int = signal(SignalKind::interrupt()).map_err(Error::io("cannot listen for Ctrl-C"))?;
-            let term = signal(SignalKind::terminate()).map_err(Error::io("cannot listen for SIGTERM"))?;
+            let int =
+                signal(SignalKind::interrupt()).map_err(Error::io("cannot listen for Ctrl-C"))?;
+            let term =
+                signal(SignalKind::terminate()).map_err(Error::io("cannot listen for SIGTERM"))?;
             Ok(Stopper { rt, int, term })
         }
         #[cfg(not(unix))]
@@ -121,7 +144,12 @@ pub fn until_next_tick(now_ms: i64, interval: Duration) -> Duration {
 }
 
 /// Snapshot + build every `interval` until Ctrl-C/SIGTERM; a stop waits for the current step.
-pub fn run_loop(config: &Config, paths: &Paths, token: Option<&Token>, once: bool) -> Result<(), Error> {
+pub fn run_loop(
+    config: &Config,
+    paths: &Paths,
+    token: Option<&Token>,
+    once: bool,
+) -> Result<(), Error> {
     let mut stopper = Stopper::new()?;
     let client = collect::FetchPolicy::from_backend(&config.backend).client()?;
     let mut store = Store::open(&paths.data_dir)?;
@@ -200,19 +228,36 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
     if store.count()? == 0 && config.demo.history_days > 0 {
         let started = std::time::Instant::now();
         println!("filling {} days of history ...", config.demo.history_days);
-        let n = fill(&cfg, &demo, &mut store, now - history, now, config.demo.history_step)?;
-        println!("stored {n} snapshots in {:.1} s", started.elapsed().as_secs_f64());
+        let n = fill(
+            &cfg,
+            &demo,
+            &mut store,
+            now - history,
+            now,
+            config.demo.history_step,
+        )?;
+        println!(
+            "stored {n} snapshots in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
     }
     let token = Token::new(token);
     let report = build(&cfg, &mut store, &paths.out_dir, false)?;
     println!("{report}");
     let site = serve::start(&paths.out_dir, config.serve_bind).or_else(|e| {
         eprintln!("{e}; serving on a free port instead");
-        serve::start(&paths.out_dir, std::net::SocketAddr::new(config.serve_bind.ip(), 0))
+        serve::start(
+            &paths.out_dir,
+            std::net::SocketAddr::new(config.serve_bind.ip(), 0),
+        )
     })?;
     println!();
     println!("  Lookout demo is running: {}", site.url());
-    println!("  demo backend: {}  (snapshot every {} s; Ctrl-C stops)", backend.base_url(), args.interval.as_secs());
+    println!(
+        "  demo backend: {}  (snapshot every {} s; Ctrl-C stops)",
+        backend.base_url(),
+        args.interval.as_secs()
+    );
     println!();
     let client = collect::FetchPolicy::from_backend(&cfg.backend).client()?;
     loop {
@@ -222,7 +267,12 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
         let assembled = stopper.block_on(collect::collect(&cfg, &client, token.as_ref()));
         let meta = store.insert(&assembled)?;
         let report = build(&cfg, &mut store, &paths.out_dir, false)?;
-        println!("{}  {:<8} {} failed  {report}", meta.slug, meta.overall.as_str(), meta.failed);
+        println!(
+            "{}  {:<8} {} failed  {report}",
+            meta.slug,
+            meta.overall.as_str(),
+            meta.failed
+        );
     }
     println!("stopping ...");
     site.stop();

@@ -1,8 +1,250 @@
-//! `lookout bench`: measures one snapshot against the demo backend and full/incremental builds.
+//! `lookout bench`: times one snapshot against the demo backend, and full and incremental builds.
 
-use crate::config::Config;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
 use crate::Error;
+use crate::app;
+use crate::collect::{self, Token};
+use crate::config::Config;
+use crate::demo::{Demo, DemoOptions, Incidents};
+use crate::render::{self, BuildOptions};
+use crate::store::Store;
 
-pub fn run(_config: &Config, _quick: bool) -> Result<(), Error> {
-    Err(Error::Usage("bench: not built yet".into()))
+/// CPU time (user + system) this process has used, from /proc (Linux); `None` elsewhere.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on every Linux this runs on.
+    Some(Duration::from_millis(ticks * 10))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+struct Backend {
+    child: std::process::Child,
+    url: String,
+    token: String,
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The demo backend in its own process, so its work is not counted as the collector's CPU.
+fn spawn_backend() -> Result<Backend, Error> {
+    let exe = std::env::current_exe().map_err(Error::io("cannot find the lookout binary"))?;
+    let mut child = Command::new(exe)
+        .args(["demo", "--backend-only", "--port", "0"])
+        .env_remove("LOOKOUT_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(Error::io("cannot start the demo backend"))?;
+    let out = child
+        .stdout
+        .take()
+        .ok_or_else(|| Error::Usage("demo backend has no stdout".into()))?;
+    let mut lines = BufReader::new(out).lines();
+    let mut url = None;
+    let mut token = None;
+    for line in lines.by_ref().take(2).map_while(Result::ok) {
+        if let Some(u) = line.strip_prefix("demo backend listening on ") {
+            url = Some(u.trim().to_owned());
+        } else if let Some(t) = line.strip_prefix("token for protected paths: ") {
+            token = Some(t.trim().to_owned());
+        }
+    }
+    match (url, token) {
+        (Some(url), Some(token)) => Ok(Backend { child, url, token }),
+        _ => Err(Error::Usage(
+            "the demo backend did not print its address".into(),
+        )),
+    }
+}
+
+fn bench_snapshot(config: &Config, runs: usize) -> Result<(Duration, Duration, usize), Error> {
+    let backend = spawn_backend()?;
+    let mut cfg = config.clone();
+    cfg.backend.base_url = reqwest::Url::parse(&format!("{}/", backend.url))
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    let token = Token::new(backend.token.clone());
+    let rt = app::runtime()?;
+    let client = collect::FetchPolicy::from_backend(&cfg.backend).client()?;
+    // Warm up: connections, lazy statics.
+    let first = rt.block_on(collect::collect(&cfg, &client, token.as_ref()));
+    let failed = first.snapshot.failed_outcomes();
+    let mut walls = Vec::new();
+    let cpu0 = cpu_time();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let a = rt.block_on(collect::collect(&cfg, &client, token.as_ref()));
+        walls.push(t.elapsed());
+        std::hint::black_box(a);
+    }
+    let cpu = match (cpu0, cpu_time()) {
+        (Some(a), Some(b)) => (b - a) / runs as u32,
+        _ => Duration::ZERO,
+    };
+    Ok((median(walls), cpu, failed))
+}
+
+struct BuildFigures {
+    snapshots: usize,
+    fill: Duration,
+    full: Duration,
+    full_files: usize,
+    unchanged_full: Duration,
+    incremental: Duration,
+    incremental_written: usize,
+}
+
+fn bench_builds(config: &Config, root: &Path, snapshots: usize) -> Result<BuildFigures, Error> {
+    let dir = root.join(format!("h{snapshots}"));
+    let out = dir.join("site");
+    let mut store = Store::open(&dir.join("data"))?;
+    let step = 300.0;
+    let end = collect::now_ms() as f64 / 1000.0;
+    let start = end - step * snapshots as f64;
+    let demo = Demo::new(
+        DemoOptions {
+            seed: config.demo.seed,
+            speed: 1.0,
+            token: "bench".into(),
+            cors_origins: vec![],
+            incidents: Incidents::Random,
+            sleep: false,
+        },
+        start,
+    );
+    let mut cfg = config.clone();
+    cfg.backend.base_url =
+        reqwest::Url::parse("http://127.0.0.1:9/").map_err(|e| Error::Usage(e.to_string()))?;
+    let t = Instant::now();
+    app::fill(
+        &cfg,
+        &demo,
+        &mut store,
+        start,
+        end - step / 2.0,
+        Duration::from_secs_f64(step),
+    )?;
+    let fill = t.elapsed();
+    let full = render::build(&mut store, &config.site, &out, BuildOptions { full: true })?;
+    let unchanged = render::build(&mut store, &config.site, &out, BuildOptions { full: true })?;
+    let mut incs = Vec::new();
+    let mut written = 0;
+    for i in 0..5 {
+        let at = end + step * f64::from(i);
+        app::fill(
+            &cfg,
+            &demo,
+            &mut store,
+            at,
+            at + 1.0,
+            Duration::from_secs_f64(step),
+        )?;
+        let r = render::build(&mut store, &config.site, &out, BuildOptions::default())?;
+        written = r.written;
+        incs.push(r.elapsed);
+    }
+    Ok(BuildFigures {
+        snapshots,
+        fill,
+        full: full.elapsed,
+        full_files: full.written,
+        unchanged_full: unchanged.elapsed,
+        incremental: median(incs),
+        incremental_written: written,
+    })
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    format!("{cpu}, {cores} cores")
+}
+
+pub fn run(config: &Config, quick: bool) -> Result<(), Error> {
+    if cfg!(debug_assertions) {
+        eprintln!(
+            "note: this is a debug build; run `cargo run --release -- bench` for real figures"
+        );
+    }
+    let root: PathBuf = std::env::temp_dir().join(format!("lookout-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&root).map_err(Error::io("cannot create the bench folder"))?;
+    println!("machine: {}", machine());
+    let (wall, cpu, failed) = bench_snapshot(config, if quick { 10 } else { 30 })?;
+    println!("| measure | figure |");
+    println!("|---|---|");
+    println!(
+        "| one snapshot, 28 endpoints, demo backend (wall, median) | {} |",
+        ms(wall)
+    );
+    println!(
+        "| one snapshot (CPU of the collector, mean) | {} |",
+        ms(cpu)
+    );
+    if failed > 0 {
+        println!("| (readings that failed in the warm-up snapshot) | {failed} |");
+    }
+    let sizes: &[usize] = if quick {
+        &[1_000, 2_000]
+    } else {
+        &[1_000, 10_000]
+    };
+    let mut result = Ok(());
+    for &n in sizes {
+        match bench_builds(config, &root, n) {
+            Ok(f) => {
+                println!(
+                    "| history of {} snapshots: filled from the simulator in | {} |",
+                    f.snapshots,
+                    ms(f.fill)
+                );
+                println!(
+                    "| full build, empty folder ({} files written) | {} |",
+                    f.full_files,
+                    ms(f.full)
+                );
+                println!(
+                    "| full build, nothing changed (0 files written) | {} |",
+                    ms(f.unchanged_full)
+                );
+                println!(
+                    "| incremental build after one new snapshot ({} files written, median of 5) | {} |",
+                    f.incremental_written,
+                    ms(f.incremental)
+                );
+            }
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    result
 }

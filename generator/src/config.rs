@@ -218,10 +218,17 @@ impl Config {
         let base_text = b
             .base_url
             .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_DEMO_PORT}"));
-        let mut base_url = Url::parse(&base_text)
-            .map_err(|e| bad("backend.base_url", format!("is not a URL ({e}): {base_text:?}")))?;
+        let mut base_url = Url::parse(&base_text).map_err(|e| {
+            bad(
+                "backend.base_url",
+                format!("is not a URL ({e}): {base_text:?}"),
+            )
+        })?;
         if !matches!(base_url.scheme(), "http" | "https") {
-            return Err(bad("backend.base_url", "must start with http:// or https://".into()));
+            return Err(bad(
+                "backend.base_url",
+                "must start with http:// or https://".into(),
+            ));
         }
         if !base_url.username().is_empty() || base_url.password().is_some() {
             return Err(bad(
@@ -251,7 +258,8 @@ impl Config {
         {
             return Err(bad(
                 "backend.token_env",
-                "must be the NAME of an environment variable (letters, digits, _), not a token".into(),
+                "must be the NAME of an environment variable (letters, digits, _), not a token"
+                    .into(),
             ));
         }
         let ms = |key: &'static str, v: Option<u64>, default: u64, min: u64, max: u64| {
@@ -259,38 +267,74 @@ impl Config {
             if (min..=max).contains(&v) {
                 Ok(Duration::from_millis(v))
             } else {
-                Err(bad(key, format!("must be between {min} and {max}, got {v}")))
+                Err(bad(
+                    key,
+                    format!("must be between {min} and {max}, got {v}"),
+                ))
             }
         };
-        let connect_timeout = ms("backend.connect_timeout_ms", b.connect_timeout_ms, 2_000, 1, 600_000)?;
+        let connect_timeout = ms(
+            "backend.connect_timeout_ms",
+            b.connect_timeout_ms,
+            2_000,
+            1,
+            600_000,
+        )?;
         let timeout = ms("backend.timeout_ms", b.timeout_ms, 10_000, 1, 600_000)?;
-        let retry_backoff = ms("backend.retry_backoff_ms", b.retry_backoff_ms, 200, 0, 60_000)?;
+        let retry_backoff = ms(
+            "backend.retry_backoff_ms",
+            b.retry_backoff_ms,
+            200,
+            0,
+            60_000,
+        )?;
         let retries = b.retries.unwrap_or(2);
         if retries > 10 {
-            return Err(bad("backend.retries", format!("must be at most 10, got {retries}")));
+            return Err(bad(
+                "backend.retries",
+                format!("must be at most 10, got {retries}"),
+            ));
         }
         let max_body_bytes = b.max_body_bytes.unwrap_or(4 * 1024 * 1024);
         if max_body_bytes < 1024 {
-            return Err(bad("backend.max_body_bytes", format!("must be at least 1024, got {max_body_bytes}")));
+            return Err(bad(
+                "backend.max_body_bytes",
+                format!("must be at least 1024, got {max_body_bytes}"),
+            ));
         }
         let time_window_days = b.time_window_days.unwrap_or(7);
         if !(1..=90).contains(&time_window_days) {
-            return Err(bad("backend.time_window_days", format!("must be 1..=90 (Pharos' range), got {time_window_days}")));
+            return Err(bad(
+                "backend.time_window_days",
+                format!("must be 1..=90 (Pharos' range), got {time_window_days}"),
+            ));
         }
         let events_limit = b.events_limit.unwrap_or(50);
         if !(1..=1000).contains(&events_limit) {
-            return Err(bad("backend.events_limit", format!("must be 1..=1000, got {events_limit}")));
+            return Err(bad(
+                "backend.events_limit",
+                format!("must be 1..=1000, got {events_limit}"),
+            ));
         }
         let jobs_limit = b.jobs_limit.unwrap_or(50);
         if !(1..=100).contains(&jobs_limit) {
-            return Err(bad("backend.jobs_limit", format!("must be 1..=100, got {jobs_limit}")));
+            return Err(bad(
+                "backend.jobs_limit",
+                format!("must be 1..=100, got {jobs_limit}"),
+            ));
         }
         let modules = match b.modules {
             Some(m) => {
                 if let Some(badname) = m.iter().find(|n| {
-                    n.is_empty() || !n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+                    n.is_empty()
+                        || !n
+                            .bytes()
+                            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
                 }) {
-                    return Err(bad("backend.modules", format!("holds a name that is not a plain path segment: {badname:?}")));
+                    return Err(bad(
+                        "backend.modules",
+                        format!("holds a name that is not a plain path segment: {badname:?}"),
+                    ));
                 }
                 m.into_iter().map(|n| n.to_ascii_lowercase()).collect()
             }
@@ -305,16 +349,27 @@ impl Config {
                     .bytes()
                     .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
             {
-                return Err(bad("endpoint.name", format!("must be letters, digits, - or _, got {:?}", e.name)));
+                return Err(bad(
+                    "endpoint.name",
+                    format!("must be letters, digits, - or _, got {:?}", e.name),
+                ));
             }
             if endpoints.iter().any(|x: &Endpoint| x.name == e.name) {
                 return Err(bad("endpoint.name", format!("{:?} is used twice", e.name)));
             }
             let url = base_url
                 .join(e.url.trim_start_matches('/'))
-                .map_err(|err| bad("endpoint.url", format!("{:?} is not a URL or path: {err}", e.url)))?;
+                .map_err(|err| {
+                    bad(
+                        "endpoint.url",
+                        format!("{:?} is not a URL or path: {err}", e.url),
+                    )
+                })?;
             if !matches!(url.scheme(), "http" | "https") {
-                return Err(bad("endpoint.url", format!("{:?} must be http or https", e.url)));
+                return Err(bad(
+                    "endpoint.url",
+                    format!("{:?} must be http or https", e.url),
+                ));
             }
             endpoints.push(Endpoint {
                 name: e.name,
@@ -323,7 +378,10 @@ impl Config {
             });
         }
         if kind == BackendKind::Json && endpoints.is_empty() {
-            return Err(bad("endpoint", "backend.kind = \"json\" needs at least one [[endpoint]]".into()));
+            return Err(bad(
+                "endpoint",
+                "backend.kind = \"json\" needs at least one [[endpoint]]".into(),
+            ));
         }
 
         let s = raw.site.unwrap_or_default();
@@ -333,12 +391,22 @@ impl Config {
         }
         let days_per_page = s.days_per_page.unwrap_or(30);
         if !(1..=366).contains(&days_per_page) {
-            return Err(bad("site.days_per_page", format!("must be 1..=366, got {days_per_page}")));
+            return Err(bad(
+                "site.days_per_page",
+                format!("must be 1..=366, got {days_per_page}"),
+            ));
         }
 
-        let interval_s = raw.schedule.unwrap_or_default().interval_seconds.unwrap_or(60);
+        let interval_s = raw
+            .schedule
+            .unwrap_or_default()
+            .interval_seconds
+            .unwrap_or(60);
         if interval_s < 10 {
-            return Err(bad("schedule.interval_seconds", format!("must be at least 10, got {interval_s}")));
+            return Err(bad(
+                "schedule.interval_seconds",
+                format!("must be at least 10, got {interval_s}"),
+            ));
         }
 
         let bind_text = raw
@@ -346,22 +414,34 @@ impl Config {
             .unwrap_or_default()
             .bind
             .unwrap_or_else(|| "127.0.0.1:8000".to_owned());
-        let serve_bind: SocketAddr = bind_text
-            .parse()
-            .map_err(|e| bad("serve.bind", format!("is not an address like 127.0.0.1:8000 ({e}): {bind_text:?}")))?;
+        let serve_bind: SocketAddr = bind_text.parse().map_err(|e| {
+            bad(
+                "serve.bind",
+                format!("is not an address like 127.0.0.1:8000 ({e}): {bind_text:?}"),
+            )
+        })?;
 
         let d = raw.demo.unwrap_or_default();
         let speed = d.speed.unwrap_or(1.0);
         if !(speed.is_finite() && (0.01..=100_000.0).contains(&speed)) {
-            return Err(bad("demo.speed", format!("must be between 0.01 and 100000, got {speed}")));
+            return Err(bad(
+                "demo.speed",
+                format!("must be between 0.01 and 100000, got {speed}"),
+            ));
         }
         let history_days = d.history_days.unwrap_or(7);
         if history_days > 90 {
-            return Err(bad("demo.history_days", format!("must be at most 90, got {history_days}")));
+            return Err(bad(
+                "demo.history_days",
+                format!("must be at most 90, got {history_days}"),
+            ));
         }
         let history_step = Duration::from_secs(d.history_step_seconds.unwrap_or(300));
         if history_step < Duration::from_secs(10) {
-            return Err(bad("demo.history_step_seconds", "must be at least 10".into()));
+            return Err(bad(
+                "demo.history_step_seconds",
+                "must be at least 10".into(),
+            ));
         }
         let cors_origins = d.cors_origins.unwrap_or_else(|| {
             vec![
@@ -449,13 +529,22 @@ mod tests {
             ("[backend]\nbase_url = \"http://u:p@x\"", "backend.base_url"),
             ("[backend]\ntoken_env = \"Bearer abc\"", "backend.token_env"),
             ("[backend]\ntimeout_ms = 0", "backend.timeout_ms"),
-            ("[backend]\ntime_window_days = 91", "backend.time_window_days"),
+            (
+                "[backend]\ntime_window_days = 91",
+                "backend.time_window_days",
+            ),
             ("[backend]\nkind = \"soap\"", "backend.kind"),
             ("[backend]\nkind = \"json\"", "endpoint"),
-            ("[schedule]\ninterval_seconds = 5", "schedule.interval_seconds"),
+            (
+                "[schedule]\ninterval_seconds = 5",
+                "schedule.interval_seconds",
+            ),
             ("[serve]\nbind = \"nowhere\"", "serve.bind"),
             ("[demo]\nspeed = -1.0", "demo.speed"),
-            ("[[endpoint]]\nname = \"a b\"\nurl = \"/x\"", "endpoint.name"),
+            (
+                "[[endpoint]]\nname = \"a b\"\nurl = \"/x\"",
+                "endpoint.name",
+            ),
         ];
         for (text, key) in cases {
             let e = parse(text).expect_err(text);
@@ -477,7 +566,10 @@ mod tests {
              [[endpoint]]\nname = \"other\"\nurl = \"http://10.0.0.1:9/m\"\nauth = true\n",
         )
         .expect("json config");
-        assert_eq!(c.endpoints[0].url.as_str(), "https://api.example.com/v2/stats");
+        assert_eq!(
+            c.endpoints[0].url.as_str(),
+            "https://api.example.com/v2/stats"
+        );
         assert_eq!(c.endpoints[1].url.as_str(), "http://10.0.0.1:9/m");
         assert!(c.endpoints[1].auth);
     }

@@ -5,11 +5,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use lookout::Error;
 use lookout::app::{self, DemoArgs, Paths};
 use lookout::collect::Token;
 use lookout::config::{Config, EXAMPLE};
 use lookout::store::Store;
-use lookout::Error;
 
 /// Turns a backend's monitoring API into a static status site.
 #[derive(Debug, Parser)]
@@ -143,15 +143,25 @@ fn load_config(path: Option<&PathBuf>) -> Result<Config, Error> {
 fn run(cli: Cli) -> Result<(), Error> {
     if let Command::Init { path, force } = &cli.command {
         if path.exists() && !force {
-            return Err(Error::Usage(format!("{} exists; pass --force to overwrite it", path.display())));
+            return Err(Error::Usage(format!(
+                "{} exists; pass --force to overwrite it",
+                path.display()
+            )));
         }
-        std::fs::write(path, EXAMPLE).map_err(Error::io(format!("cannot write {}", path.display())))?;
-        println!("wrote {}; edit it, then run `lookout snapshot` and `lookout build`", path.display());
+        std::fs::write(path, EXAMPLE)
+            .map_err(Error::io(format!("cannot write {}", path.display())))?;
+        println!(
+            "wrote {}; edit it, then run `lookout snapshot` and `lookout build`",
+            path.display()
+        );
         return Ok(());
     }
     let config = load_config(cli.config.as_ref())?;
     let paths = Paths {
-        data_dir: cli.data_dir.clone().unwrap_or_else(|| config.data_dir.clone()),
+        data_dir: cli
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| config.data_dir.clone()),
         out_dir: cli.out.clone().unwrap_or_else(|| config.out_dir.clone()),
     };
     let token = || Token::from_env(&config.backend.token_env);
@@ -190,7 +200,12 @@ fn run(cli: Cli) -> Result<(), Error> {
                 snap.outcomes.len()
             );
             for o in snap.outcomes.iter().filter(|o| !o.kind.is_ok()) {
-                println!("  {:<24} {:<24} {}", o.endpoint, o.kind.label(), o.detail.as_deref().unwrap_or(""));
+                println!(
+                    "  {:<24} {:<24} {}",
+                    o.endpoint,
+                    o.kind.label(),
+                    o.detail.as_deref().unwrap_or("")
+                );
             }
             Ok(())
         }
@@ -208,7 +223,11 @@ fn run(cli: Cli) -> Result<(), Error> {
                 )));
             }
             let handle = lookout::serve::start(&paths.out_dir, bind.unwrap_or(config.serve_bind))?;
-            println!("serving {} at {} (Ctrl-C stops)", paths.out_dir.display(), handle.url());
+            println!(
+                "serving {} at {} (Ctrl-C stops)",
+                paths.out_dir.display(),
+                handle.url()
+            );
             let mut stopper = app::Stopper::new()?;
             while !stopper.sleep(Duration::from_secs(3600)) {}
             handle.stop();
@@ -217,7 +236,9 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Run { once } => app::run_loop(&config, &paths, token().as_ref(), once),
         Command::Fill { days, step, seed } => {
             if !(days.is_finite() && days > 0.0) || step < 10 {
-                return Err(Error::Usage("--days must be positive and --step at least 10".into()));
+                return Err(Error::Usage(
+                    "--days must be positive and --step at least 10".into(),
+                ));
             }
             let mut store = Store::open(&paths.data_dir)?;
             let now = lookout::collect::now_ms() as f64 / 1000.0;
@@ -232,7 +253,14 @@ fn run(cli: Cli) -> Result<(), Error> {
                 },
                 now - days * 86_400.0,
             );
-            let n = app::fill(&config, &demo, &mut store, now - days * 86_400.0, now, Duration::from_secs(step))?;
+            let n = app::fill(
+                &config,
+                &demo,
+                &mut store,
+                now - days * 86_400.0,
+                now,
+                Duration::from_secs(step),
+            )?;
             println!("stored {n} snapshots in {}", store.path().display());
             Ok(())
         }
@@ -240,13 +268,21 @@ fn run(cli: Cli) -> Result<(), Error> {
             let store = Store::open(&paths.data_dir)?;
             let problems = store.check()?;
             if problems.is_empty() {
-                println!("{}: ok, {} snapshots", store.path().display(), store.count()?);
+                println!(
+                    "{}: ok, {} snapshots",
+                    store.path().display(),
+                    store.count()?
+                );
                 Ok(())
             } else {
                 for p in &problems {
                     println!("{p}");
                 }
-                Err(Error::Usage(format!("{} problems found in {}", problems.len(), store.path().display())))
+                Err(Error::Usage(format!(
+                    "{} problems found in {}",
+                    problems.len(),
+                    store.path().display()
+                )))
             }
         }
         Command::Bench { quick } => lookout::bench::run(&config, quick),

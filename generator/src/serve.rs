@@ -79,10 +79,15 @@ pub fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
         return None;
     }
     let lower = path.to_ascii_lowercase();
-    if ["%2f", "%5c", "%2e", "%00", "\\"].iter().any(|bad| lower.contains(bad)) {
+    if ["%2f", "%5c", "%2e", "%00", "\\"]
+        .iter()
+        .any(|bad| lower.contains(bad))
+    {
         return None;
     }
-    let decoded = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
     if decoded.contains('\0') || decoded.contains('\\') {
         return None;
     }
@@ -106,10 +111,21 @@ pub fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
 fn handle(root: &Path, req: &HttpRequest) -> HttpResponse {
     let head = req.method == "HEAD";
     if req.method != "GET" && !head {
-        return HttpResponse::new(405, "text/plain; charset=utf-8", "method not allowed\n").with_header("Allow", "GET, HEAD");
+        return HttpResponse::new(405, "text/plain; charset=utf-8", "method not allowed\n")
+            .with_header("Allow", "GET, HEAD");
     }
-    let raw = req.target.split(['?', '#']).next().unwrap_or("").to_ascii_lowercase();
-    let traversal = raw.contains("..") || raw.contains("%2e") || raw.contains("%2f") || raw.contains("%5c") || raw.contains('\\') || raw.starts_with("//");
+    let raw = req
+        .target
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let traversal = raw.contains("..")
+        || raw.contains("%2e")
+        || raw.contains("%2f")
+        || raw.contains("%5c")
+        || raw.contains('\\')
+        || raw.starts_with("//");
     let found = resolve(root, &req.target).and_then(|f| std::fs::read(&f).ok().map(|b| (f, b)));
     let Some((file, bytes)) = found else {
         if traversal || !req.target.starts_with('/') {
@@ -164,7 +180,10 @@ mod tests {
             "/%00",
         ] {
             let r = resolve(&root, bad);
-            assert!(r.is_none() || r.as_deref().is_some_and(|p| p.starts_with(&root)), "{bad}: {r:?}");
+            assert!(
+                r.is_none() || r.as_deref().is_some_and(|p| p.starts_with(&root)),
+                "{bad}: {r:?}"
+            );
             assert!(r.is_none(), "{bad} resolved to {r:?}");
         }
         let _ = std::fs::remove_dir_all(&dir);

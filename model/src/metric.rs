@@ -61,7 +61,9 @@ impl Unit {
             Unit::Milliseconds
         } else if last.ends_with("_seconds") || last.ends_with("_secs") || last.ends_with("_s") {
             Unit::Seconds
-        } else if last.ends_with("percent") || last.ends_with("_pct") || last.ends_with("percentage")
+        } else if last.ends_with("percent")
+            || last.ends_with("_pct")
+            || last.ends_with("percentage")
         {
             Unit::Percent
         } else if last.ends_with("_rate") || last.ends_with("ratio") || last == "rate" {
@@ -160,7 +162,11 @@ pub fn format_value(value: f64, unit: Unit) -> String {
     if !value.is_finite() {
         return "n/a".to_owned();
     }
-    let v = if unit == Unit::Ratio { value * 100.0 } else { value };
+    let v = if unit == Unit::Ratio {
+        value * 100.0
+    } else {
+        value
+    };
     match unit {
         Unit::Bool => {
             if value != 0.0 {
@@ -195,7 +201,7 @@ mod tests {
     fn formats_values_for_people() {
         assert_eq!(format_value(0.934, Unit::Ratio), "93.4");
         assert_eq!(format_value(12.0, Unit::Count), "12");
-        assert_eq!(format_value(3.14159, Unit::Milliseconds), "3.14");
+        assert_eq!(format_value(4.56789, Unit::Milliseconds), "4.57");
         assert_eq!(format_value(1234.5, Unit::Milliseconds), "1234");
         assert_eq!(format_value(f64::NAN, Unit::Count), "n/a");
         assert_eq!(format_value(1.0, Unit::Bool), "yes");

@@ -98,7 +98,10 @@ mod tests {
         assert_eq!(Status::from_word("OK"), Status::Healthy);
         assert_eq!(Status::from_word("degraded"), Status::Degraded);
         assert_eq!(Status::from_word("warning"), Status::Degraded);
-        assert_eq!(Status::from_word("unhealthy: connection refused"), Status::Down);
+        assert_eq!(
+            Status::from_word("unhealthy: connection refused"),
+            Status::Down
+        );
         assert_eq!(Status::from_word("Error: boom"), Status::Down);
         assert_eq!(Status::from_word("not configured"), Status::NotApplicable);
         assert_eq!(Status::from_word("not_applicable"), Status::NotApplicable);

@@ -235,7 +235,10 @@ mod tests {
         assert_eq!(snapshot_slug(ms), "2024-02-29/235958");
         assert_eq!(day_of(ms), "2024-02-29");
         assert_eq!(time_of_day(ms), "23:59:58");
-        assert_eq!(parse_day("2024-02-29"), Some(ms - ms.rem_euclid(86_400_000)));
+        assert_eq!(
+            parse_day("2024-02-29"),
+            Some(ms - ms.rem_euclid(86_400_000))
+        );
         assert_eq!(format_human(ms), "2024-02-29 23:59:58 UTC");
     }
 }

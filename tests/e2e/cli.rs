@@ -8,7 +8,9 @@ use crate::support::*;
 
 #[test]
 fn every_command_has_help() {
-    for cmd in ["demo", "init", "snapshot", "build", "serve", "run", "fill", "check", "bench"] {
+    for cmd in [
+        "demo", "init", "snapshot", "build", "serve", "run", "fill", "check", "bench",
+    ] {
         let out = bin().args([cmd, "--help"]).output().expect("help");
         assert!(out.status.success(), "{cmd}");
         let text = String::from_utf8_lossy(&out.stdout);
@@ -24,12 +26,24 @@ fn init_writes_a_valid_config_and_refuses_to_overwrite() {
     assert!(out.status.success());
     let text = std::fs::read_to_string(&path).expect("written");
     assert!(text.contains("token_env") && text.starts_with('#'));
-    let again = bin().current_dir(&dir).arg("init").output().expect("init again");
+    let again = bin()
+        .current_dir(&dir)
+        .arg("init")
+        .output()
+        .expect("init again");
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
     // The written config is picked up and valid: `check` runs with it.
-    let check = bin().current_dir(&dir).arg("check").output().expect("check");
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    let check = bin()
+        .current_dir(&dir)
+        .arg("check")
+        .output()
+        .expect("check");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -38,15 +52,31 @@ fn a_bad_config_names_the_key_and_exits_2() {
     let dir = temp("badcfg");
     let p = dir.join("bad.toml");
     std::fs::write(&p, "[backend]\ntimeout_ms = 0\n").expect("w");
-    let out = bin().args(["--config"]).arg(&p).arg("snapshot").output().expect("run");
+    let out = bin()
+        .args(["--config"])
+        .arg(&p)
+        .arg("snapshot")
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("`backend.timeout_ms`") && err.contains("bad.toml"), "{err}");
+    assert!(
+        err.contains("`backend.timeout_ms`") && err.contains("bad.toml"),
+        "{err}"
+    );
     std::fs::write(&p, "[site]\ntitel = \"x\"\n").expect("w");
-    let out = bin().args(["--config"]).arg(&p).arg("build").output().expect("run");
+    let out = bin()
+        .args(["--config"])
+        .arg(&p)
+        .arg("build")
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("titel"));
-    let missing = bin().args(["--config", "/nonexistent/lookout.toml", "build"]).output().expect("run");
+    let missing = bin()
+        .args(["--config", "/nonexistent/lookout.toml", "build"])
+        .output()
+        .expect("run");
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read config file"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -79,8 +109,15 @@ fn demo_command_serves_a_live_site_and_stops_on_ctrl_c() {
         assert!(started.elapsed() < Duration::from_secs(60), "{seen:?}");
     }
     let url = url.unwrap_or_else(|| panic!("no URL printed: {seen:?}\n{}", stderr()));
-    assert!(seen.iter().any(|l| l.starts_with("stored 96 snapshots")), "{seen:?}");
-    let addr: std::net::SocketAddr = url.trim_start_matches("http://").trim_end_matches('/').parse().expect("addr");
+    assert!(
+        seen.iter().any(|l| l.starts_with("stored 96 snapshots")),
+        "{seen:?}"
+    );
+    let addr: std::net::SocketAddr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .expect("addr");
     let index = raw_http(addr, "GET", "/", &[]);
     assert_eq!(index.status, 200);
     assert!(String::from_utf8_lossy(&index.body).contains("All history (96 snapshots)"));
@@ -97,22 +134,36 @@ fn demo_command_serves_a_live_site_and_stops_on_ctrl_c() {
         }
     }
     let history = raw_http(addr, "GET", "/history/index.html", &[]);
-    assert!(String::from_utf8_lossy(&history.body).contains("98 snapshots") || String::from_utf8_lossy(&history.body).contains("99 snapshots"));
+    assert!(
+        String::from_utf8_lossy(&history.body).contains("98 snapshots")
+            || String::from_utf8_lossy(&history.body).contains("99 snapshots")
+    );
     let pid = child.id().to_string();
-    let sent = std::process::Command::new("kill").args(["-INT", &pid]).status().expect("kill");
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
     assert!(sent.success());
     let deadline = Instant::now() + Duration::from_secs(15);
     let status = loop {
         if let Some(s) = child.try_wait().expect("wait") {
             break s;
         }
-        assert!(Instant::now() < deadline, "demo did not stop on Ctrl-C: {}", stderr());
+        assert!(
+            Instant::now() < deadline,
+            "demo did not stop on Ctrl-C: {}",
+            stderr()
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("stopping")), "{rest:?}");
-    let check = bin().current_dir(&dir).arg("check").output().expect("check");
+    let check = bin()
+        .current_dir(&dir)
+        .arg("check")
+        .output()
+        .expect("check");
     assert!(check.status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -29,7 +29,8 @@ fn killed_writer_leaves_a_consistent_store_and_a_second_writer_still_lands() {
         while started.elapsed() < Duration::from_millis(700 + round * 250) {
             let ms = 1_500_000_000_000 + (round as i64 * 1000 + inserted) * 1000;
             let a = lookout::collect::assemble(ms, 1.0, vec![]);
-            mine.insert(&a).expect("concurrent insert waits, never corrupts");
+            mine.insert(&a)
+                .expect("concurrent insert waits, never corrupts");
             inserted += 1;
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -40,13 +41,25 @@ fn killed_writer_leaves_a_consistent_store_and_a_second_writer_still_lands() {
         let problems = store.check().expect("check");
         assert!(problems.is_empty(), "round {round}: {problems:?}");
         let count = store.count().expect("count");
-        assert!(count > last_count + inserted as u64, "round {round}: child and parent both committed ({count})");
+        assert!(
+            count > last_count + inserted as u64,
+            "round {round}: child and parent both committed ({count})"
+        );
         last_count = count;
         let latest = store.latest().expect("latest readable");
         assert!(latest.is_some());
     }
     // The CLI agrees.
-    let out = bin().args(["--data-dir"]).arg(&data).arg("check").output().expect("check");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = bin()
+        .args(["--data-dir"])
+        .arg(&data)
+        .arg("check")
+        .output()
+        .expect("check");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

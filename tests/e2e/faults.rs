@@ -1,8 +1,8 @@
 //! Collector faults against a real misbehaving server: each is recorded, the rest still succeed.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use lookout::demo::Incidents;
@@ -80,11 +80,13 @@ fn each_fault_is_recorded_while_every_other_endpoint_succeeds() {
          [[endpoint]]\nname = \"refused\"\nurl = \"http://127.0.0.1:{refused}/x\"\n",
         backend.base_url()
     );
-    let config = lookout::config::Config::from_toml(&toml, std::path::Path::new("faults.toml")).expect("config");
+    let config = lookout::config::Config::from_toml(&toml, std::path::Path::new("faults.toml"))
+        .expect("config");
     let dir = temp("faults");
     let mut store = lookout::store::Store::open(&dir).expect("store");
     let token = lookout::collect::Token::new(TOKEN.into());
-    let (meta, snap) = lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot never fails");
+    let (meta, snap) =
+        lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot never fails");
 
     let kind = |name: &str| {
         snap.outcomes
@@ -97,7 +99,11 @@ fn each_fault_is_recorded_while_every_other_endpoint_succeeds() {
     assert_eq!(kind("err500").kind, OutcomeKind::HttpError);
     assert_eq!(kind("err500").http_status, Some(500));
     assert_eq!(kind("err500").attempts, 3);
-    assert_eq!(faults.hits_500.load(Ordering::SeqCst), 3, "bounded retries on 5xx");
+    assert_eq!(
+        faults.hits_500.load(Ordering::SeqCst),
+        3,
+        "bounded retries on 5xx"
+    );
     assert_eq!(kind("flaky").kind, OutcomeKind::Ok);
     assert_eq!(kind("flaky").attempts, 2);
     assert_eq!(faults.hits_flaky.load(Ordering::SeqCst), 2);
@@ -126,7 +132,10 @@ fn each_fault_is_recorded_while_every_other_endpoint_succeeds() {
 #[test]
 fn a_backend_that_is_not_there_gives_a_down_snapshot_not_an_error() {
     let config = lookout::config::Config::from_toml(
-        &format!("[backend]\nbase_url = \"http://127.0.0.1:{}\"\nretries = 0\n", closed_port()),
+        &format!(
+            "[backend]\nbase_url = \"http://127.0.0.1:{}\"\nretries = 0\n",
+            closed_port()
+        ),
         std::path::Path::new("t.toml"),
     )
     .expect("config");
@@ -135,7 +144,11 @@ fn a_backend_that_is_not_there_gives_a_down_snapshot_not_an_error() {
     let (meta, snap) = lookout::app::snapshot(&config, &mut store, None).expect("snapshot");
     assert_eq!(snap.overall, model::Status::Down);
     assert_eq!(meta.failed as usize, snap.outcomes.len());
-    assert!(snap.outcomes.iter().all(|o| o.kind == OutcomeKind::Unreachable));
+    assert!(
+        snap.outcomes
+            .iter()
+            .all(|o| o.kind == OutcomeKind::Unreachable)
+    );
     lookout::app::build(&config, &mut store, &dir.join("site"), false).expect("build still works");
     let index = std::fs::read_to_string(dir.join("site/index.html")).expect("index");
     assert!(index.contains("Major outage") && index.contains("health endpoint could not be read"));

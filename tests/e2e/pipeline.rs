@@ -13,25 +13,41 @@ fn snapshot_and_build_show_the_backends_values_with_links_intact_and_no_token() 
     let data = dir.join("data");
     let out = dir.join("site");
     let snap = bin()
-        .args(["--config"]).arg(&config)
-        .args(["--data-dir"]).arg(&data)
+        .args(["--config"])
+        .arg(&config)
+        .args(["--data-dir"])
+        .arg(&data)
         .arg("snapshot")
         .env("E2E_TOKEN", TOKEN)
         .output()
         .expect("snapshot");
-    let snap_out = String::from_utf8_lossy(&snap.stdout).into_owned() + &String::from_utf8_lossy(&snap.stderr);
+    let snap_out =
+        String::from_utf8_lossy(&snap.stdout).into_owned() + &String::from_utf8_lossy(&snap.stderr);
     assert!(snap.status.success(), "{snap_out}");
-    assert!(snap_out.contains("healthy (0 of 28 readings failed)"), "{snap_out}");
+    assert!(
+        snap_out.contains("healthy (0 of 28 readings failed)"),
+        "{snap_out}"
+    );
     let build = bin()
-        .args(["--config"]).arg(&config)
-        .args(["--data-dir"]).arg(&data)
-        .args(["--out"]).arg(&out)
+        .args(["--config"])
+        .arg(&config)
+        .args(["--data-dir"])
+        .arg(&data)
+        .args(["--out"])
+        .arg(&out)
         .arg("build")
         .output()
         .expect("build");
-    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
 
-    let latest: Value = serde_json::from_str(&std::fs::read_to_string(out.join("data/latest.json")).expect("latest")).expect("json");
+    let latest: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("data/latest.json")).expect("latest"),
+    )
+    .expect("json");
     let s = &latest["snapshot"];
     let page_rel = latest["page"].as_str().expect("page");
     let index = std::fs::read_to_string(out.join("index.html")).expect("index");
@@ -42,35 +58,71 @@ fn snapshot_and_build_show_the_backends_values_with_links_intact_and_no_token() 
     let metrics = s["metrics"].as_array().expect("metrics");
     assert!(metrics.len() > 80, "{}", metrics.len());
     let value_of = |name: &str| {
-        let m = metrics.iter().find(|m| m["name"] == name).unwrap_or_else(|| panic!("{name} missing"));
+        let m = metrics
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"));
         let unit = lookout_unit(&m["unit"]);
         model::metric::format_value(m["value"].as_f64().expect("value"), unit)
     };
-    for key in ["cache.hit_rate", "events.events_emitted", "db.pool.checked_out", "workers.count", "probe.latency_p95"] {
+    for key in [
+        "cache.hit_rate",
+        "events.events_emitted",
+        "db.pool.checked_out",
+        "workers.count",
+        "probe.latency_p95",
+    ] {
         let shown = value_of(key);
-        assert!(index.contains(&format!("{shown}<span class=\"unit\">")), "{key} = {shown} not on index");
+        assert!(
+            index.contains(&format!("{shown}<span class=\"unit\">")),
+            "{key} = {shown} not on index"
+        );
     }
     for m in metrics {
         let name = m["name"].as_str().expect("name");
-        assert!(page.contains(&format!("<code>{name}</code>")), "{name} not on snapshot page");
+        assert!(
+            page.contains(&format!("<code>{name}</code>")),
+            "{name} not on snapshot page"
+        );
     }
     for o in s["outcomes"].as_array().expect("outcomes") {
         assert_eq!(o["kind"], "ok", "{o}");
         assert!(page.contains(o["endpoint"].as_str().expect("endpoint")));
     }
-    let modules: Vec<&str> = s["modules"].as_array().expect("modules").iter().filter_map(|m| m["name"].as_str()).collect();
+    let modules: Vec<&str> = s["modules"]
+        .as_array()
+        .expect("modules")
+        .iter()
+        .filter_map(|m| m["name"].as_str())
+        .collect();
     assert_eq!(modules.len(), 13);
     for m in modules {
-        assert!(index.contains(&format!(">{m}</span>")), "module {m} not on index");
+        assert!(
+            index.contains(&format!(">{m}</span>")),
+            "module {m} not on index"
+        );
     }
-    assert!(out.join(latest["page"].as_str().expect("p").replace("snapshots/", "data/snapshots/").replace(".html", ".json")).is_file());
+    assert!(
+        out.join(
+            latest["page"]
+                .as_str()
+                .expect("p")
+                .replace("snapshots/", "data/snapshots/")
+                .replace(".html", ".json")
+        )
+        .is_file()
+    );
     assert!(out.join("404.html").is_file() && out.join("history/index.html").is_file());
     assert_eq!(broken_links(&out), Vec::<String>::new());
 
     // The token never reaches the site, the store's documents, or the output.
     for f in files_under(&out) {
         let bytes = std::fs::read(&f).expect("read");
-        assert!(!String::from_utf8_lossy(&bytes).contains(TOKEN), "token in {}", f.display());
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(TOKEN),
+            "token in {}",
+            f.display()
+        );
     }
     assert!(!snap_out.contains(TOKEN));
     server.stop();
@@ -86,26 +138,49 @@ fn without_the_token_protected_endpoints_are_recorded_as_401() {
     let (_demo, server) = demo_backend(Incidents::Fixed(vec![]));
     let dir = temp("notoken");
     let config = lookout::config::Config::from_toml(
-        &format!("[backend]\nbase_url = \"{}\"\ntoken_env = \"E2E_TOKEN_UNSET_X\"\n", server.base_url()),
+        &format!(
+            "[backend]\nbase_url = \"{}\"\ntoken_env = \"E2E_TOKEN_UNSET_X\"\n",
+            server.base_url()
+        ),
         std::path::Path::new("t.toml"),
     )
     .expect("config");
     let mut store = lookout::store::Store::open(&dir).expect("store");
     let (_, snap) = lookout::app::snapshot(&config, &mut store, None).expect("snapshot");
-    let p = snap.outcomes.iter().find(|o| o.endpoint == "performance").expect("performance");
+    let p = snap
+        .outcomes
+        .iter()
+        .find(|o| o.endpoint == "performance")
+        .expect("performance");
     assert_eq!(p.kind, model::OutcomeKind::HttpError);
     assert_eq!(p.detail.as_deref(), Some("HTTP 401: Not authenticated"));
-    let h = snap.outcomes.iter().find(|o| o.endpoint == "health").expect("health");
+    let h = snap
+        .outcomes
+        .iter()
+        .find(|o| o.endpoint == "health")
+        .expect("health");
     assert_eq!(h.kind, model::OutcomeKind::Ok, "public paths need no token");
-    let failed: Vec<_> = snap.outcomes.iter().filter(|o| !o.kind.is_ok()).map(|o| (o.endpoint.clone(), o.detail.clone())).collect();
-    assert_eq!(failed.len(), 10, "the ten token-protected monitoring GETs: {failed:?}");
+    let failed: Vec<_> = snap
+        .outcomes
+        .iter()
+        .filter(|o| !o.kind.is_ok())
+        .map(|o| (o.endpoint.clone(), o.detail.clone()))
+        .collect();
+    assert_eq!(
+        failed.len(),
+        10,
+        "the ten token-protected monitoring GETs: {failed:?}"
+    );
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn demo_incidents_reach_the_index_as_reasons() {
-    let (_demo, server) = demo_backend(Incidents::Fixed(vec![lookout::demo::Incident::RedisDown, lookout::demo::Incident::WorkerOffline]));
+    let (_demo, server) = demo_backend(Incidents::Fixed(vec![
+        lookout::demo::Incident::RedisDown,
+        lookout::demo::Incident::WorkerOffline,
+    ]));
     let dir = temp("incident");
     let config = lookout::config::Config::from_toml(
         &format!("[backend]\nbase_url = \"{}\"\n", server.base_url()),
@@ -120,7 +195,10 @@ fn demo_incidents_reach_the_index_as_reasons() {
     let index = std::fs::read_to_string(dir.join("site/index.html")).expect("index");
     assert!(index.contains("Redis unavailable"));
     assert!(index.contains("Component redis: unhealthy"));
-    assert!(index.contains("workers (Backend reports failure)"), "workers/status error body is a failed reading");
+    assert!(
+        index.contains("workers (Backend reports failure)"),
+        "workers/status error body is a failed reading"
+    );
     assert!(index.contains("Degraded performance"));
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);

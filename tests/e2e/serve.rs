@@ -31,8 +31,17 @@ fn serve(site: &std::path::Path) -> Served {
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut line)
         .expect("first line");
-    let url = line.split("http://").nth(1).expect("url in first line").trim().trim_end_matches(['/', ')', ' ']);
-    let url = url.split_whitespace().next().unwrap_or(url).trim_end_matches('/');
+    let url = line
+        .split("http://")
+        .nth(1)
+        .expect("url in first line")
+        .trim()
+        .trim_end_matches(['/', ')', ' ']);
+    let url = url
+        .split_whitespace()
+        .next()
+        .unwrap_or(url)
+        .trim_end_matches('/');
     Served {
         child,
         addr: url.parse().unwrap_or_else(|e| panic!("{url}: {e}")),
@@ -47,13 +56,24 @@ fn serves_the_site_with_types_etags_and_head() {
     std::fs::write(site.join("index.html"), "<h1>home</h1>").expect("w");
     std::fs::write(site.join("404.html"), "<h1>missing</h1>").expect("w");
     std::fs::write(site.join("sub/index.html"), "<h1>sub</h1>").expect("w");
-    for (name, body) in [("a.css", "b{}"), ("a.js", "1"), ("a.json", "{}"), ("a.svg", "<svg/>"), ("a.xml", "<x/>"), ("a.wasm", "\0asm")] {
+    for (name, body) in [
+        ("a.css", "b{}"),
+        ("a.js", "1"),
+        ("a.json", "{}"),
+        ("a.svg", "<svg/>"),
+        ("a.xml", "<x/>"),
+        ("a.wasm", "\0asm"),
+    ] {
         std::fs::write(site.join(name), body).expect("w");
     }
     let s = serve(&site);
     let r = raw_http(s.addr, "GET", "/", &[]);
     assert_eq!((r.status, r.body.as_slice()), (200, &b"<h1>home</h1>"[..]));
-    assert!(r.header("content-type").unwrap_or("").starts_with("text/html"));
+    assert!(
+        r.header("content-type")
+            .unwrap_or("")
+            .starts_with("text/html")
+    );
     assert_eq!(raw_http(s.addr, "GET", "/sub/", &[]).body, b"<h1>sub</h1>");
     assert_eq!(raw_http(s.addr, "GET", "/sub", &[]).body, b"<h1>sub</h1>");
     for (name, ct) in [
@@ -66,11 +86,19 @@ fn serves_the_site_with_types_etags_and_head() {
     ] {
         let r = raw_http(s.addr, "GET", &format!("/{name}?v=1"), &[]);
         assert_eq!(r.status, 200, "{name}");
-        assert!(r.header("content-type").unwrap_or("").starts_with(ct), "{name}: {:?}", r.header("content-type"));
+        assert!(
+            r.header("content-type").unwrap_or("").starts_with(ct),
+            "{name}: {:?}",
+            r.header("content-type")
+        );
     }
     let etag = r.header("etag").map(str::to_owned);
     let first = raw_http(s.addr, "GET", "/", &[]);
-    let etag = first.header("etag").map(str::to_owned).or(etag).expect("etag");
+    let etag = first
+        .header("etag")
+        .map(str::to_owned)
+        .or(etag)
+        .expect("etag");
     let again = raw_http(s.addr, "GET", "/", &[("If-None-Match", &etag)]);
     assert_eq!(again.status, 304);
     assert!(again.body.is_empty());
@@ -81,7 +109,10 @@ fn serves_the_site_with_types_etags_and_head() {
     assert!(head.body.is_empty());
     assert_eq!(head.header("content-length"), Some("13"));
     let missing = raw_http(s.addr, "GET", "/nope.html", &[]);
-    assert_eq!((missing.status, missing.body.as_slice()), (404, &b"<h1>missing</h1>"[..]));
+    assert_eq!(
+        (missing.status, missing.body.as_slice()),
+        (404, &b"<h1>missing</h1>"[..])
+    );
     assert_eq!(raw_http(s.addr, "POST", "/", &[]).status, 405);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -123,9 +154,17 @@ fn path_traversal_is_refused_in_every_spelling() {
     for a in attempts {
         let r = raw_http(s.addr, "GET", a, &[]);
         let body = String::from_utf8_lossy(&r.body);
-        assert!(!body.contains("TOP-SECRET") && !body.contains("root:"), "{a} leaked: {} {body}", r.status);
+        assert!(
+            !body.contains("TOP-SECRET") && !body.contains("root:"),
+            "{a} leaked: {} {body}",
+            r.status
+        );
         assert_ne!(r.status, 200, "{a} answered 200");
     }
-    assert_eq!(raw_http(s.addr, "GET", "/index.html", &[]).status, 200, "still serving");
+    assert_eq!(
+        raw_http(s.addr, "GET", "/index.html", &[]).status,
+        200,
+        "still serving"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

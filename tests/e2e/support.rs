@@ -63,7 +63,8 @@ impl HttpReply {
 /// Sends `request_target` exactly as written (no client normalises `..` away).
 pub fn raw_http(addr: SocketAddr, method: &str, target: &str, extra: &[(&str, &str)]) -> HttpReply {
     let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
     let mut req = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in extra {
         req.push_str(&format!("{k}: {v}\r\n"));
@@ -72,7 +73,10 @@ pub fn raw_http(addr: SocketAddr, method: &str, target: &str, extra: &[(&str, &s
     s.write_all(req.as_bytes()).expect("send");
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(raw.len());
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(raw.len());
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let body = raw.get(split + 4..).unwrap_or(&[]).to_vec();
     let mut lines = head.lines();
@@ -85,7 +89,11 @@ pub fn raw_http(addr: SocketAddr, method: &str, target: &str, extra: &[(&str, &s
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
         .collect();
-    HttpReply { status, headers, body }
+    HttpReply {
+        status,
+        headers,
+        body,
+    }
 }
 
 pub fn files_under(root: &Path) -> Vec<PathBuf> {
@@ -108,12 +116,16 @@ pub fn files_under(root: &Path) -> Vec<PathBuf> {
 pub fn broken_links(root: &Path) -> Vec<String> {
     let mut broken = Vec::new();
     let mut seen = HashSet::new();
-    for f in files_under(root).into_iter().filter(|p| p.extension().is_some_and(|x| x == "html")) {
+    for f in files_under(root)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+    {
         let text = std::fs::read_to_string(&f).expect("read");
         for attr in ["href=\"", "src=\""] {
             for part in text.split(attr).skip(1) {
                 let link = part.split('"').next().unwrap_or("");
-                if link.starts_with("http") || link.starts_with('#') || link.starts_with("mailto:") {
+                if link.starts_with("http") || link.starts_with('#') || link.starts_with("mailto:")
+                {
                     continue;
                 }
                 let clean = link.split(['?', '#']).next().unwrap_or("");
@@ -121,7 +133,11 @@ pub fn broken_links(root: &Path) -> Vec<String> {
                     Some(abs) => root.join(abs),
                     None => f.parent().unwrap_or(root).join(clean),
                 };
-                let target = if clean.is_empty() || clean.ends_with('/') { target.join("index.html") } else { target };
+                let target = if clean.is_empty() || clean.ends_with('/') {
+                    target.join("index.html")
+                } else {
+                    target
+                };
                 if seen.insert(target.clone()) && !target.is_file() {
                     broken.push(format!("{} -> {link}", f.display()));
                 }

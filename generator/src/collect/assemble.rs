@@ -3,8 +3,8 @@
 use model::{Better, EndpointOutcome, OutcomeKind, PartHealth, Snapshot, Status, Unit};
 use serde_json::Value;
 
-use super::extract::{clip, Shape, Sink, Verdict};
-use super::{pharos, Extractor, RawReading, TransportFailure};
+use super::extract::{Shape, Sink, Verdict, clip};
+use super::{Extractor, RawReading, TransportFailure, pharos};
 
 /// A snapshot plus the raw bodies, aligned with `snapshot.outcomes`, for the store.
 #[derive(Debug)]
@@ -73,7 +73,11 @@ fn classify(r: &RawReading, sink: &mut Sink) -> (OutcomeKind, Option<String>, u6
     let bytes = body.len() as u64;
     let status = r.http_status.unwrap_or(0);
     if !(200..300).contains(&status) {
-        return (OutcomeKind::HttpError, Some(http_detail(status, body)), bytes);
+        return (
+            OutcomeKind::HttpError,
+            Some(http_detail(status, body)),
+            bytes,
+        );
     }
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
@@ -134,7 +138,12 @@ fn probe_metrics(outcomes: &[EndpointOutcome], duration_ms: f64, sink: &mut Sink
         .collect();
     for (p, name) in [(50.0, "p50"), (95.0, "p95"), (99.0, "p99")] {
         if let Some(v) = model::stats::percentile(&answered, p) {
-            sink.metric(format!("probe.latency_{name}"), v, Unit::Milliseconds, Better::Lower);
+            sink.metric(
+                format!("probe.latency_{name}"),
+                v,
+                Unit::Milliseconds,
+                Better::Lower,
+            );
         }
     }
     let failed = outcomes.iter().filter(|o| !o.kind.is_ok()).count();
@@ -146,8 +155,18 @@ fn probe_metrics(outcomes: &[EndpointOutcome], duration_ms: f64, sink: &mut Sink
             Better::Lower,
         );
     }
-    sink.metric("probe.endpoints_failed", failed as f64, Unit::Count, Better::Lower);
-    sink.metric("probe.duration_ms", duration_ms, Unit::Milliseconds, Better::Lower);
+    sink.metric(
+        "probe.endpoints_failed",
+        failed as f64,
+        Unit::Count,
+        Better::Lower,
+    );
+    sink.metric(
+        "probe.duration_ms",
+        duration_ms,
+        Unit::Milliseconds,
+        Better::Lower,
+    );
 }
 
 fn part_reason(kind: &str, p: &PartHealth) -> String {
@@ -181,9 +200,16 @@ fn roll_up(
         let why = outcomes
             .iter()
             .find(|o| o.endpoint == "health")
-            .map(|o| o.detail.clone().unwrap_or_else(|| o.kind.label().to_owned()))
+            .map(|o| {
+                o.detail
+                    .clone()
+                    .unwrap_or_else(|| o.kind.label().to_owned())
+            })
             .unwrap_or_default();
-        reasons.push((Status::Down, format!("The health endpoint could not be read: {why}")));
+        reasons.push((
+            Status::Down,
+            format!("The health endpoint could not be read: {why}"),
+        ));
     }
     for (kind, parts) in [("Component", &sink.components), ("Module", &sink.modules)] {
         for p in parts.iter().filter(|p| p.status.is_problem()) {
@@ -211,15 +237,22 @@ fn roll_up(
                 failed.len(),
                 outcomes.len(),
                 list.join(", "),
-                if more > 0 { format!(" and {more} more") } else { String::new() }
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
             ),
         ));
     }
     if overall == Status::Unknown && !sink.components.is_empty() {
         overall = Status::Healthy;
     }
-    reasons.sort_by(|a, b| b.0.cmp(&a.0));
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.0));
     // The backend's own summary leads; the parts that explain it follow, worst first.
-    let list = summary.into_iter().chain(reasons.into_iter().map(|(_, r)| r)).collect();
+    let list = summary
+        .into_iter()
+        .chain(reasons.into_iter().map(|(_, r)| r))
+        .collect();
     (overall, list)
 }

@@ -34,7 +34,13 @@ impl Sink {
     }
 
     /// Adds the number at `node` if it is present (null and missing are skipped).
-    pub fn num(&mut self, node: Node<'_>, name: &str, unit: Unit, better: Better) -> Result<(), Shape> {
+    pub fn num(
+        &mut self,
+        node: Node<'_>,
+        name: &str,
+        unit: Unit,
+        better: Better,
+    ) -> Result<(), Shape> {
         if let Some(v) = node.opt_num()? {
             self.metric(name, v, unit, better);
         }
@@ -121,7 +127,11 @@ impl<'a> Node<'a> {
     }
 
     pub fn opt_obj(&self) -> Result<Option<&'a Map<String, Value>>, Shape> {
-        if self.is_null() { Ok(None) } else { self.obj().map(Some) }
+        if self.is_null() {
+            Ok(None)
+        } else {
+            self.obj().map(Some)
+        }
     }
 
     pub fn arr(&self) -> Result<&'a Vec<Value>, Shape> {
@@ -132,7 +142,11 @@ impl<'a> Node<'a> {
     }
 
     pub fn opt_arr(&self) -> Result<Option<&'a Vec<Value>>, Shape> {
-        if self.is_null() { Ok(None) } else { self.arr().map(Some) }
+        if self.is_null() {
+            Ok(None)
+        } else {
+            self.arr().map(Some)
+        }
     }
 
     pub fn str(&self) -> Result<&'a str, Shape> {
@@ -143,7 +157,11 @@ impl<'a> Node<'a> {
     }
 
     pub fn opt_str(&self) -> Result<Option<&'a str>, Shape> {
-        if self.is_null() { Ok(None) } else { self.str().map(Some) }
+        if self.is_null() {
+            Ok(None)
+        } else {
+            self.str().map(Some)
+        }
     }
 
     pub fn opt_num(&self) -> Result<Option<f64>, Shape> {
@@ -201,6 +219,12 @@ pub fn clip(s: &str, max: usize) -> String {
 /// Makes a JSON key safe as one segment of a dotted metric name.
 pub fn seg(key: &str) -> String {
     key.chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }

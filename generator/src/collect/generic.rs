@@ -3,7 +3,7 @@
 use model::{Better, Unit};
 use serde_json::Value;
 
-use super::extract::{clip, seg, Node, Shape, Sink, Verdict};
+use super::extract::{Node, Shape, Sink, Verdict, clip, seg};
 
 /// Caps keep one huge or deeply nested body from flooding the store.
 const MAX_DEPTH: usize = 8;
@@ -31,7 +31,8 @@ pub fn extract(name: &str, root: &Node<'_>, sink: &mut Sink) -> Result<Verdict, 
     let status = root.get("status").opt_str().ok().flatten();
     if let Some(word) = status {
         let message = root.get("message").opt_str().ok().flatten().unwrap_or("");
-        sink.components.push(Sink::part(word, name, &clip(message, 300)));
+        sink.components
+            .push(Sink::part(word, name, &clip(message, 300)));
     }
     let error = match root.get("error").v {
         Some(Value::String(s)) => Some(s.clone()),
@@ -57,7 +58,12 @@ fn flatten(v: &Value, path: &str, depth: usize, sink: &mut Sink, count: &mut usi
             }
         }
         Value::Bool(b) => {
-            sink.metric(path, f64::from(u8::from(*b)), Unit::Bool, Better::guess(path));
+            sink.metric(
+                path,
+                f64::from(u8::from(*b)),
+                Unit::Bool,
+                Better::guess(path),
+            );
             *count += 1;
         }
         Value::Object(m) => {
@@ -91,7 +97,13 @@ mod tests {
         let names: Vec<_> = sink.metrics.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(
             names,
-            ["q.queue.depth", "q.queue.latency_ms", "q.queue.ready", "q.queue.shards.0.lag", "q.queue.shards.1.lag"]
+            [
+                "q.queue.depth",
+                "q.queue.latency_ms",
+                "q.queue.ready",
+                "q.queue.shards.0.lag",
+                "q.queue.shards.1.lag"
+            ]
         );
         assert_eq!(sink.metrics[1].unit, Unit::Milliseconds);
         assert_eq!(sink.metrics[1].better, Better::Lower);
@@ -101,7 +113,8 @@ mod tests {
 
     #[test]
     fn error_body_is_a_backend_failure_and_bare_values_are_shape_errors() {
-        let body: Value = serde_json::from_str(r#"{"status":"error","error":"disk full"}"#).expect("json");
+        let body: Value =
+            serde_json::from_str(r#"{"status":"error","error":"disk full"}"#).expect("json");
         let mut sink = Sink::default();
         assert_eq!(
             extract("d", &Node::root(&body), &mut sink),
@@ -113,11 +126,17 @@ mod tests {
 
     #[test]
     fn metric_count_is_capped() {
-        let big: Vec<Value> = (0..5000).map(|i| Value::from(i)).collect();
+        let big: Vec<Value> = (0..5000).map(Value::from).collect();
         let body = serde_json::json!({"a": big, "b": {"c": (0..600).map(|i| (format!("k{i}"), Value::from(i))).collect::<serde_json::Map<_,_>>()}});
         let mut sink = Sink::default();
         extract("x", &Node::root(&body), &mut sink).expect("shape");
         assert!(sink.metrics.len() <= MAX_METRICS);
-        assert_eq!(sink.metrics.iter().filter(|m| m.name.starts_with("x.a.")).count(), MAX_ARRAY_ITEMS);
+        assert_eq!(
+            sink.metrics
+                .iter()
+                .filter(|m| m.name.starts_with("x.a."))
+                .count(),
+            MAX_ARRAY_ITEMS
+        );
     }
 }

@@ -100,7 +100,9 @@ async fn attempt_once(
     token: Option<&Token>,
     policy: &FetchPolicy,
 ) -> (Option<u16>, Result<Vec<u8>, TransportFailure>) {
-    let mut req = client.get(target.url.clone()).header("accept", "application/json");
+    let mut req = client
+        .get(target.url.clone())
+        .header("accept", "application/json");
     if let Some(t) = token {
         req = req.bearer_auth(t.expose());
     }
@@ -109,15 +111,24 @@ async fn attempt_once(
         Err(e) => return (None, Err(classify(&e))),
     };
     let status = resp.status().as_u16();
-    if resp.content_length().is_some_and(|len| len > policy.max_body_bytes) {
-        return (Some(status), Err(TransportFailure::TooLarge(policy.max_body_bytes)));
+    if resp
+        .content_length()
+        .is_some_and(|len| len > policy.max_body_bytes)
+    {
+        return (
+            Some(status),
+            Err(TransportFailure::TooLarge(policy.max_body_bytes)),
+        );
     }
     let mut body = Vec::new();
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
                 if (body.len() + chunk.len()) as u64 > policy.max_body_bytes {
-                    return (Some(status), Err(TransportFailure::TooLarge(policy.max_body_bytes)));
+                    return (
+                        Some(status),
+                        Err(TransportFailure::TooLarge(policy.max_body_bytes)),
+                    );
                 }
                 body.extend_from_slice(&chunk);
             }

@@ -5,9 +5,11 @@ mod extract;
 mod generic;
 mod http;
 mod pharos;
+mod pharos_health;
+mod pharos_metrics;
 
-pub use assemble::{assemble, Assembled};
-pub use http::{fetch_all, FetchPolicy};
+pub use assemble::{Assembled, assemble};
+pub use http::{FetchPolicy, fetch_all};
 pub use pharos::targets;
 
 use std::fmt;
@@ -107,7 +109,11 @@ pub async fn collect(
     let taken_at_ms = now_ms();
     let started = std::time::Instant::now();
     let readings = fetch_all(client, targets(config), token, &policy).await;
-    assemble(taken_at_ms, started.elapsed().as_secs_f64() * 1000.0, readings)
+    assemble(
+        taken_at_ms,
+        started.elapsed().as_secs_f64() * 1000.0,
+        readings,
+    )
 }
 
 #[cfg(test)]

@@ -47,7 +47,10 @@ const FIXTURE_TARGETS: [(&str, &str); 15] = [
     ("monitoring_model-health.json", "model_health"),
     ("monitoring_health_module_search.json", "module.search"),
     ("monitoring_performance.json", "performance"),
-    ("monitoring_recommendation-quality.json", "recommendation_quality"),
+    (
+        "monitoring_recommendation-quality.json",
+        "recommendation_quality",
+    ),
     ("monitoring_user-engagement.json", "user_engagement"),
     ("monitoring_database.json", "database"),
     ("monitoring_db_pool.json", "db_pool"),
@@ -72,7 +75,10 @@ fn every_get_fixture_has_a_target_and_extracts() {
         let v: Value = serde_json::from_slice(&body).expect("json");
         let _ = v;
         let text = std::fs::read_to_string(fixtures_dir().join(name)).expect("read");
-        let method = serde_json::from_str::<Value>(&text).expect("json")["method"].as_str().unwrap_or("").to_owned();
+        let method = serde_json::from_str::<Value>(&text).expect("json")["method"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
         if method == "POST" || name == "ingestion_jobs_history.json" {
             continue;
         }
@@ -87,7 +93,11 @@ fn every_get_fixture_has_a_target_and_extracts() {
         let a = one(endpoint, status, &body);
         let o = &a.snapshot.outcomes[0];
         expected_kinds.push((endpoint, o.kind));
-        assert_eq!(a.bodies[0].as_deref(), Some(body.as_slice()), "{file}: raw body kept");
+        assert_eq!(
+            a.bodies[0].as_deref(),
+            Some(body.as_slice()),
+            "{file}: raw body kept"
+        );
         assert_eq!(o.bytes, body.len() as u64);
     }
     // The captured instance reported two failures in HTTP 200 bodies; everything else reads fine.
@@ -112,10 +122,21 @@ fn health_fixture_gives_components_overall_and_reasons() {
     assert_eq!(comp("database").status, Status::Healthy);
     assert_eq!(comp("ncf_model").status, Status::Down);
     assert_eq!(comp("ncf_model").word, "unavailable");
-    assert_eq!(snap.metric("health.celery.worker_count").map(|m| m.value), Some(0.0));
+    assert_eq!(
+        snap.metric("health.celery.worker_count").map(|m| m.value),
+        Some(0.0)
+    );
     assert!(snap.modules.is_empty(), "modules: null gives no modules");
-    assert!(snap.reasons[0].contains("Redis unavailable"), "{:?}", snap.reasons);
-    assert!(snap.reasons.iter().any(|r| r.contains("Component redis: unhealthy")));
+    assert!(
+        snap.reasons[0].contains("Redis unavailable"),
+        "{:?}",
+        snap.reasons
+    );
+    assert!(
+        snap.reasons
+            .iter()
+            .any(|r| r.contains("Component redis: unhealthy"))
+    );
 }
 
 #[test]
@@ -124,8 +145,16 @@ fn ml_error_body_with_http_status_503_is_a_backend_failure() {
     let a = one("health.ml", s, &body);
     let o = &a.snapshot.outcomes[0];
     assert_eq!(o.kind, OutcomeKind::BackendFailure);
-    assert!(o.detail.as_deref().unwrap_or("").contains("ml_classification_service"));
-    assert_eq!(a.snapshot.metric("ml.http_status").map(|m| m.value), Some(503.0));
+    assert!(
+        o.detail
+            .as_deref()
+            .unwrap_or("")
+            .contains("ml_classification_service")
+    );
+    assert_eq!(
+        a.snapshot.metric("ml.http_status").map(|m| m.value),
+        Some(503.0)
+    );
     assert_eq!(a.snapshot.components[0].status, Status::Down);
 }
 
@@ -134,7 +163,10 @@ fn workers_error_with_null_workers_is_a_backend_failure() {
     let (s, body) = fixture("monitoring_workers_status.json");
     let a = one("workers", s, &body);
     assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::BackendFailure);
-    assert_eq!(a.snapshot.outcomes[0].detail.as_deref(), Some("No module named 'celery'"));
+    assert_eq!(
+        a.snapshot.outcomes[0].detail.as_deref(),
+        Some("No module named 'celery'")
+    );
     assert!(a.snapshot.metric("workers.count").is_none());
 }
 
@@ -142,16 +174,31 @@ fn workers_error_with_null_workers_is_a_backend_failure() {
 fn typed_metrics_carry_units_and_directions() {
     let (s, body) = fixture("monitoring_db_pool.json");
     let a = one("db_pool", s, &body);
-    let m = a.snapshot.metric("db.pool.pool_usage_percent").expect("usage");
-    assert_eq!((m.value, m.unit, m.better), (0.0, model::Unit::Percent, model::Better::Lower));
-    assert_eq!(a.snapshot.metric("db.pool.total_capacity").map(|m| m.value), Some(15.0));
-    assert_eq!(a.snapshot.metric("db.pool.overflow").map(|m| m.value), Some(-4.0));
+    let m = a
+        .snapshot
+        .metric("db.pool.pool_usage_percent")
+        .expect("usage");
+    assert_eq!(
+        (m.value, m.unit, m.better),
+        (0.0, model::Unit::Percent, model::Better::Lower)
+    );
+    assert_eq!(
+        a.snapshot.metric("db.pool.total_capacity").map(|m| m.value),
+        Some(15.0)
+    );
+    assert_eq!(
+        a.snapshot.metric("db.pool.overflow").map(|m| m.value),
+        Some(-4.0)
+    );
     assert_eq!(a.snapshot.fact("db.pool.database_type"), Some("sqlite"));
 
     let (s, body) = fixture("monitoring_cache_stats.json");
     let a = one("cache", s, &body);
     let m = a.snapshot.metric("cache.hit_rate").expect("hit rate");
-    assert_eq!((m.unit, m.better), (model::Unit::Ratio, model::Better::Higher));
+    assert_eq!(
+        (m.unit, m.better),
+        (model::Unit::Ratio, model::Better::Higher)
+    );
 
     let (s, body) = fixture("monitoring_health_module_search.json");
     let a = one("module.search", s, &body);
@@ -160,13 +207,26 @@ fn typed_metrics_carry_units_and_directions() {
 
     let (s, body) = fixture("monitoring_model-health.json");
     let a = one("model_health", s, &body);
-    assert_eq!(a.snapshot.metric("model.available").map(|m| m.value), Some(0.0));
-    assert!(a.snapshot.fact("model.message").unwrap_or("").contains("not trained"));
+    assert_eq!(
+        a.snapshot.metric("model.available").map(|m| m.value),
+        Some(0.0)
+    );
+    assert!(
+        a.snapshot
+            .fact("model.message")
+            .unwrap_or("")
+            .contains("not trained")
+    );
 
     let (s, body) = fixture("ingestion_worker_status.json");
     let a = one("ingestion.worker", s, &body);
     assert_eq!(a.snapshot.fact("ingestion.worker"), Some("Offline"));
-    assert_eq!(a.snapshot.metric("ingestion.worker.online").map(|m| m.value), Some(0.0));
+    assert_eq!(
+        a.snapshot
+            .metric("ingestion.worker.online")
+            .map(|m| m.value),
+        Some(0.0)
+    );
 }
 
 #[test]
@@ -175,17 +235,34 @@ fn older_ingestion_health_array_body_is_an_unexpected_shape() {
     let a = one("ingestion.health", 200, body);
     let o = &a.snapshot.outcomes[0];
     assert_eq!(o.kind, OutcomeKind::UnexpectedShape);
-    assert!(o.detail.as_deref().unwrap_or("").contains("an array"), "{:?}", o.detail);
-    assert!(a.snapshot.components.is_empty(), "nothing half-read is kept");
+    assert!(
+        o.detail.as_deref().unwrap_or("").contains("an array"),
+        "{:?}",
+        o.detail
+    );
+    assert!(
+        a.snapshot.components.is_empty(),
+        "nothing half-read is kept"
+    );
 }
 
 #[test]
 fn missing_auth_401_and_500_detail_are_http_errors_with_the_detail() {
     let a = one("performance", 401, br#"{"detail": "Not authenticated"}"#);
     assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::HttpError);
-    assert_eq!(a.snapshot.outcomes[0].detail.as_deref(), Some("HTTP 401: Not authenticated"));
-    let a = one("database", 500, br#"{"detail": {"error": "pool exhausted", "x": 1}}"#);
-    assert_eq!(a.snapshot.outcomes[0].detail.as_deref(), Some("HTTP 500: pool exhausted"));
+    assert_eq!(
+        a.snapshot.outcomes[0].detail.as_deref(),
+        Some("HTTP 401: Not authenticated")
+    );
+    let a = one(
+        "database",
+        500,
+        br#"{"detail": {"error": "pool exhausted", "x": 1}}"#,
+    );
+    assert_eq!(
+        a.snapshot.outcomes[0].detail.as_deref(),
+        Some("HTTP 500: pool exhausted")
+    );
     let a = one("database", 503, b"<html>bad gateway</html>");
     assert_eq!(a.snapshot.outcomes[0].detail.as_deref(), Some("HTTP 503"));
 }
@@ -196,13 +273,20 @@ fn nulls_where_the_contract_allows_them_are_skipped_not_failed() {
         "cache_misses":null,"slow_query_count":null,"method_timings":null},"warnings":null}"#;
     let a = one("performance", 200, body);
     assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::Ok);
-    assert_eq!(a.snapshot.metric("performance.cache_hits").map(|m| m.value), Some(3.0));
+    assert_eq!(
+        a.snapshot.metric("performance.cache_hits").map(|m| m.value),
+        Some(3.0)
+    );
     assert!(a.snapshot.metric("performance.cache_hit_rate").is_none());
 }
 
 #[test]
 fn wrong_types_and_garbage_are_classified() {
-    let a = one("cache", 200, br#"{"status":"ok","cache_stats":{"hit_rate":"high"}}"#);
+    let a = one(
+        "cache",
+        200,
+        br#"{"status":"ok","cache_stats":{"hit_rate":"high"}}"#,
+    );
     assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::UnexpectedShape);
     assert_eq!(
         a.snapshot.outcomes[0].detail.as_deref(),
@@ -210,7 +294,11 @@ fn wrong_types_and_garbage_are_classified() {
     );
     let a = one("cache", 200, b"{\"status\": \"ok\", ");
     assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::InvalidJson);
-    let a = one("module.search", 200, br#"{"status":"ok","module":"graph","health":{"status":"healthy"}}"#);
+    let a = one(
+        "module.search",
+        200,
+        br#"{"status":"ok","module":"graph","health":{"status":"healthy"}}"#,
+    );
     assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::UnexpectedShape);
 }
 
@@ -232,19 +320,41 @@ fn health_unreadable_means_down_and_one_failure_does_not_hide_the_rest() {
     assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::Timeout);
     assert_eq!(a.snapshot.outcomes[1].kind, OutcomeKind::Ok);
     assert!(a.snapshot.metric("cache.hit_rate").is_some());
-    assert_eq!(a.snapshot.metric("probe.error_rate").map(|m| m.value), Some(50.0));
-    assert!(a.snapshot.reasons.iter().any(|r| r.contains("health endpoint could not be read")));
+    assert_eq!(
+        a.snapshot.metric("probe.error_rate").map(|m| m.value),
+        Some(50.0)
+    );
+    assert!(
+        a.snapshot
+            .reasons
+            .iter()
+            .any(|r| r.contains("health endpoint could not be read"))
+    );
 }
 
 #[test]
 fn pharos_targets_cover_the_contract() {
     let t = targets(&Config::defaults());
     assert_eq!(t.len(), 15 + 13);
-    let auth: Vec<&str> = t.iter().filter(|t| t.needs_auth).map(|t| t.endpoint.as_str()).collect();
-    assert!(!auth.contains(&"health") && !auth.contains(&"ingestion.jobs") && !auth.contains(&"module.auth"));
+    let auth: Vec<&str> = t
+        .iter()
+        .filter(|t| t.needs_auth)
+        .map(|t| t.endpoint.as_str())
+        .collect();
+    assert!(
+        !auth.contains(&"health")
+            && !auth.contains(&"ingestion.jobs")
+            && !auth.contains(&"module.auth")
+    );
     assert!(auth.contains(&"performance") && auth.contains(&"cache"));
-    let rq = t.iter().find(|t| t.endpoint == "recommendation_quality").expect("rq");
-    assert_eq!(rq.url.as_str(), "http://127.0.0.1:8765/api/monitoring/recommendation-quality?time_window_days=7");
+    let rq = t
+        .iter()
+        .find(|t| t.endpoint == "recommendation_quality")
+        .expect("rq");
+    assert_eq!(
+        rq.url.as_str(),
+        "http://127.0.0.1:8765/api/monitoring/recommendation-quality?time_window_days=7"
+    );
 }
 
 #[test]

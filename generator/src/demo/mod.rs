@@ -1,6 +1,7 @@
 //! Demo backend: a simulated Pharos on 127.0.0.1 with moving values, incidents, auth, CORS and ingestion.
 
 pub mod endpoints;
+pub mod metrics;
 pub mod queue;
 pub mod sim;
 
@@ -9,11 +10,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::collect::{RawReading, Target};
 use crate::http::{self, HttpRequest, HttpResponse, HttpServer};
-use queue::{Enqueue, Queue, MAX_QUEUE};
+use queue::{Enqueue, MAX_QUEUE, Queue};
 pub use sim::{Incident, Incidents, Sim};
 
 #[derive(Debug, Clone)]
@@ -73,7 +74,13 @@ fn query_param(query: &str, key: &str) -> Option<String> {
 }
 
 /// FastAPI-style validation of an integer query parameter.
-fn int_param(query: &str, key: &str, default: u32, min: u32, max: u32) -> Result<u32, (u16, Value)> {
+fn int_param(
+    query: &str,
+    key: &str,
+    default: u32,
+    min: u32,
+    max: u32,
+) -> Result<u32, (u16, Value)> {
     match query_param(query, key) {
         None => Ok(default),
         Some(v) => match v.parse::<u32>() {
@@ -119,7 +126,9 @@ impl Demo {
     }
 
     fn queue(&self) -> MutexGuard<'_, Queue> {
-        self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn allowed_origin<'a>(&self, origin: Option<&'a str>) -> Option<&'a str> {
@@ -139,8 +148,14 @@ impl Demo {
         let (status, body) = if req.method == "OPTIONS" {
             match self.allowed_origin(req.origin) {
                 Some(_) => {
-                    headers.push(("Access-Control-Allow-Methods", "GET, POST, OPTIONS".to_owned()));
-                    headers.push(("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match".to_owned()));
+                    headers.push((
+                        "Access-Control-Allow-Methods",
+                        "GET, POST, OPTIONS".to_owned(),
+                    ));
+                    headers.push((
+                        "Access-Control-Allow-Headers",
+                        "Authorization, Content-Type, If-None-Match".to_owned(),
+                    ));
                     headers.push(("Access-Control-Max-Age", "600".to_owned()));
                     (200, json!("OK"))
                 }
@@ -167,7 +182,13 @@ impl Demo {
         }
     }
 
-    fn route(&self, req: DemoRequest<'_>, path: &str, query: &str, t: f64) -> Result<(u16, Value), (u16, Value)> {
+    fn route(
+        &self,
+        req: DemoRequest<'_>,
+        path: &str,
+        query: &str,
+        t: f64,
+    ) -> Result<(u16, Value), (u16, Value)> {
         let sim = &self.sim;
         let public = path == "/api/monitoring/health"
             || path.starts_with("/api/monitoring/health/")
@@ -187,32 +208,38 @@ impl Demo {
         if req.method != "GET" && req.method != "HEAD" {
             return Err(detail(405, json!("Method Not Allowed")));
         }
-        let monitoring = path.starts_with("/api/monitoring/") && !path.starts_with("/api/monitoring/health");
-        if monitoring && sim.has(t, Incident::ErrorSpike) && sim.u01(path, (t / 10.0).floor() as i64) < 0.3 {
+        let monitoring =
+            path.starts_with("/api/monitoring/") && !path.starts_with("/api/monitoring/health");
+        if monitoring
+            && sim.has(t, Incident::ErrorSpike)
+            && sim.u01(path, (t / 10.0).floor() as i64) < 0.3
+        {
             return Err(detail(500, json!("Internal Server Error")));
         }
         let body = match path {
             "/api/monitoring/health" => endpoints::health(sim, t),
             "/api/monitoring/health/ml" => endpoints::health_ml(sim, t),
             "/api/monitoring/model-health" => endpoints::model_health(sim, t),
-            "/api/monitoring/performance" => endpoints::performance(sim, t),
-            "/api/monitoring/recommendation-quality" => {
-                endpoints::recommendation_quality(sim, t, int_param(query, "time_window_days", 7, 1, 90)?)
-            }
+            "/api/monitoring/performance" => metrics::performance(sim, t),
+            "/api/monitoring/recommendation-quality" => metrics::recommendation_quality(
+                sim,
+                t,
+                int_param(query, "time_window_days", 7, 1, 90)?,
+            ),
             "/api/monitoring/user-engagement" => {
-                endpoints::user_engagement(sim, t, int_param(query, "time_window_days", 7, 1, 90)?)
+                metrics::user_engagement(sim, t, int_param(query, "time_window_days", 7, 1, 90)?)
             }
-            "/api/monitoring/database" => endpoints::database(sim, t),
-            "/api/monitoring/db/pool" => endpoints::db_pool(sim, t),
-            "/api/monitoring/events" => endpoints::events(sim, t),
+            "/api/monitoring/database" => metrics::database(sim, t),
+            "/api/monitoring/db/pool" => metrics::db_pool(sim, t),
+            "/api/monitoring/events" => metrics::events(sim, t),
             "/api/monitoring/events/history" => {
-                endpoints::events_history(sim, t, int_param(query, "limit", 100, 1, 1000)? as usize)
+                metrics::events_history(sim, t, int_param(query, "limit", 100, 1, 1000)? as usize)
             }
-            "/api/monitoring/cache/stats" => endpoints::cache_stats(sim, t),
+            "/api/monitoring/cache/stats" => metrics::cache_stats(sim, t),
             "/api/monitoring/workers/status" => {
                 let mut q = self.queue();
                 q.advance(sim, t);
-                endpoints::workers(sim, t, &q)
+                metrics::workers(sim, t, &q)
             }
             "/api/v1/ingestion/health" => endpoints::ingestion_health(sim, t),
             "/api/v1/ingestion/worker/status" => {
@@ -227,7 +254,9 @@ impl Demo {
                 q.history_json(limit as usize, t)
             }
             _ => match path.strip_prefix("/api/monitoring/health/module/") {
-                Some(name) if crate::config::PHAROS_MODULES.contains(&name) => endpoints::module(sim, name, t),
+                Some(name) if crate::config::PHAROS_MODULES.contains(&name) => {
+                    endpoints::module(sim, name, t)
+                }
                 Some(_) => return Err(detail(404, json!("Module not found"))),
                 None => return Err(detail(404, json!("Not Found"))),
             },
@@ -236,20 +265,30 @@ impl Demo {
     }
 
     fn ingest(&self, raw_url: &str, t: f64) -> Result<(u16, Value), (u16, Value)> {
-        let url = percent_encoding::percent_decode_str(raw_url).decode_utf8_lossy().into_owned();
+        let url = percent_encoding::percent_decode_str(raw_url)
+            .decode_utf8_lossy()
+            .into_owned();
         let valid = reqwest::Url::parse(&url).ok().is_some_and(|u| {
             matches!(u.scheme(), "http" | "https")
                 && u.host_str().is_some()
-                && u.path_segments().is_some_and(|s| s.filter(|x| !x.is_empty()).count() >= 2)
+                && u.path_segments()
+                    .is_some_and(|s| s.filter(|x| !x.is_empty()).count() >= 2)
         });
         if !valid {
             return Err(detail(400, json!(format!("Invalid repository URL: {url}"))));
         }
         if self.sim.has(t, Incident::RedisDown) {
-            return Err(detail(503, json!("Queue store unavailable: Redis connection refused")));
+            return Err(detail(
+                503,
+                json!("Queue store unavailable: Redis connection refused"),
+            ));
         }
         match self.queue().enqueue(&self.sim, &url, t) {
-            Enqueue::Queued { job_id, position, size } => Ok((
+            Enqueue::Queued {
+                job_id,
+                position,
+                size,
+            } => Ok((
                 200,
                 json!({
                     "status": "dispatched",
@@ -261,8 +300,15 @@ impl Demo {
                     "message": format!("Task queued successfully. Position: {position}/{MAX_QUEUE}"),
                 }),
             )),
-            Enqueue::Full => Err(detail(429, json!(format!("Queue is full ({MAX_QUEUE}/{MAX_QUEUE}). Try again later.")))),
-            Enqueue::WorkerOffline { last_seen_seconds_ago } => Err(detail(
+            Enqueue::Full => Err(detail(
+                429,
+                json!(format!(
+                    "Queue is full ({MAX_QUEUE}/{MAX_QUEUE}). Try again later."
+                )),
+            )),
+            Enqueue::WorkerOffline {
+                last_seen_seconds_ago,
+            } => Err(detail(
                 503,
                 json!({"error": "Edge worker offline", "last_seen_seconds_ago": last_seen_seconds_ago}),
             )),
@@ -273,11 +319,14 @@ impl Demo {
         let v: Value = if body.iter().all(u8::is_ascii_whitespace) {
             json!({})
         } else {
-            serde_json::from_slice(body).map_err(|e| detail(422, json!(format!("Invalid JSON body: {e}"))))?
+            serde_json::from_slice(body)
+                .map_err(|e| detail(422, json!(format!("Invalid JSON body: {e}"))))?
         };
         let ids = match v.get("resource_ids") {
             None | Some(Value::Null) => None,
-            Some(Value::Array(a)) if a.iter().all(|x| x.is_string() || x.is_number()) => Some(a.len()),
+            Some(Value::Array(a)) if a.iter().all(|x| x.is_string() || x.is_number()) => {
+                Some(a.len())
+            }
             Some(_) => return Err(detail(422, json!("resource_ids must be a list of ids"))),
         };
         let batch = match v.get("batch_size") {
@@ -375,7 +424,11 @@ fn answer(demo: &Demo, req: &HttpRequest) -> HttpResponse {
     );
     HttpResponse {
         status: reply.status,
-        headers: reply.headers.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        headers: reply
+            .headers
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
         body: reply.body,
         delay: if demo.opts.sleep {
             Duration::from_secs_f64(reply.latency_ms.min(1500.0) / 1000.0)

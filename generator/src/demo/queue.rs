@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::sim::{Incident, Sim};
 
@@ -54,9 +54,15 @@ pub struct Queue {
 
 #[derive(Debug, PartialEq)]
 pub enum Enqueue {
-    Queued { job_id: u64, position: usize, size: usize },
+    Queued {
+        job_id: u64,
+        position: usize,
+        size: usize,
+    },
     Full,
-    WorkerOffline { last_seen_seconds_ago: u64 },
+    WorkerOffline {
+        last_seen_seconds_ago: u64,
+    },
 }
 
 const REPOS: [&str; 6] = [
@@ -119,7 +125,11 @@ impl Queue {
             let p = if backlog { STEP / 90.0 } else { STEP / 1800.0 };
             if sim.u01("arrive", step) < p {
                 let repo = REPOS[(sim.hash("repo", step) % REPOS.len() as u64) as usize].to_owned();
-                let status = if self.active() >= MAX_QUEUE { JobStatus::Skipped } else { JobStatus::Pending };
+                let status = if self.active() >= MAX_QUEUE {
+                    JobStatus::Skipped
+                } else {
+                    JobStatus::Pending
+                };
                 self.push(repo, t, status);
             }
             if offline {
@@ -127,7 +137,11 @@ impl Queue {
             }
             self.last_seen = t;
             let slow = if backlog { 8.0 } else { 1.0 };
-            if let Some(job) = self.jobs.iter_mut().find(|j| j.status == JobStatus::Processing) {
+            if let Some(job) = self
+                .jobs
+                .iter_mut()
+                .find(|j| j.status == JobStatus::Processing)
+            {
                 let started = job.started.unwrap_or(t);
                 let duration = (60.0 + sim.u01("duration", job.id as i64) * 480.0) * slow;
                 if t >= started + duration {
@@ -135,12 +149,17 @@ impl Queue {
                     job.files = 20 + sim.hash("files", job.id as i64) % 900;
                     if sim.u01("fail", job.id as i64) < 0.12 {
                         job.status = JobStatus::Failed;
-                        job.error = Some(ERRORS[(sim.hash("err", job.id as i64) % 4) as usize].to_owned());
+                        job.error =
+                            Some(ERRORS[(sim.hash("err", job.id as i64) % 4) as usize].to_owned());
                     } else {
                         job.status = JobStatus::Completed;
                     }
                 }
-            } else if let Some(job) = self.jobs.iter_mut().find(|j| j.status == JobStatus::Pending) {
+            } else if let Some(job) = self
+                .jobs
+                .iter_mut()
+                .find(|j| j.status == JobStatus::Pending)
+            {
                 job.status = JobStatus::Processing;
                 job.started = Some(t);
             }
@@ -229,14 +248,19 @@ mod tests {
         let mut ids = Vec::new();
         for i in 0..MAX_QUEUE {
             match q.enqueue(&sim, "https://github.com/a/b", t0 + i as f64) {
-                Enqueue::Queued { job_id, position, .. } => {
+                Enqueue::Queued {
+                    job_id, position, ..
+                } => {
                     assert_eq!(position, i + 1);
                     ids.push(job_id);
                 }
                 other => panic!("{other:?}"),
             }
         }
-        assert_eq!(q.enqueue(&sim, "https://github.com/a/b", t0 + 11.0), Enqueue::Full);
+        assert_eq!(
+            q.enqueue(&sim, "https://github.com/a/b", t0 + 11.0),
+            Enqueue::Full
+        );
         q.advance(&sim, t0 + 30.0);
         assert!(q.processing().is_some());
         q.advance(&sim, t0 + 3.0 * 3600.0 * 2.0);
@@ -247,8 +271,17 @@ mod tests {
             .iter()
             .filter_map(|j| j["status"].as_str())
             .collect();
-        assert!(statuses.iter().all(|s| matches!(*s, "completed" | "failed" | "skipped" | "pending" | "processing")));
-        assert!(statuses.iter().filter(|s| matches!(**s, "completed" | "failed")).count() >= MAX_QUEUE);
+        assert!(statuses.iter().all(|s| matches!(
+            *s,
+            "completed" | "failed" | "skipped" | "pending" | "processing"
+        )));
+        assert!(
+            statuses
+                .iter()
+                .filter(|s| matches!(**s, "completed" | "failed"))
+                .count()
+                >= MAX_QUEUE
+        );
     }
 
     #[test]
@@ -259,7 +292,9 @@ mod tests {
         };
         let mut q = Queue::new(1000.0);
         match q.enqueue(&sim, "https://github.com/a/b", 1600.0) {
-            Enqueue::WorkerOffline { last_seen_seconds_ago } => assert_eq!(last_seen_seconds_ago, 600),
+            Enqueue::WorkerOffline {
+                last_seen_seconds_ago,
+            } => assert_eq!(last_seen_seconds_ago, 600),
             other => panic!("{other:?}"),
         }
     }

@@ -69,8 +69,9 @@ pub fn mix(mut z: u64) -> u64 {
 
 /// FNV-1a of a tag, so call sites can name their random streams.
 pub fn tag(s: &str) -> u64 {
-    s.bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 impl Sim {
@@ -85,9 +86,15 @@ impl Sim {
 
     /// Roughly standard normal, with heavier tails now and then (real metrics have them).
     pub fn gauss(&self, stream: &str, x: i64) -> f64 {
-        let s: f64 = (0..4).map(|i| self.u01(stream, x.wrapping_mul(4).wrapping_add(i))).sum();
+        let s: f64 = (0..4)
+            .map(|i| self.u01(stream, x.wrapping_mul(4).wrapping_add(i)))
+            .sum();
         let g = (s - 2.0) * 1.732;
-        if self.u01("tail", x ^ tag(stream) as i64) < 0.01 { g * 4.0 } else { g }
+        if self.u01("tail", x ^ tag(stream) as i64) < 0.01 {
+            g * 4.0
+        } else {
+            g
+        }
     }
 
     /// Noise that changes every 10 simulated seconds.
@@ -122,7 +129,9 @@ impl Sim {
     /// A counter that grows with traffic at `per_second` at peak, reset at each restart.
     pub fn counter(&self, per_second: f64, t: f64) -> f64 {
         let r = self.last_restart(t);
-        (per_second * (Sim::load_integral(t) - Sim::load_integral(r))).max(0.0).floor()
+        (per_second * (Sim::load_integral(t) - Sim::load_integral(r)))
+            .max(0.0)
+            .floor()
     }
 
     /// The random incident starting in hour slot `k`, if any: (kind, start, end).
@@ -130,7 +139,8 @@ impl Sim {
         if self.u01("incident", k) >= 0.08 {
             return None;
         }
-        let kind = ALL_INCIDENTS[(self.hash("incident-kind", k) % ALL_INCIDENTS.len() as u64) as usize];
+        let kind =
+            ALL_INCIDENTS[(self.hash("incident-kind", k) % ALL_INCIDENTS.len() as u64) as usize];
         let start = k as f64 * HOUR + self.u01("incident-start", k) * HOUR;
         let end = start + 600.0 + self.u01("incident-len", k) * 3000.0;
         Some((kind, start, end))
@@ -165,7 +175,11 @@ impl Sim {
         }
         match &self.incidents {
             Incidents::Fixed(list) => {
-                if list.contains(&i) { to - from } else { 0.0 }
+                if list.contains(&i) {
+                    to - from
+                } else {
+                    0.0
+                }
             }
             Incidents::Random => {
                 let (a, b) = ((from / HOUR).floor() as i64 - 1, (to / HOUR).floor() as i64);
@@ -228,7 +242,11 @@ mod tests {
             active_steps += usize::from(!a.is_empty());
             seen.extend(a.into_iter().map(|x| x.0));
         }
-        assert_eq!(seen.len(), ALL_INCIDENTS.len(), "every kind occurs in a month: {seen:?}");
+        assert_eq!(
+            seen.len(),
+            ALL_INCIDENTS.len(),
+            "every kind occurs in a month: {seen:?}"
+        );
         let share = active_steps as f64 / f64::from(steps);
         assert!(share > 0.01 && share < 0.2, "incident share {share}");
         let secs = s.incident_seconds(Incident::RedisDown, t0, t0 + 30.0 * DAY);

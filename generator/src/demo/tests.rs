@@ -31,7 +31,10 @@ fn get(d: &Demo, target: &str, auth: bool, t: f64) -> (u16, Value) {
         },
         t,
     );
-    (r.status, serde_json::from_slice(&r.body).expect("json body"))
+    (
+        r.status,
+        serde_json::from_slice(&r.body).expect("json body"),
+    )
 }
 
 fn type_of(v: &Value) -> &'static str {
@@ -64,7 +67,9 @@ fn same_shape(fixture: &Value, demo: &Value, path: &str, errors: &mut Vec<String
                 }
             }
             for k in d.keys() {
-                if !f.contains_key(k) && !DOCUMENTED_EXTRAS.contains(&format!("{path}.{k}").as_str()) {
+                if !f.contains_key(k)
+                    && !DOCUMENTED_EXTRAS.contains(&format!("{path}.{k}").as_str())
+                {
                     errors.push(format!("{path}.{k} only in demo"));
                 }
             }
@@ -75,7 +80,11 @@ fn same_shape(fixture: &Value, demo: &Value, path: &str, errors: &mut Vec<String
             }
         }
         (f, d) if type_of(f) == type_of(d) => {}
-        (f, d) => errors.push(format!("{path}: fixture {} vs demo {}", type_of(f), type_of(d))),
+        (f, d) => errors.push(format!(
+            "{path}: fixture {} vs demo {}",
+            type_of(f),
+            type_of(d)
+        )),
     }
 }
 
@@ -83,16 +92,24 @@ fn same_shape(fixture: &Value, demo: &Value, path: &str, errors: &mut Vec<String
 fn every_fixture_shape_matches_the_demo() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pharos");
     // The captured instance had these troubles; the demo in the same state must answer alike.
-    let d = demo(Incidents::Fixed(vec![Incident::ModelUnavailable, Incident::WorkerOffline]));
+    let d = demo(Incidents::Fixed(vec![
+        Incident::ModelUnavailable,
+        Incident::WorkerOffline,
+    ]));
     let t = 1_790_000_000.0 + 3600.0;
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).expect("fixtures").flatten() {
-        let fx: Value = serde_json::from_str(&std::fs::read_to_string(entry.path()).expect("read")).expect("json");
+        let fx: Value = serde_json::from_str(&std::fs::read_to_string(entry.path()).expect("read"))
+            .expect("json");
         let method = fx["method"].as_str().expect("method");
         let path = fx["path"].as_str().expect("path");
         let body = serde_json::to_vec(&fx["request_body"]).expect("req body");
         let fresh = demo(Incidents::Fixed(vec![]));
-        let who = if path.contains("/ingest/") { &fresh } else { &d };
+        let who = if path.contains("/ingest/") {
+            &fresh
+        } else {
+            &d
+        };
         let r = who.respond(
             DemoRequest {
                 method,
@@ -103,11 +120,19 @@ fn every_fixture_shape_matches_the_demo() {
             },
             t,
         );
-        assert_eq!(u64::from(r.status), fx["status"].as_u64().expect("status"), "{path}");
+        assert_eq!(
+            u64::from(r.status),
+            fx["status"].as_u64().expect("status"),
+            "{path}"
+        );
         let got: Value = serde_json::from_slice(&r.body).expect("demo json");
         let mut errors = Vec::new();
         same_shape(&fx["body"], &got, "", &mut errors);
-        assert!(errors.is_empty(), "{}: {errors:#?}\n{got:#}", entry.path().display());
+        assert!(
+            errors.is_empty(),
+            "{}: {errors:#?}\n{got:#}",
+            entry.path().display()
+        );
         checked += 1;
     }
     assert_eq!(checked, 18, "every fixture file was compared");
@@ -128,7 +153,12 @@ fn healthy_demo_keeps_the_same_keys_in_its_populated_variant() {
     assert!(e["metrics"]["events_emitted"].as_u64().unwrap_or(0) > 0);
     let (_, hist) = get(&d, "/api/monitoring/events/history?limit=5", true, t);
     assert_eq!(hist["count"], 5);
-    assert!(hist["events"][0]["timestamp"].as_str().unwrap_or("").ends_with("+00:00"));
+    assert!(
+        hist["events"][0]["timestamp"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with("+00:00")
+    );
 }
 
 #[test]
@@ -136,22 +166,52 @@ fn auth_like_pharos() {
     let d = demo(Incidents::Fixed(vec![]));
     let t = 1_790_000_000.0;
     assert_eq!(get(&d, "/api/monitoring/health", false, t).0, 200);
-    assert_eq!(get(&d, "/api/monitoring/health/module/graph", false, t).0, 200);
+    assert_eq!(
+        get(&d, "/api/monitoring/health/module/graph", false, t).0,
+        200
+    );
     assert_eq!(get(&d, "/api/v1/ingestion/jobs/history", false, t).0, 200);
     let (s, body) = get(&d, "/api/monitoring/performance", false, t);
-    assert_eq!((s, body["detail"].as_str()), (401, Some("Not authenticated")));
+    assert_eq!(
+        (s, body["detail"].as_str()),
+        (401, Some("Not authenticated"))
+    );
     let r = d.respond(
-        DemoRequest { method: "GET", target: "/api/monitoring/cache/stats", authorization: Some("Bearer nope"), origin: None, body: &[] },
+        DemoRequest {
+            method: "GET",
+            target: "/api/monitoring/cache/stats",
+            authorization: Some("Bearer nope"),
+            origin: None,
+            body: &[],
+        },
         t,
     );
     assert_eq!(r.status, 401);
     let r = d.respond(
-        DemoRequest { method: "POST", target: "/api/v1/ingestion/ingest/https://github.com/a/b", authorization: None, origin: None, body: &[] },
+        DemoRequest {
+            method: "POST",
+            target: "/api/v1/ingestion/ingest/https://github.com/a/b",
+            authorization: None,
+            origin: None,
+            body: &[],
+        },
         t,
     );
     assert_eq!(r.status, 401, "every POST needs the token");
-    assert_eq!(get(&d, "/api/monitoring/health/module/nope", false, t).0, 404);
-    assert_eq!(get(&d, "/api/monitoring/user-engagement?time_window_days=91", true, t).0, 422);
+    assert_eq!(
+        get(&d, "/api/monitoring/health/module/nope", false, t).0,
+        404
+    );
+    assert_eq!(
+        get(
+            &d,
+            "/api/monitoring/user-engagement?time_window_days=91",
+            true,
+            t
+        )
+        .0,
+        422
+    );
 }
 
 #[test]
@@ -159,19 +219,37 @@ fn cors_preflight_only_for_configured_origins() {
     let d = demo(Incidents::Fixed(vec![]));
     let pre = |origin| {
         d.respond(
-            DemoRequest { method: "OPTIONS", target: "/api/monitoring/performance", authorization: None, origin: Some(origin), body: &[] },
+            DemoRequest {
+                method: "OPTIONS",
+                target: "/api/monitoring/performance",
+                authorization: None,
+                origin: Some(origin),
+                body: &[],
+            },
             0.0,
         )
     };
     let ok = pre("http://127.0.0.1:8000");
     assert_eq!(ok.status, 200);
     let has = |r: &Reply, k: &str, v: &str| r.headers.iter().any(|(hk, hv)| *hk == k && hv == v);
-    assert!(has(&ok, "Access-Control-Allow-Origin", "http://127.0.0.1:8000"));
+    assert!(has(
+        &ok,
+        "Access-Control-Allow-Origin",
+        "http://127.0.0.1:8000"
+    ));
     assert!(has(&ok, "Access-Control-Allow-Credentials", "true"));
-    assert!(ok.headers.iter().any(|(k, v)| *k == "Access-Control-Allow-Headers" && v.contains("Authorization")));
+    assert!(
+        ok.headers
+            .iter()
+            .any(|(k, v)| *k == "Access-Control-Allow-Headers" && v.contains("Authorization"))
+    );
     let bad = pre("http://evil.example");
     assert_eq!(bad.status, 400);
-    assert!(!bad.headers.iter().any(|(k, _)| *k == "Access-Control-Allow-Origin"));
+    assert!(
+        !bad.headers
+            .iter()
+            .any(|(k, _)| *k == "Access-Control-Allow-Origin")
+    );
 }
 
 #[test]
@@ -180,27 +258,63 @@ fn ingestion_queues_until_full_then_429_and_jobs_progress() {
     let t0 = 1_790_000_000.0;
     let post = |target: &str, t| {
         let r = d.respond(
-            DemoRequest { method: "POST", target, authorization: Some("Bearer t0k"), origin: None, body: &[] },
+            DemoRequest {
+                method: "POST",
+                target,
+                authorization: Some("Bearer t0k"),
+                origin: None,
+                body: &[],
+            },
             t,
         );
-        (r.status, serde_json::from_slice::<Value>(&r.body).expect("json"))
+        (
+            r.status,
+            serde_json::from_slice::<Value>(&r.body).expect("json"),
+        )
     };
     let (s, b) = post("/api/v1/ingestion/ingest/not-a-url", t0);
     assert_eq!(s, 400, "{b}");
     let mut statuses = Vec::new();
     for i in 0..11 {
-        statuses.push(post("/api/v1/ingestion/ingest/https://github.com/octocat/Hello-World", t0 + f64::from(i)).0);
+        statuses.push(
+            post(
+                "/api/v1/ingestion/ingest/https://github.com/octocat/Hello-World",
+                t0 + f64::from(i),
+            )
+            .0,
+        );
     }
     assert_eq!(&statuses[..10], &[200; 10]);
     assert_eq!(statuses[10], 429);
     let (_, w) = get(&d, "/api/v1/ingestion/worker/status", false, t0 + 60.0);
-    assert!(w["status"].as_str().unwrap_or("").starts_with("Training Graph on https://github.com/octocat"), "{w}");
-    let (_, h) = get(&d, "/api/v1/ingestion/jobs/history?limit=100", false, t0 + 60.0);
+    assert!(
+        w["status"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Training Graph on https://github.com/octocat"),
+        "{w}"
+    );
+    let (_, h) = get(
+        &d,
+        "/api/v1/ingestion/jobs/history?limit=100",
+        false,
+        t0 + 60.0,
+    );
     let jobs = h["jobs"].as_array().expect("jobs");
     assert!(jobs.iter().any(|j| j["status"] == "processing"));
     assert!(jobs.iter().any(|j| j["status"] == "pending"));
-    let (_, h) = get(&d, "/api/v1/ingestion/jobs/history?limit=100", false, t0 + 12.0 * 3600.0);
-    let done = h["jobs"].as_array().expect("jobs").iter().filter(|j| j["status"] == "completed" || j["status"] == "failed").count();
+    let (_, h) = get(
+        &d,
+        "/api/v1/ingestion/jobs/history?limit=100",
+        false,
+        t0 + 12.0 * 3600.0,
+    );
+    let done = h["jobs"]
+        .as_array()
+        .expect("jobs")
+        .iter()
+        .filter(|j| j["status"] == "completed" || j["status"] == "failed")
+        .count();
     assert!(done >= 10, "{h}");
     let (s, sp) = post("/api/search/admin/sparse-embeddings/generate", t0);
     assert_eq!(s, 200);
@@ -211,7 +325,11 @@ fn ingestion_queues_until_full_then_429_and_jobs_progress() {
 #[test]
 fn incidents_show_up_in_the_bodies() {
     let t = 1_790_000_000.0;
-    let d = demo(Incidents::Fixed(vec![Incident::RedisDown, Incident::CacheCollapse, Incident::LatencyRegression]));
+    let d = demo(Incidents::Fixed(vec![
+        Incident::RedisDown,
+        Incident::CacheCollapse,
+        Incident::LatencyRegression,
+    ]));
     let (_, h) = get(&d, "/api/monitoring/health", false, t);
     assert_eq!(h["status"], "degraded");
     assert_eq!(h["components"]["redis"]["status"], "unhealthy");
@@ -231,7 +349,11 @@ fn incidents_show_up_in_the_bodies() {
 fn same_seed_same_answers() {
     let (a, b) = (demo(Incidents::Random), demo(Incidents::Random));
     let t = 1_790_012_345.0;
-    for p in ["/api/monitoring/performance", "/api/monitoring/events", "/api/monitoring/db/pool"] {
+    for p in [
+        "/api/monitoring/performance",
+        "/api/monitoring/events",
+        "/api/monitoring/db/pool",
+    ] {
         assert_eq!(get(&a, p, true, t), get(&b, p, true, t), "{p}");
     }
 }

@@ -29,10 +29,7 @@ pub enum BuildError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot render {page}: {source}")]
-    Render {
-        page: String,
-        source: askama::Error,
-    },
+    Render { page: String, source: askama::Error },
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -124,7 +121,12 @@ fn fingerprint(site: &Site, css_version: &str) -> String {
 
 /// Builds the site from the store into `out`. Pages that cannot have changed are not re-rendered;
 /// files whose bytes did not change are not touched.
-pub fn build(store: &mut Store, site: &Site, out: &Path, opts: BuildOptions) -> Result<BuildReport, BuildError> {
+pub fn build(
+    store: &mut Store,
+    site: &Site,
+    out: &Path,
+    opts: BuildOptions,
+) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     std::fs::create_dir_all(out).map_err(|source| BuildError::Write {
         path: out.to_owned(),
@@ -168,7 +170,10 @@ pub fn build(store: &mut Store, site: &Site, out: &Path, opts: BuildOptions) -> 
         }
         let mut list: Vec<SnapshotMeta> = set.into_values().collect();
         list.sort_by_key(|m| (m.taken_at_ms, m.id));
-        let mut changed: BTreeSet<String> = list.iter().map(|m| model::time::day_of(m.taken_at_ms)).collect();
+        let mut changed: BTreeSet<String> = list
+            .iter()
+            .map(|m| model::time::day_of(m.taken_at_ms))
+            .collect();
         // A new day changes its neighbours' "earlier/later day" links.
         for (i, d) in days.iter().enumerate() {
             if changed.contains(&d.day) {
@@ -205,7 +210,11 @@ pub fn build(store: &mut Store, site: &Site, out: &Path, opts: BuildOptions) -> 
     let known = if full {
         store.file_hashes(&out_key, None)?
     } else {
-        fixed.extend(snapshots.iter().flat_map(|m| [paths::snapshot_page(&m.slug), paths::snapshot_json(&m.slug)]));
+        fixed.extend(
+            snapshots
+                .iter()
+                .flat_map(|m| [paths::snapshot_page(&m.slug), paths::snapshot_json(&m.slug)]),
+        );
         fixed.extend(changed_days.iter().map(|d| paths::day_page(d)));
         fixed.extend(pages.iter().map(|n| paths::history_page(*n)));
         store.file_hashes(&out_key, Some(&fixed))?
@@ -247,7 +256,18 @@ pub fn build(store: &mut Store, site: &Site, out: &Path, opts: BuildOptions) -> 
     render_index(store, &ctx, &writer, latest.as_ref(), total)?;
 
     let token = if full || marker.trim().is_empty() {
-        format!("{:016x}", write::hash(format!("{}:{}:{}", crate::collect::now_ms(), std::process::id(), out_key).as_bytes()))
+        format!(
+            "{:016x}",
+            write::hash(
+                format!(
+                    "{}:{}:{}",
+                    crate::collect::now_ms(),
+                    std::process::id(),
+                    out_key
+                )
+                .as_bytes()
+            )
+        )
     } else {
         marker.trim().to_owned()
     };
@@ -256,7 +276,9 @@ pub fn build(store: &mut Store, site: &Site, out: &Path, opts: BuildOptions) -> 
         token: token.clone(),
         last_snapshot_id: store
             .conn()
-            .query_row("SELECT coalesce(max(id), 0) FROM snapshots", [], |r| r.get(0))
+            .query_row("SELECT coalesce(max(id), 0) FROM snapshots", [], |r| {
+                r.get(0)
+            })
             .map_err(|source| StoreError::Sqlite {
                 path: store.path().to_owned(),
                 source,
@@ -281,8 +303,15 @@ pub fn build(store: &mut Store, site: &Site, out: &Path, opts: BuildOptions) -> 
 }
 
 /// Every snapshot page, split over the machine's cores; each worker reads with its own connection.
-fn render_all_snapshots(db: &Path, ctx: &Ctx<'_>, writer: &Writer, all: &[SnapshotMeta]) -> Result<(), BuildError> {
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+fn render_all_snapshots(
+    db: &Path,
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    all: &[SnapshotMeta],
+) -> Result<(), BuildError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 4);
     let chunk = all.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..all.len())
@@ -347,10 +376,19 @@ fn render_snapshot(
         duration: format!("{:.0}", s.duration_ms),
         ok_count: s.outcomes.len() - s.failed_outcomes(),
         total_count: s.outcomes.len(),
-        parts: s.components.iter().chain(&s.modules).map(PartRow::from).collect(),
+        parts: s
+            .components
+            .iter()
+            .chain(&s.modules)
+            .map(PartRow::from)
+            .collect(),
         outcomes: s.outcomes.iter().map(Into::into).collect(),
         metrics: s.metrics.iter().map(Into::into).collect(),
-        facts: s.facts.iter().map(|f| (f.name.as_str(), f.value.as_str())).collect(),
+        facts: s
+            .facts
+            .iter()
+            .map(|f| (f.name.as_str(), f.value.as_str()))
+            .collect(),
         prev_href: prev.map(|p| rel(&path, &paths::snapshot_page(&p.slug))),
         next_href: next.map(|n| rel(&path, &paths::snapshot_page(&n.slug))),
         day_href: rel(&path, &paths::day_page(&day)),
@@ -358,7 +396,10 @@ fn render_snapshot(
         json_href: rel(&path, &paths::snapshot_json(&m.slug)),
     };
     writer.put(&path, render(&path, &page)?.as_bytes())?;
-    writer.put(&paths::snapshot_json(&m.slug), snapshot_json_text(m, doc).as_bytes())
+    writer.put(
+        &paths::snapshot_json(&m.slug),
+        snapshot_json_text(m, doc).as_bytes(),
+    )
 }
 
 fn render_day(
@@ -396,7 +437,9 @@ fn render_history(
     total: u64,
 ) -> Result<(), BuildError> {
     let start = (n - 1) * per_page;
-    let slice = days.get(start..(start + per_page).min(days.len())).unwrap_or(&[]);
+    let slice = days
+        .get(start..(start + per_page).min(days.len()))
+        .unwrap_or(&[]);
     let make = |path: &str| {
         let pages = (1..=page_count)
             .rev()
@@ -407,7 +450,11 @@ fn render_history(
                     .map_or("", |d| d.day.as_str());
                 PageLink {
                     href: rel(path, &paths::history_page(k)),
-                    label: if first == last { first.to_owned() } else { format!("{first} – {last}") },
+                    label: if first == last {
+                        first.to_owned()
+                    } else {
+                        format!("{first} – {last}")
+                    },
                     current: k == n,
                 }
             })
@@ -427,7 +474,10 @@ fn render_history(
     let path = paths::history_page(n);
     writer.put(&path, render(&path, &make(&path))?.as_bytes())?;
     if n == page_count {
-        writer.put(paths::HISTORY_INDEX, render(paths::HISTORY_INDEX, &make(paths::HISTORY_INDEX))?.as_bytes())?;
+        writer.put(
+            paths::HISTORY_INDEX,
+            render(paths::HISTORY_INDEX, &make(paths::HISTORY_INDEX))?.as_bytes(),
+        )?;
     }
     Ok(())
 }
@@ -476,7 +526,12 @@ fn render_index(
         components: now.components.iter().map(PartRow::from).collect(),
         modules: now.modules.iter().map(PartRow::from).collect(),
         groups: views::key_groups(&now, prev.as_ref()),
-        failures: now.outcomes.iter().filter(|o| !o.kind.is_ok()).map(Into::into).collect(),
+        failures: now
+            .outcomes
+            .iter()
+            .filter(|o| !o.kind.is_ok())
+            .map(Into::into)
+            .collect(),
         recent: recent
             .iter()
             .map(|m| SnapRow::new(m, paths::snapshot_page(&m.slug), true))
@@ -484,7 +539,10 @@ fn render_index(
         snapshot_count: total,
     };
     writer.put(path, render(path, &page)?.as_bytes())?;
-    writer.put(paths::LATEST_JSON, snapshot_json_text(meta, &doc).as_bytes())
+    writer.put(
+        paths::LATEST_JSON,
+        snapshot_json_text(meta, &doc).as_bytes(),
+    )
 }
 
 #[cfg(test)]

@@ -40,6 +40,9 @@ mod tests {
         assert_eq!(root_of(INDEX), "");
         assert_eq!(root_of(&day_page("2026-11-22")), "../");
         assert_eq!(root_of(&snapshot_page("2026-11-22/000655")), "../../");
-        assert_eq!(snapshot_json("2026-11-22/000655-2"), "data/snapshots/2026-11-22/000655-2.json");
+        assert_eq!(
+            snapshot_json("2026-11-22/000655-2"),
+            "data/snapshots/2026-11-22/000655-2.json"
+        );
     }
 }

@@ -3,7 +3,9 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use model::{Better, EndpointOutcome, Fact, Metric, OutcomeKind, PartHealth, Snapshot, Status, Unit};
+use model::{
+    Better, EndpointOutcome, Fact, Metric, OutcomeKind, PartHealth, Snapshot, Status, Unit,
+};
 
 use super::*;
 use crate::collect::Assembled;
@@ -45,7 +47,12 @@ fn hostile() -> Assembled {
                 detail: Some(PAYLOAD.into()),
                 attempts: 1,
             }],
-            metrics: vec![Metric::new(format!("x.{PAYLOAD}"), 1.0, Unit::Count, Better::Lower)],
+            metrics: vec![Metric::new(
+                format!("x.{PAYLOAD}"),
+                1.0,
+                Unit::Count,
+                Better::Lower,
+            )],
             facts: vec![Fact {
                 name: PAYLOAD.into(),
                 value: PAYLOAD.into(),
@@ -83,14 +90,29 @@ fn every_backend_and_config_string_is_escaped() {
     let mut escaped_seen = 0;
     for f in &files {
         let text = std::fs::read_to_string(f).expect("read");
-        assert!(!text.contains("<script>alert"), "raw payload in {}", f.display());
-        assert!(!text.contains("\"x&y\""), "unescaped quotes/ampersand in {}", f.display());
-        escaped_seen += text.matches("&#60;script&#62;alert(&#34;x&#38;y&#34;)&#60;/script&#62;&#39;&#34;").count();
+        assert!(
+            !text.contains("<script>alert"),
+            "raw payload in {}",
+            f.display()
+        );
+        assert!(
+            !text.contains("\"x&y\""),
+            "unescaped quotes/ampersand in {}",
+            f.display()
+        );
+        escaped_seen += text
+            .matches("&#60;script&#62;alert(&#34;x&#38;y&#34;)&#60;/script&#62;&#39;&#34;")
+            .count();
     }
     // Title on every page, plus every field on the snapshot page and index.
     assert!(escaped_seen >= files.len() + 10, "{escaped_seen}");
-    let snap_page = std::fs::read_to_string(out.join(paths::snapshot_page(&model::time::snapshot_slug(T0)))).expect("page");
-    assert!(snap_page.matches("&#60;script&#62;").count() >= 12, "every string field shows, escaped");
+    let snap_page =
+        std::fs::read_to_string(out.join(paths::snapshot_page(&model::time::snapshot_slug(T0))))
+            .expect("page");
+    assert!(
+        snap_page.matches("&#60;script&#62;").count() >= 12,
+        "every string field shows, escaped"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -99,7 +121,9 @@ fn incremental_build_renders_only_what_changed() {
     let dir = temp_dir("render-inc");
     let mut store = Store::open(&dir.join("data")).expect("store");
     for i in 0..50 {
-        store.insert(&assembled(T0 + i * 3_600_000, Status::Healthy, 1.0)).expect("insert");
+        store
+            .insert(&assembled(T0 + i * 3_600_000, Status::Healthy, 1.0))
+            .expect("insert");
     }
     let out = dir.join("site");
     let s = site(30);
@@ -107,24 +131,52 @@ fn incremental_build_renders_only_what_changed() {
     assert!(first.full);
     assert_eq!(first.snapshot_pages, 50);
     let oldest = out.join(paths::snapshot_page(&model::time::snapshot_slug(T0)));
-    let before = std::fs::metadata(&oldest).expect("meta").modified().expect("mtime");
+    let before = std::fs::metadata(&oldest)
+        .expect("meta")
+        .modified()
+        .expect("mtime");
 
     let again = build(&mut store, &s, &out, BuildOptions::default()).expect("noop");
     assert!(!again.full);
     assert_eq!(again.snapshot_pages, 0);
-    assert!(again.written <= 1, "only the dated index may change: {again}");
+    assert!(
+        again.written <= 1,
+        "only the dated index may change: {again}"
+    );
 
-    store.insert(&assembled(T0 + 50 * 3_600_000, Status::Down, 9.0)).expect("new");
+    store
+        .insert(&assembled(T0 + 50 * 3_600_000, Status::Down, 9.0))
+        .expect("new");
     let inc = build(&mut store, &s, &out, BuildOptions::default()).expect("inc");
     assert!(!inc.full);
-    assert_eq!(inc.snapshot_pages, 2, "the new page and its predecessor (next link)");
+    assert_eq!(
+        inc.snapshot_pages, 2,
+        "the new page and its predecessor (next link)"
+    );
     assert!(inc.written <= 10, "{inc}");
-    assert_eq!(std::fs::metadata(&oldest).expect("meta").modified().expect("mtime"), before);
-    let latest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join(paths::LATEST_JSON)).expect("latest")).expect("json");
+    assert_eq!(
+        std::fs::metadata(&oldest)
+            .expect("meta")
+            .modified()
+            .expect("mtime"),
+        before
+    );
+    let latest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join(paths::LATEST_JSON)).expect("latest"),
+    )
+    .expect("json");
     assert_eq!(latest["snapshot"]["overall"], "down");
-    let prev_page = std::fs::read_to_string(out.join(paths::snapshot_page(&model::time::snapshot_slug(T0 + 49 * 3_600_000)))).expect("prev");
-    assert!(prev_page.contains(&format!("{}.html", model::time::snapshot_slug(T0 + 50 * 3_600_000).split('/').nth(1).unwrap_or(""))));
+    let prev_page = std::fs::read_to_string(out.join(paths::snapshot_page(
+        &model::time::snapshot_slug(T0 + 49 * 3_600_000),
+    )))
+    .expect("prev");
+    assert!(prev_page.contains(&format!(
+            "{}.html",
+            model::time::snapshot_slug(T0 + 50 * 3_600_000)
+                .split('/')
+                .nth(1)
+                .unwrap_or("")
+        )));
 
     // An emptied output folder is noticed and rebuilt in full.
     std::fs::remove_dir_all(&out).expect("rm");
@@ -132,7 +184,8 @@ fn incremental_build_renders_only_what_changed() {
     assert!(rebuilt.full);
     assert!(oldest.is_file());
     // A changed site config re-renders everything.
-    let changed = build(&mut store, &site(7), &out, BuildOptions::default()).expect("config change");
+    let changed =
+        build(&mut store, &site(7), &out, BuildOptions::default()).expect("config change");
     assert!(changed.full);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -143,14 +196,24 @@ fn history_pages_have_fixed_oldest_first_boundaries_and_links_resolve() {
     let mut store = Store::open(&dir.join("data")).expect("store");
     for d in 0..5 {
         for h in 0..3 {
-            store.insert(&assembled(T0 + d * 86_400_000 + h * 3_600_000, Status::Healthy, 1.0)).expect("insert");
+            store
+                .insert(&assembled(
+                    T0 + d * 86_400_000 + h * 3_600_000,
+                    Status::Healthy,
+                    1.0,
+                ))
+                .expect("insert");
         }
     }
     let out = dir.join("site");
     build(&mut store, &site(2), &out, BuildOptions::default()).expect("build");
     let days = store.days().expect("days");
     let p1 = std::fs::read_to_string(out.join(paths::history_page(1))).expect("page 1");
-    assert!(p1.contains(&days[0].day) && p1.contains(&days[1].day) && !p1.contains(&format!("{}.html", days[2].day)));
+    assert!(
+        p1.contains(&days[0].day)
+            && p1.contains(&days[1].day)
+            && !p1.contains(&format!("{}.html", days[2].day))
+    );
     let index = std::fs::read_to_string(out.join(paths::HISTORY_INDEX)).expect("index");
     assert!(index.contains(&format!("{}.html", days[4].day)));
     // Newest first within the page.
@@ -159,9 +222,16 @@ fn history_pages_have_fixed_oldest_first_boundaries_and_links_resolve() {
         .day_metas(&days[0].day)
         .expect("metas")
         .iter()
-        .map(|m| day_page.find(&model::time::time_of_day(m.taken_at_ms)).expect("listed"))
+        .map(|m| {
+            day_page
+                .find(&model::time::time_of_day(m.taken_at_ms))
+                .expect("listed")
+        })
         .collect();
-    assert!(times.windows(2).all(|w| w[0] > w[1]), "newest first: {times:?}");
+    assert!(
+        times.windows(2).all(|w| w[0] > w[1]),
+        "newest first: {times:?}"
+    );
     assert_eq!(broken_links(&out), Vec::<String>::new());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -175,7 +245,8 @@ pub fn broken_links(root: &Path) -> Vec<String> {
         for attr in ["href=\"", "src=\""] {
             for part in text.split(attr).skip(1) {
                 let link = part.split('"').next().unwrap_or("");
-                if link.starts_with("http") || link.starts_with('#') || link.starts_with("mailto:") {
+                if link.starts_with("http") || link.starts_with('#') || link.starts_with("mailto:")
+                {
                     continue;
                 }
                 let clean = link.split(['?', '#']).next().unwrap_or("");
@@ -184,7 +255,11 @@ pub fn broken_links(root: &Path) -> Vec<String> {
                 } else {
                     f.parent().unwrap_or(root).join(clean)
                 };
-                let target = if clean.is_empty() || clean.ends_with('/') { target.join("index.html") } else { target };
+                let target = if clean.is_empty() || clean.ends_with('/') {
+                    target.join("index.html")
+                } else {
+                    target
+                };
                 if seen.insert(target.clone()) && !target.is_file() {
                     broken.push(format!("{} -> {link}", f.display()));
                 }

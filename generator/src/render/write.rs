@@ -3,8 +3,8 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::BuildError;
 
@@ -64,7 +64,10 @@ impl Writer {
         let parent = dest.parent().unwrap_or(&self.root);
         {
             // Held while creating, so no other thread writes into a folder that is not there yet.
-            let mut dirs = self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut dirs = self
+                .dirs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if !dirs.contains(parent) {
                 std::fs::create_dir_all(parent).map_err(io)?;
                 dirs.insert(parent.to_owned());
@@ -105,15 +108,14 @@ pub fn sweep_temp_files(root: &Path) -> usize {
             let path = entry.path();
             match entry.file_type() {
                 Ok(t) if t.is_dir() => stack.push(path),
-                Ok(t) if t.is_file() => {
-                    if path
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with('.') && n.ends_with(TMP_SUFFIX))
-                        && std::fs::remove_file(&path).is_ok()
-                    {
-                        removed += 1;
-                    }
+                Ok(t)
+                    if t.is_file()
+                        && path
+                            .file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.starts_with('.') && n.ends_with(TMP_SUFFIX)) =>
+                {
+                    removed += usize::from(std::fs::remove_file(&path).is_ok());
                 }
                 _ => {}
             }
@@ -136,7 +138,8 @@ mod tests {
                 let w = &w;
                 s.spawn(move || {
                     for i in 0..300 {
-                        w.put(&format!("d{}/e{}/f{t}-{i}.html", i % 40, i % 7), b"x").expect("write");
+                        w.put(&format!("d{}/e{}/f{t}-{i}.html", i % 40, i % 7), b"x")
+                            .expect("write");
                     }
                 });
             }
@@ -169,7 +172,10 @@ mod tests {
 
         std::fs::write(dir.join("a/.b.html.1.0.lookout-tmp"), b"half").expect("tmp");
         assert_eq!(sweep_temp_files(&dir), 1);
-        let leftovers: Vec<_> = std::fs::read_dir(dir.join("a")).expect("ls").flatten().collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.join("a"))
+            .expect("ls")
+            .flatten()
+            .collect();
         assert_eq!(leftovers.len(), 1);
         let _ = std::fs::remove_dir_all(&dir);
     }

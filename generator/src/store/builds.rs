@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::{Store, StoreError};
 
@@ -34,7 +34,11 @@ impl Store {
     }
 
     /// Hashes of files last written to `out_key`: all of them, or only `paths`.
-    pub fn file_hashes(&self, out_key: &str, paths: Option<&[String]>) -> Result<HashMap<String, u64>, StoreError> {
+    pub fn file_hashes(
+        &self,
+        out_key: &str,
+        paths: Option<&[String]>,
+    ) -> Result<HashMap<String, u64>, StoreError> {
         let mut map = HashMap::new();
         match paths {
             None => {
@@ -43,7 +47,9 @@ impl Store {
                     .prepare("SELECT path, hash FROM build_files WHERE out_dir = ?1")
                     .map_err(|e| self.err(e))?;
                 let rows = st
-                    .query_map([out_key], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+                    .query_map([out_key], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                    })
                     .map_err(|e| self.err(e))?;
                 for row in rows {
                     let (p, h) = row.map_err(|e| self.err(e))?;
@@ -89,7 +95,9 @@ impl Store {
         }
         {
             let mut st = tx
-                .prepare_cached("INSERT OR REPLACE INTO build_files (out_dir, path, hash) VALUES (?1, ?2, ?3)")
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO build_files (out_dir, path, hash) VALUES (?1, ?2, ?3)",
+                )
                 .map_err(e)?;
             for (p, h) in written {
                 st.execute(params![out_key, p, *h as i64]).map_err(e)?;

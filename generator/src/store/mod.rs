@@ -1,6 +1,7 @@
 //! SQLite store (WAL): snapshots with their outcomes, raw bodies and samples; history queries.
 
 mod builds;
+mod queries;
 mod schema;
 
 pub use builds::BuildState;
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use model::{Snapshot, Status};
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use crate::collect::Assembled;
 
@@ -28,9 +29,13 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
-    #[error("database {path} is busy: another Lookout process is writing to it; try again when it is done")]
+    #[error(
+        "database {path} is busy: another Lookout process is writing to it; try again when it is done"
+    )]
     Busy { path: PathBuf },
-    #[error("database {path} has schema version {found}, newer than this Lookout understands ({supported}); upgrade Lookout")]
+    #[error(
+        "database {path} has schema version {found}, newer than this Lookout understands ({supported}); upgrade Lookout"
+    )]
     TooNew {
         path: PathBuf,
         found: i64,
@@ -84,19 +89,6 @@ impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("path", &self.path).finish()
     }
-}
-
-const META_COLS: &str = "id, slug, taken_at_ms, overall, failed";
-
-fn meta_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SnapshotMeta> {
-    let overall: String = r.get(3)?;
-    Ok(SnapshotMeta {
-        id: r.get(0)?,
-        slug: r.get(1)?,
-        taken_at_ms: r.get(2)?,
-        overall: Status::parse(&overall).unwrap_or(Status::Unknown),
-        failed: r.get(4)?,
-    })
 }
 
 impl Store {
@@ -156,20 +148,7 @@ impl Store {
     }
 
     fn err(&self, source: rusqlite::Error) -> StoreError {
-        if let rusqlite::Error::SqliteFailure(e, _) = &source {
-            if matches!(
-                e.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-            ) {
-                return StoreError::Busy {
-                    path: self.path.clone(),
-                };
-            }
-        }
-        StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        Store::busy_or(&self.path, source)
     }
 
     fn configure(&self) -> Result<(), StoreError> {
@@ -222,16 +201,17 @@ impl Store {
         tx.commit().map_err(|e| Store::busy_or(&path, e))
     }
 
+    /// SQLite's busy/locked errors become `Busy`, which says what to do; the rest keep their cause.
     fn busy_or(path: &Path, source: rusqlite::Error) -> StoreError {
-        if let rusqlite::Error::SqliteFailure(e, _) = &source {
-            if matches!(
+        if let rusqlite::Error::SqliteFailure(e, _) = &source
+            && matches!(
                 e.code,
                 rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-            ) {
-                return StoreError::Busy {
-                    path: path.to_owned(),
-                };
-            }
+            )
+        {
+            return StoreError::Busy {
+                path: path.to_owned(),
+            };
         }
         StoreError::Sqlite {
             path: path.to_owned(),
@@ -266,7 +246,9 @@ impl Store {
         let mut slug = base.clone();
         let mut n = 1;
         while tx
-            .query_row("SELECT 1 FROM snapshots WHERE slug = ?1", [&slug], |_| Ok(()))
+            .query_row("SELECT 1 FROM snapshots WHERE slug = ?1", [&slug], |_| {
+                Ok(())
+            })
             .optional()
             .map_err(e)?
             .is_some()
@@ -349,7 +331,9 @@ impl Store {
         )
         .map_err(e)?;
         let prev: Option<String> = tx
-            .query_row("SELECT worst FROM days WHERE day = ?1", [&day], |r| r.get(0))
+            .query_row("SELECT worst FROM days WHERE day = ?1", [&day], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(e)?;
         let worst = prev
@@ -370,200 +354,6 @@ impl Store {
             overall: s.overall,
             failed,
         })
-    }
-
-    pub fn count(&self) -> Result<u64, StoreError> {
-        self.conn
-            .query_row("SELECT count(*) FROM snapshots", [], |r| r.get::<_, i64>(0))
-            .map(|n| n as u64)
-            .map_err(|e| self.err(e))
-    }
-
-    fn metas_where(&self, clause: &str, args: impl rusqlite::Params) -> Result<Vec<SnapshotMeta>, StoreError> {
-        let sql = format!("SELECT {META_COLS} FROM snapshots {clause}");
-        let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows = st.query_map(args, meta_from_row).map_err(|e| self.err(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
-    }
-
-    /// Every snapshot, oldest first.
-    pub fn all_metas(&self) -> Result<Vec<SnapshotMeta>, StoreError> {
-        self.metas_where("ORDER BY taken_at_ms, id", [])
-    }
-
-    /// Snapshots taken in `[from_ms, to_ms)`, oldest first.
-    pub fn range(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SnapshotMeta>, StoreError> {
-        self.metas_where(
-            "WHERE taken_at_ms >= ?1 AND taken_at_ms < ?2 ORDER BY taken_at_ms, id",
-            params![from_ms, to_ms],
-        )
-    }
-
-    /// Snapshots stored after `id` (by insertion), oldest first.
-    pub fn inserted_after(&self, id: i64) -> Result<Vec<SnapshotMeta>, StoreError> {
-        self.metas_where("WHERE id > ?1 ORDER BY taken_at_ms, id", [id])
-    }
-
-    pub fn day_metas(&self, day: &str) -> Result<Vec<SnapshotMeta>, StoreError> {
-        self.metas_where("WHERE day = ?1 ORDER BY taken_at_ms, id", [day])
-    }
-
-    pub fn meta(&self, id: i64) -> Result<Option<SnapshotMeta>, StoreError> {
-        Ok(self.metas_where("WHERE id = ?1", [id])?.pop())
-    }
-
-    /// The snapshots just before and just after one, in time order.
-    pub fn neighbours(&self, m: &SnapshotMeta) -> Result<(Option<SnapshotMeta>, Option<SnapshotMeta>), StoreError> {
-        let prev = self
-            .metas_where(
-                "WHERE (taken_at_ms, id) < (?1, ?2) ORDER BY taken_at_ms DESC, id DESC LIMIT 1",
-                params![m.taken_at_ms, m.id],
-            )?
-            .pop();
-        let next = self
-            .metas_where(
-                "WHERE (taken_at_ms, id) > (?1, ?2) ORDER BY taken_at_ms, id LIMIT 1",
-                params![m.taken_at_ms, m.id],
-            )?
-            .pop();
-        Ok((prev, next))
-    }
-
-    /// The newest snapshot's metadata.
-    pub fn latest_meta(&self) -> Result<Option<SnapshotMeta>, StoreError> {
-        Ok(self
-            .metas_where("ORDER BY taken_at_ms DESC, id DESC LIMIT 1", [])?
-            .pop())
-    }
-
-    /// The newest `n` snapshots, newest first.
-    pub fn recent(&self, n: u32) -> Result<Vec<SnapshotMeta>, StoreError> {
-        self.metas_where("ORDER BY taken_at_ms DESC, id DESC LIMIT ?1", [n])
-    }
-
-    pub fn latest(&self) -> Result<Option<Stored>, StoreError> {
-        match self.latest_meta()? {
-            Some(m) => self.load(m).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    pub fn get(&self, id: i64) -> Result<Option<Stored>, StoreError> {
-        match self.meta(id)? {
-            Some(m) => self.load(m).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// The stored JSON document of a snapshot, as written.
-    pub fn doc(&self, id: i64) -> Result<String, StoreError> {
-        self.conn
-            .prepare_cached("SELECT doc FROM snapshots WHERE id = ?1")
-            .and_then(|mut st| st.query_row([id], |r| r.get(0)))
-            .map_err(|e| self.err(e))
-    }
-
-    pub fn load(&self, meta: SnapshotMeta) -> Result<Stored, StoreError> {
-        let doc = self.doc(meta.id)?;
-        let snapshot = serde_json::from_str(&doc).map_err(|source| StoreError::Doc {
-            path: self.path.clone(),
-            id: meta.id,
-            source,
-        })?;
-        Ok(Stored { meta, snapshot })
-    }
-
-    /// One metric's `(taken_at_ms, value)` points in `[from_ms, to_ms)`, oldest first.
-    pub fn series(&self, metric: &str, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, f64)>, StoreError> {
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT s.taken_at_ms, s.value FROM samples s JOIN metrics m ON m.id = s.metric_id
-                 WHERE m.name = ?1 AND s.taken_at_ms >= ?2 AND s.taken_at_ms < ?3
-                 ORDER BY s.taken_at_ms, s.snapshot_id",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map(params![metric, from_ms, to_ms], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
-    }
-
-    /// Every day with snapshots, oldest first.
-    pub fn days(&self) -> Result<Vec<DaySummary>, StoreError> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT day, count, worst, first_ms, last_ms FROM days ORDER BY day")
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map([], |r| {
-                let worst: String = r.get(2)?;
-                Ok(DaySummary {
-                    day: r.get(0)?,
-                    count: r.get(1)?,
-                    worst: Status::parse(&worst).unwrap_or(Status::Unknown),
-                    first_ms: r.get(3)?,
-                    last_ms: r.get(4)?,
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
-    }
-
-    /// The raw body an endpoint answered in a snapshot.
-    pub fn raw_body(&self, snapshot_id: i64, endpoint: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT body FROM outcomes WHERE snapshot_id = ?1 AND endpoint = ?2",
-                params![snapshot_id, endpoint],
-                |r| r.get(0),
-            )
-            .optional()
-            .map(Option::flatten)
-            .map_err(|e| self.err(e))
-    }
-
-    /// Runs SQLite's own consistency check and the store's: every snapshot holds all it says it holds.
-    pub fn check(&self) -> Result<Vec<String>, StoreError> {
-        let mut problems = Vec::new();
-        let ok: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        if ok != "ok" {
-            problems.push(format!("integrity_check: {ok}"));
-        }
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT s.id, s.outcome_count, s.sample_count,
-                    (SELECT count(*) FROM outcomes o WHERE o.snapshot_id = s.id),
-                    (SELECT count(*) FROM samples x WHERE x.snapshot_id = s.id)
-                 FROM snapshots s",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map([], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
-            })
-            .map_err(|e| self.err(e))?;
-        for row in rows {
-            let (id, oc, sc, o, s) = row.map_err(|e| self.err(e))?;
-            if oc != o || sc != s {
-                problems.push(format!(
-                    "snapshot {id}: {o}/{oc} outcomes, {s}/{sc} samples"
-                ));
-            }
-        }
-        let day_total: i64 = self
-            .conn
-            .query_row("SELECT coalesce(sum(count), 0) FROM days", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        let count = self.count()? as i64;
-        if day_total != count {
-            problems.push(format!("days count {day_total} snapshots, store holds {count}"));
-        }
-        Ok(problems)
     }
 
     pub(crate) fn conn(&self) -> &Connection {

@@ -8,7 +8,11 @@ use super::*;
 use crate::collect::Assembled;
 
 pub fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("lookout-{name}-{}-{}", std::process::id(), crate::collect::now_ms()));
+    let d = std::env::temp_dir().join(format!(
+        "lookout-{name}-{}-{}",
+        std::process::id(),
+        crate::collect::now_ms()
+    ));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("temp dir");
     d
@@ -35,7 +39,12 @@ pub fn assembled(ms: i64, overall: Status, latency: f64) -> Assembled {
                 attempts: 1,
             }],
             metrics: vec![
-                Metric::new("probe.latency_p95", latency, Unit::Milliseconds, Better::Lower),
+                Metric::new(
+                    "probe.latency_p95",
+                    latency,
+                    Unit::Milliseconds,
+                    Better::Lower,
+                ),
                 Metric::new("cache.hit_rate", 0.9, Unit::Ratio, Better::Higher),
             ],
             facts: vec![],
@@ -53,19 +62,41 @@ fn round_trip_and_queries() {
     let mut s = Store::open(&dir).expect("open");
     assert!(s.latest().expect("latest").is_none());
     let a = s.insert(&assembled(T0, Status::Healthy, 10.0)).expect("a");
-    let b = s.insert(&assembled(T0 + 60_000, Status::Degraded, 20.0)).expect("b");
-    let c = s.insert(&assembled(T0 + DAY, Status::Healthy, 30.0)).expect("c");
+    let b = s
+        .insert(&assembled(T0 + 60_000, Status::Degraded, 20.0))
+        .expect("b");
+    let c = s
+        .insert(&assembled(T0 + DAY, Status::Healthy, 30.0))
+        .expect("c");
     // Same second as `a`: a distinct, still time-derived slug.
-    let d = s.insert(&assembled(T0 + 500, Status::Down, 40.0)).expect("d");
+    let d = s
+        .insert(&assembled(T0 + 500, Status::Down, 40.0))
+        .expect("d");
     assert_eq!(d.slug, format!("{}-2", a.slug));
     assert_eq!(s.count().expect("count"), 4);
     assert_eq!(s.latest().expect("latest").map(|x| x.meta.id), Some(c.id));
     let got = s.get(b.id).expect("get").expect("some");
-    assert_eq!(got.snapshot, assembled(T0 + 60_000, Status::Degraded, 20.0).snapshot);
+    assert_eq!(
+        got.snapshot,
+        assembled(T0 + 60_000, Status::Degraded, 20.0).snapshot
+    );
     let r = s.range(T0, T0 + 120_000).expect("range");
-    assert_eq!(r.iter().map(|m| m.id).collect::<Vec<_>>(), vec![a.id, d.id, b.id]);
-    let series = s.series("probe.latency_p95", T0, T0 + 2 * DAY).expect("series");
-    assert_eq!(series, vec![(T0, 10.0), (T0 + 500, 40.0), (T0 + 60_000, 20.0), (T0 + DAY, 30.0)]);
+    assert_eq!(
+        r.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![a.id, d.id, b.id]
+    );
+    let series = s
+        .series("probe.latency_p95", T0, T0 + 2 * DAY)
+        .expect("series");
+    assert_eq!(
+        series,
+        vec![
+            (T0, 10.0),
+            (T0 + 500, 40.0),
+            (T0 + 60_000, 20.0),
+            (T0 + DAY, 30.0)
+        ]
+    );
     assert!(s.series("nope", 0, i64::MAX).expect("empty").is_empty());
     let days = s.days().expect("days");
     assert_eq!(days.len(), 2);
@@ -73,7 +104,10 @@ fn round_trip_and_queries() {
     assert_eq!((days[1].count, days[1].worst), (1, Status::Healthy));
     let (p, n) = s.neighbours(&d).expect("neighbours");
     assert_eq!((p.map(|m| m.id), n.map(|m| m.id)), (Some(a.id), Some(b.id)));
-    assert_eq!(s.raw_body(a.id, "health").expect("body"), Some(b"{}".to_vec()));
+    assert_eq!(
+        s.raw_body(a.id, "health").expect("body"),
+        Some(b"{}".to_vec())
+    );
     assert_eq!(s.inserted_after(b.id).expect("after").len(), 2);
     assert!(s.check().expect("check").is_empty());
     let _ = std::fs::remove_dir_all(&dir);
@@ -84,11 +118,19 @@ fn migrations_are_idempotent_and_newer_schemas_are_refused() {
     let dir = temp_dir("store-mig");
     drop(Store::open(&dir).expect("first"));
     let s = Store::open(&dir).expect("second");
-    let v: i64 = s.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
+    let v: i64 = s
+        .conn()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
     assert_eq!(v as usize, schema::MIGRATIONS.len());
-    let mode: String = s.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
+    let mode: String = s
+        .conn()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("mode");
     assert_eq!(mode, "wal");
-    s.conn().pragma_update(None, "user_version", 99).expect("bump");
+    s.conn()
+        .pragma_update(None, "user_version", 99)
+        .expect("bump");
     drop(s);
     match Store::open(&dir) {
         Err(StoreError::TooNew { found: 99, .. }) => {}
@@ -107,8 +149,12 @@ fn two_writers_at_once_both_land() {
             std::thread::spawn(move || {
                 let mut s = Store::open(&dir).expect("open");
                 for i in 0..40 {
-                    s.insert(&assembled(T0 + i64::from(w) * DAY + i * 1000, Status::Healthy, 1.0))
-                        .expect("insert waits, never fails");
+                    s.insert(&assembled(
+                        T0 + i64::from(w) * DAY + i * 1000,
+                        Status::Healthy,
+                        1.0,
+                    ))
+                    .expect("insert waits, never fails");
                 }
             })
         })
@@ -126,14 +172,27 @@ fn two_writers_at_once_both_land() {
 fn a_writer_held_up_too_long_gets_a_clear_busy_error() {
     let dir = temp_dir("store-busy");
     let holder = Store::open(&dir).expect("holder");
-    holder.conn().execute_batch("BEGIN IMMEDIATE").expect("lock");
+    holder
+        .conn()
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("lock");
     let mut other = Store::open(&dir).expect("other");
-    other.set_busy_timeout(Duration::from_millis(100)).expect("timeout");
-    let err = other.insert(&assembled(T0, Status::Healthy, 1.0)).expect_err("busy");
+    other
+        .set_busy_timeout(Duration::from_millis(100))
+        .expect("timeout");
+    let err = other
+        .insert(&assembled(T0, Status::Healthy, 1.0))
+        .expect_err("busy");
     assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
-    assert!(err.to_string().contains("another Lookout process is writing"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("another Lookout process is writing"),
+        "{err}"
+    );
     holder.conn().execute_batch("ROLLBACK").expect("unlock");
-    other.insert(&assembled(T0, Status::Healthy, 1.0)).expect("after unlock");
+    other
+        .insert(&assembled(T0, Status::Healthy, 1.0))
+        .expect("after unlock");
     assert_eq!(other.count().expect("count"), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }

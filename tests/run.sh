@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite, as a fresh machine runs it (README's test command; .ci/run calls it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# model/ must build for the browser: make sure the wasm32 standard library is there.
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  echo "installing the wasm32-unknown-unknown target ..."
+  rustup target add wasm32-unknown-unknown
+fi
+
+echo "== model builds for wasm32"
+cargo build --locked -p lookout-model --target wasm32-unknown-unknown
+
+echo "== formatting and lints"
+cargo fmt --all --check
+cargo clippy --locked --workspace --all-targets -- -D warnings
+
+echo "== tests"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --locked --workspace 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole run, summed over every test binary.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
