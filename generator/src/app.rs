@@ -186,7 +186,9 @@ pub struct DemoArgs {
 /// `lookout demo`: backend, a week of history, snapshots every interval, site rebuilt and served.
 pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error> {
     let mut stopper = Stopper::new()?;
-    let token = Token::from_env(&config.backend.token_env)
+    let from_env = Token::from_env(&config.backend.token_env);
+    let generated = from_env.is_none();
+    let token = from_env
         .map(|t| t.expose().to_owned())
         .unwrap_or_else(demo_token);
     let now = collect::now_ms() as f64 / 1000.0;
@@ -215,7 +217,15 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
         .map_err(Error::io("cannot start the demo backend"))?;
     if args.backend_only {
         println!("demo backend listening on {}", backend.base_url());
-        println!("token for protected paths: {token}");
+        // A token from the environment is a secret and is never printed; a generated one is the demo's own.
+        if generated {
+            println!("token for protected paths: {token}");
+        } else {
+            println!(
+                "protected paths accept the token in ${}",
+                config.backend.token_env
+            );
+        }
         while !stopper.sleep(Duration::from_secs(3600)) {}
         backend.stop();
         return Ok(());

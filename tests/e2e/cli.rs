@@ -167,3 +167,37 @@ fn demo_command_serves_a_live_site_and_stops_on_ctrl_c() {
     assert!(check.status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A token from the environment is used by the backend but never printed.
+#[test]
+fn backend_only_never_prints_a_token_from_the_environment() {
+    let mut child = bin()
+        .args(["demo", "--backend-only", "--port", "0"])
+        .env("LOOKOUT_TOKEN", TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn backend");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let second = lines.next().and_then(Result::ok).unwrap_or_default();
+    let addr: std::net::SocketAddr = first
+        .trim_start_matches("demo backend listening on http://")
+        .parse()
+        .unwrap_or_else(|e| panic!("{first}: {e}"));
+    assert!(
+        !first.contains(TOKEN) && !second.contains(TOKEN),
+        "{second}"
+    );
+    assert!(second.contains("$LOOKOUT_TOKEN"), "{second}");
+    let auth = format!("Bearer {TOKEN}");
+    let ok = raw_http(
+        addr,
+        "GET",
+        "/api/monitoring/cache/stats",
+        &[("Authorization", &auth)],
+    );
+    assert_eq!(ok.status, 200);
+    let _ = child.kill();
+    let _ = child.wait();
+}
