@@ -174,9 +174,15 @@ pub fn build(
             .iter()
             .map(|m| model::time::day_of(m.taken_at_ms))
             .collect();
-        // A new day changes its neighbours' "earlier/later day" links.
+        let mut fresh_per_day: HashMap<String, u32> = HashMap::new();
+        for m in &fresh {
+            *fresh_per_day
+                .entry(model::time::day_of(m.taken_at_ms))
+                .or_default() += 1;
+        }
+        // A day that did not exist before changes its neighbours' "earlier/later day" links.
         for (i, d) in days.iter().enumerate() {
-            if changed.contains(&d.day) {
+            if fresh_per_day.get(&d.day) == Some(&d.count) {
                 if let Some(p) = i.checked_sub(1).and_then(|j| days.get(j)) {
                     changed.insert(p.day.clone());
                 }

@@ -268,3 +268,50 @@ pub fn broken_links(root: &Path) -> Vec<String> {
     }
     broken
 }
+
+#[test]
+fn a_new_day_updates_the_previous_days_link_and_nothing_older() {
+    let dir = temp_dir("render-newday");
+    let mut store = Store::open(&dir.join("data")).expect("store");
+    for d in 0..3 {
+        store
+            .insert(&assembled(T0 + d * 86_400_000, Status::Healthy, 1.0))
+            .expect("insert");
+    }
+    let out = dir.join("site");
+    build(&mut store, &site(30), &out, BuildOptions::default()).expect("full");
+    let days = store.days().expect("days");
+    let last = out.join(paths::day_page(&days[2].day));
+    let first_mtime = std::fs::metadata(out.join(paths::day_page(&days[0].day)))
+        .and_then(|m| m.modified())
+        .expect("mtime");
+
+    // Same day: the day before is left alone.
+    store
+        .insert(&assembled(
+            T0 + 2 * 86_400_000 + 60_000,
+            Status::Healthy,
+            1.0,
+        ))
+        .expect("same day");
+    let r = build(&mut store, &site(30), &out, BuildOptions::default()).expect("inc");
+    assert_eq!(r.day_pages, 1, "{r}");
+
+    // A new day: its page, and the previous day's "later day" link.
+    store
+        .insert(&assembled(T0 + 5 * 86_400_000, Status::Down, 1.0))
+        .expect("new day");
+    let r = build(&mut store, &site(30), &out, BuildOptions::default()).expect("inc");
+    assert_eq!(r.day_pages, 2, "{r}");
+    let new_day = model::time::day_of(T0 + 5 * 86_400_000);
+    let prev = std::fs::read_to_string(&last).expect("prev day");
+    assert!(
+        prev.contains(&format!("href=\"../history/{new_day}.html\"")),
+        "later-day link"
+    );
+    let untouched = std::fs::metadata(out.join(paths::day_page(&days[0].day)))
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    assert_eq!(untouched, first_mtime);
+    let _ = std::fs::remove_dir_all(&dir);
+}
