@@ -52,6 +52,9 @@ pub fn build(
     )?)
 }
 
+/// Snapshots committed together when filling history; a killed fill loses at most one batch.
+const FILL_BATCH: usize = 64;
+
 /// Fills `[from, to)` with snapshots read from the simulator directly, `step` apart.
 pub fn fill(
     config: &Config,
@@ -65,13 +68,16 @@ pub fn fill(
     let step = step.as_secs_f64().max(1.0);
     let mut t = from_s;
     let mut n = 0;
+    let mut batch = Vec::with_capacity(FILL_BATCH);
     while t < to_s {
         let readings = demo.readings_at(&targets, t);
         let duration: f64 = readings.iter().map(|r| r.latency_ms).fold(0.0, f64::max);
-        let assembled = collect::assemble((t * 1000.0) as i64, duration, readings);
-        store.insert(&assembled)?;
-        n += 1;
+        batch.push(collect::assemble((t * 1000.0) as i64, duration, readings));
         t += step;
+        if batch.len() == FILL_BATCH || t >= to_s {
+            n += store.insert_batch(&batch)?.len();
+            batch.clear();
+        }
     }
     Ok(n)
 }

@@ -221,141 +221,167 @@ impl Store {
 
     /// Stores a snapshot with its outcomes, raw bodies and samples in one transaction.
     pub fn insert(&mut self, a: &Assembled) -> Result<SnapshotMeta, StoreError> {
-        let result = self.insert_tx(a);
+        let mut metas = self.insert_batch(std::slice::from_ref(a))?;
+        metas.pop().ok_or_else(|| StoreError::Sqlite {
+            path: self.path.clone(),
+            source: rusqlite::Error::QueryReturnedNoRows,
+        })
+    }
+
+    /// Stores several snapshots in one transaction (filling history): each is still all or
+    /// nothing, and the samples' pages are written once per batch instead of once per snapshot.
+    pub fn insert_batch(&mut self, batch: &[Assembled]) -> Result<Vec<SnapshotMeta>, StoreError> {
+        let path = self.path.clone();
+        let e = |source| Store::busy_or(&path, source);
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(e)?;
+            let mut metas = Vec::with_capacity(batch.len());
+            for a in batch {
+                metas.push(insert_one(&tx, &path, &mut self.metric_ids, a)?);
+            }
+            tx.commit().map_err(e)?;
+            Ok(metas)
+        })();
         if result.is_err() {
             // Ids handed out inside a rolled-back transaction are gone.
             self.metric_ids.clear();
         }
         result
     }
+}
 
-    fn insert_tx(&mut self, a: &Assembled) -> Result<SnapshotMeta, StoreError> {
-        let path = self.path.clone();
-        let e = |source| Store::busy_or(&path, source);
-        let s = &a.snapshot;
-        let doc = serde_json::to_string(s).map_err(|source| StoreError::Doc {
-            path: path.clone(),
-            id: 0,
-            source,
-        })?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(e)?;
-        let base = model::time::snapshot_slug(s.taken_at_ms);
-        let mut slug = base.clone();
-        let mut n = 1;
-        while tx
-            .query_row("SELECT 1 FROM snapshots WHERE slug = ?1", [&slug], |_| {
-                Ok(())
-            })
-            .optional()
-            .map_err(e)?
-            .is_some()
-        {
-            n += 1;
-            slug = format!("{base}-{n}");
-        }
-        let day = model::time::day_of(s.taken_at_ms);
-        let failed = s.failed_outcomes() as u32;
-        tx.execute(
+/// Writes one snapshot inside an open transaction: a time-derived unique slug, outcomes with raw
+/// bodies, samples, and its day's summary.
+fn insert_one(
+    tx: &rusqlite::Transaction<'_>,
+    path: &Path,
+    metric_ids: &mut HashMap<String, i64>,
+    a: &Assembled,
+) -> Result<SnapshotMeta, StoreError> {
+    let e = |source| Store::busy_or(path, source);
+    let s = &a.snapshot;
+    let doc = serde_json::to_string(s).map_err(|source| StoreError::Doc {
+        path: path.to_owned(),
+        id: 0,
+        source,
+    })?;
+    let base = model::time::snapshot_slug(s.taken_at_ms);
+    let mut slug = base.clone();
+    let mut n = 1;
+    while tx
+        .query_row("SELECT 1 FROM snapshots WHERE slug = ?1", [&slug], |_| {
+            Ok(())
+        })
+        .optional()
+        .map_err(e)?
+        .is_some()
+    {
+        n += 1;
+        slug = format!("{base}-{n}");
+    }
+    let day = model::time::day_of(s.taken_at_ms);
+    let failed = s.failed_outcomes() as u32;
+    tx.execute(
             "INSERT INTO snapshots (taken_at_ms, slug, day, overall, failed, outcome_count, sample_count, doc)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
             params![s.taken_at_ms, slug, day, s.overall.as_str(), failed, s.outcomes.len() as i64, doc],
         )
         .map_err(e)?;
-        let id = tx.last_insert_rowid();
-        {
-            let mut ins = tx
+    let id = tx.last_insert_rowid();
+    {
+        let mut ins = tx
                 .prepare_cached(
                     "INSERT INTO outcomes (snapshot_id, position, endpoint, kind, http_status, latency_ms, bytes, body)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )
                 .map_err(e)?;
-            for (i, o) in s.outcomes.iter().enumerate() {
-                let body = a.bodies.get(i).and_then(|b| b.as_deref());
-                ins.execute(params![
-                    id,
-                    i as i64,
-                    o.endpoint,
-                    o.kind.as_str(),
-                    o.http_status,
-                    o.latency_ms,
-                    o.bytes as i64,
-                    body
-                ])
-                .map_err(e)?;
-            }
+        for (i, o) in s.outcomes.iter().enumerate() {
+            let body = a.bodies.get(i).and_then(|b| b.as_deref());
+            ins.execute(params![
+                id,
+                i as i64,
+                o.endpoint,
+                o.kind.as_str(),
+                o.http_status,
+                o.latency_ms,
+                o.bytes as i64,
+                body
+            ])
+            .map_err(e)?;
         }
-        let mut samples = 0i64;
-        {
-            let mut find = tx
-                .prepare_cached("SELECT id FROM metrics WHERE name = ?1")
-                .map_err(e)?;
-            let mut add = tx
-                .prepare_cached("INSERT INTO metrics (name, unit, better) VALUES (?1, ?2, ?3)")
-                .map_err(e)?;
-            let mut ins = tx
+    }
+    let mut samples = 0i64;
+    {
+        let mut find = tx
+            .prepare_cached("SELECT id FROM metrics WHERE name = ?1")
+            .map_err(e)?;
+        let mut add = tx
+            .prepare_cached("INSERT INTO metrics (name, unit, better) VALUES (?1, ?2, ?3)")
+            .map_err(e)?;
+        let mut ins = tx
                 .prepare_cached(
                     "INSERT OR IGNORE INTO samples (metric_id, taken_at_ms, snapshot_id, value) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(e)?;
-            for m in &s.metrics {
-                let metric_id = match self.metric_ids.get(&m.name) {
-                    Some(id) => *id,
-                    None => {
-                        let found: Option<i64> = find
-                            .query_row([&m.name], |r| r.get(0))
-                            .optional()
-                            .map_err(e)?;
-                        let id = match found {
-                            Some(id) => id,
-                            None => {
-                                add.execute(params![m.name, m.unit.as_str(), m.better.as_str()])
-                                    .map_err(e)?;
-                                tx.last_insert_rowid()
-                            }
-                        };
-                        self.metric_ids.insert(m.name.clone(), id);
-                        id
-                    }
-                };
-                samples += ins
-                    .execute(params![metric_id, s.taken_at_ms, id, m.value])
-                    .map_err(e)? as i64;
-            }
+        for m in &s.metrics {
+            let metric_id = match metric_ids.get(&m.name) {
+                Some(id) => *id,
+                None => {
+                    let found: Option<i64> = find
+                        .query_row([&m.name], |r| r.get(0))
+                        .optional()
+                        .map_err(e)?;
+                    let id = match found {
+                        Some(id) => id,
+                        None => {
+                            add.execute(params![m.name, m.unit.as_str(), m.better.as_str()])
+                                .map_err(e)?;
+                            tx.last_insert_rowid()
+                        }
+                    };
+                    metric_ids.insert(m.name.clone(), id);
+                    id
+                }
+            };
+            samples += ins
+                .execute(params![metric_id, s.taken_at_ms, id, m.value])
+                .map_err(e)? as i64;
         }
-        tx.execute(
-            "UPDATE snapshots SET sample_count = ?1 WHERE id = ?2",
-            params![samples, id],
-        )
+    }
+    tx.execute(
+        "UPDATE snapshots SET sample_count = ?1 WHERE id = ?2",
+        params![samples, id],
+    )
+    .map_err(e)?;
+    let prev: Option<String> = tx
+        .query_row("SELECT worst FROM days WHERE day = ?1", [&day], |r| {
+            r.get(0)
+        })
+        .optional()
         .map_err(e)?;
-        let prev: Option<String> = tx
-            .query_row("SELECT worst FROM days WHERE day = ?1", [&day], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(e)?;
-        let worst = prev
-            .and_then(|w| Status::parse(&w))
-            .map_or(s.overall, |w| w.max(s.overall));
-        tx.execute(
-            "INSERT INTO days (day, count, worst, first_ms, last_ms) VALUES (?1, 1, ?2, ?3, ?3)
+    let worst = prev
+        .and_then(|w| Status::parse(&w))
+        .map_or(s.overall, |w| w.max(s.overall));
+    tx.execute(
+        "INSERT INTO days (day, count, worst, first_ms, last_ms) VALUES (?1, 1, ?2, ?3, ?3)
              ON CONFLICT(day) DO UPDATE SET count = count + 1, worst = ?2,
                 first_ms = min(first_ms, ?3), last_ms = max(last_ms, ?3)",
-            params![day, worst.as_str(), s.taken_at_ms],
-        )
-        .map_err(e)?;
-        tx.commit().map_err(e)?;
-        Ok(SnapshotMeta {
-            id,
-            slug,
-            taken_at_ms: s.taken_at_ms,
-            overall: s.overall,
-            failed,
-        })
-    }
+        params![day, worst.as_str(), s.taken_at_ms],
+    )
+    .map_err(e)?;
+    Ok(SnapshotMeta {
+        id,
+        slug,
+        taken_at_ms: s.taken_at_ms,
+        overall: s.overall,
+        failed,
+    })
+}
 
+impl Store {
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }

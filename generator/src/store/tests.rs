@@ -196,3 +196,29 @@ fn a_writer_held_up_too_long_gets_a_clear_busy_error() {
     assert_eq!(other.count().expect("count"), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_batch_lands_whole_with_distinct_slugs() {
+    let dir = temp_dir("store-batch");
+    let mut s = Store::open(&dir).expect("open");
+    let batch: Vec<Assembled> = (0..10)
+        .map(|i| assembled(T0 + (i / 2) * 1000, Status::Healthy, i as f64))
+        .collect();
+    let metas = s.insert_batch(&batch).expect("batch");
+    assert_eq!(metas.len(), 10);
+    let slugs: std::collections::HashSet<_> = metas.iter().map(|m| m.slug.clone()).collect();
+    assert_eq!(
+        slugs.len(),
+        10,
+        "same-second snapshots in one batch still get distinct slugs"
+    );
+    assert_eq!(s.count().expect("count"), 10);
+    assert_eq!(
+        s.series("probe.latency_p95", 0, i64::MAX)
+            .expect("series")
+            .len(),
+        10
+    );
+    assert!(s.check().expect("check").is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
