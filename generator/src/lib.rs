@@ -30,6 +30,9 @@ pub enum Error {
     Client(#[from] reqwest::Error),
     #[error("{0}")]
     Usage(String),
+    /// `lookout check` found problems (listed on stdout).
+    #[error("{0}")]
+    Check(String),
 }
 
 impl Error {

@@ -92,7 +92,7 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
     },
-    /// Check the store: SQLite integrity and that every snapshot is complete
+    /// Check the store (SQLite integrity, every snapshot complete) and the built site's links
     Check,
     /// Measure snapshot and build speed and print a table
     Bench {
@@ -266,24 +266,31 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Check => {
             let store = Store::open(&paths.data_dir)?;
-            let problems = store.check()?;
+            let mut problems = store.check()?;
             if problems.is_empty() {
                 println!(
                     "{}: ok, {} snapshots",
                     store.path().display(),
                     store.count()?
                 );
-                Ok(())
-            } else {
-                for p in &problems {
-                    println!("{p}");
-                }
-                Err(Error::Usage(format!(
-                    "{} problems found in {}",
-                    problems.len(),
-                    store.path().display()
-                )))
             }
+            if paths.out_dir.join("index.html").is_file() {
+                let broken = lookout::render::broken_links(&paths.out_dir);
+                if broken.is_empty() {
+                    println!(
+                        "{}: ok, every internal link resolves",
+                        paths.out_dir.display()
+                    );
+                }
+                problems.extend(broken.into_iter().map(|b| format!("broken link: {b}")));
+            }
+            if problems.is_empty() {
+                return Ok(());
+            }
+            for p in &problems {
+                println!("{p}");
+            }
+            Err(Error::Check(format!("{} problems found", problems.len())))
         }
         Command::Bench { quick } => lookout::bench::run(&config, quick),
     }

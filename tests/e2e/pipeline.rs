@@ -114,6 +114,30 @@ fn snapshot_and_build_show_the_backends_values_with_links_intact_and_no_token() 
     );
     assert!(out.join("404.html").is_file() && out.join("history/index.html").is_file());
     assert_eq!(broken_links(&out), Vec::<String>::new());
+    let check = || {
+        bin()
+            .args(["--data-dir"])
+            .arg(&data)
+            .args(["--out"])
+            .arg(&out)
+            .arg("check")
+            .output()
+            .expect("check")
+    };
+    let ok = check();
+    let said = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success() && said.contains("every internal link resolves"),
+        "{said}"
+    );
+    std::fs::remove_file(out.join("history/index.html")).expect("break a link");
+    let check = check();
+    assert_eq!(
+        check.status.code(),
+        Some(1),
+        "a broken link fails the check"
+    );
+    assert!(String::from_utf8_lossy(&check.stdout).contains("broken link:"));
 
     // The token never reaches the site, the store's documents, or the output.
     for f in files_under(&out) {

@@ -1,6 +1,5 @@
 //! Helpers shared by the end-to-end tests: temp folders, raw HTTP, link checking, the binary.
 
-use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -96,56 +95,7 @@ pub fn raw_http(addr: SocketAddr, method: &str, target: &str, extra: &[(&str, &s
     }
 }
 
-pub fn files_under(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("ls").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
-/// Every relative href/src in every page points at a file that exists.
-pub fn broken_links(root: &Path) -> Vec<String> {
-    let mut broken = Vec::new();
-    let mut seen = HashSet::new();
-    for f in files_under(root)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|x| x == "html"))
-    {
-        let text = std::fs::read_to_string(&f).expect("read");
-        for attr in ["href=\"", "src=\""] {
-            for part in text.split(attr).skip(1) {
-                let link = part.split('"').next().unwrap_or("");
-                if link.starts_with("http") || link.starts_with('#') || link.starts_with("mailto:")
-                {
-                    continue;
-                }
-                let clean = link.split(['?', '#']).next().unwrap_or("");
-                let target = match clean.strip_prefix('/') {
-                    Some(abs) => root.join(abs),
-                    None => f.parent().unwrap_or(root).join(clean),
-                };
-                let target = if clean.is_empty() || clean.ends_with('/') {
-                    target.join("index.html")
-                } else {
-                    target
-                };
-                if seen.insert(target.clone()) && !target.is_file() {
-                    broken.push(format!("{} -> {link}", f.display()));
-                }
-            }
-        }
-    }
-    broken
-}
+pub use lookout::render::{broken_links, files_under};
 
 /// A config file pointing at `base_url`, with the token in `E2E_TOKEN`.
 pub fn write_config(dir: &Path, base_url: &str, extra: &str) -> PathBuf {

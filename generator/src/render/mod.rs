@@ -1,9 +1,11 @@
 //! Render stage: stored snapshots -> static site, incrementally, each file written atomically.
 
+mod links;
 mod paths;
 mod views;
 mod write;
 
+pub use links::{broken_links, files_under};
 pub use paths::{day_page, history_page, snapshot_json, snapshot_page};
 pub use write::TMP_SUFFIX;
 

@@ -1,6 +1,5 @@
 //! Site build: escaping of every backend string, incremental builds, pagination, links.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use model::{
@@ -63,19 +62,10 @@ fn hostile() -> Assembled {
 }
 
 fn html_files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("ls").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "html") {
-                out.push(p);
-            }
-        }
-    }
-    out
+    files_under(root)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .collect()
 }
 
 #[test]
@@ -234,39 +224,6 @@ fn history_pages_have_fixed_oldest_first_boundaries_and_links_resolve() {
     );
     assert_eq!(broken_links(&out), Vec::<String>::new());
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Every relative href/src in every page points at a file that exists.
-pub fn broken_links(root: &Path) -> Vec<String> {
-    let mut broken = Vec::new();
-    let mut seen = HashSet::new();
-    for f in html_files(root) {
-        let text = std::fs::read_to_string(&f).expect("read");
-        for attr in ["href=\"", "src=\""] {
-            for part in text.split(attr).skip(1) {
-                let link = part.split('"').next().unwrap_or("");
-                if link.starts_with("http") || link.starts_with('#') || link.starts_with("mailto:")
-                {
-                    continue;
-                }
-                let clean = link.split(['?', '#']).next().unwrap_or("");
-                let target = if let Some(abs) = clean.strip_prefix('/') {
-                    root.join(abs)
-                } else {
-                    f.parent().unwrap_or(root).join(clean)
-                };
-                let target = if clean.is_empty() || clean.ends_with('/') {
-                    target.join("index.html")
-                } else {
-                    target
-                };
-                if seen.insert(target.clone()) && !target.is_file() {
-                    broken.push(format!("{} -> {link}", f.display()));
-                }
-            }
-        }
-    }
-    broken
 }
 
 #[test]
