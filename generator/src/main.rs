@@ -148,7 +148,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 path.display()
             )));
         }
-        std::fs::write(path, EXAMPLE)
+        lookout::render::write_atomic(path, EXAMPLE.as_bytes(), 0)
             .map_err(Error::io(format!("cannot write {}", path.display())))?;
         println!(
             "wrote {}; edit it, then run `lookout snapshot` and `lookout build`",

@@ -7,7 +7,7 @@ mod write;
 
 pub use links::{broken_links, files_under};
 pub use paths::{day_page, history_page, snapshot_json, snapshot_page};
-pub use write::TMP_SUFFIX;
+pub use write::{TMP_SUFFIX, write_atomic};
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};

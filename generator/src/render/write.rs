@@ -73,19 +73,8 @@ impl Writer {
                 dirs.insert(parent.to_owned());
             }
         }
-        let name = dest.file_name().and_then(|n| n.to_str()).unwrap_or("file");
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let tmp = parent.join(format!(".{name}.{}.{n}{TMP_SUFFIX}", std::process::id()));
-        let result = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
-            drop(f);
-            std::fs::rename(&tmp, dest)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result.map_err(io)
+        write_atomic(dest, bytes, n).map_err(io)
     }
 
     /// Every file this build produced, with its hash.
@@ -94,6 +83,28 @@ impl Writer {
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// Writes `bytes` to a temporary file beside `dest`, then renames it over `dest`, so a reader (or a
+/// killed run) sees the old file or the new one, never half of one. `unique` tells apart
+/// temporary files written at once by one process.
+pub fn write_atomic(dest: &Path, bytes: &[u8], unique: u64) -> std::io::Result<()> {
+    let parent = dest.parent().unwrap_or_else(|| Path::new("."));
+    let name = dest.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = parent.join(format!(
+        ".{name}.{}.{unique}{TMP_SUFFIX}",
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        drop(f);
+        std::fs::rename(&tmp, dest)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// Removes temporary files a killed run left behind.
