@@ -227,3 +227,79 @@ fn demo_incidents_reach_the_index_as_reasons() {
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn run_takes_a_snapshot_and_builds_then_stops_on_sigterm() {
+    let (_demo, server) = demo_backend(Incidents::Fixed(vec![]));
+    let dir = temp("run");
+    let config = write_config(
+        &dir,
+        &server.base_url(),
+        "[schedule]\ninterval_seconds = 10\n",
+    );
+    let once = bin()
+        .args(["--config"])
+        .arg(&config)
+        .args(["--data-dir"])
+        .arg(dir.join("data"))
+        .args(["--out"])
+        .arg(dir.join("site"))
+        .args(["run", "--once"])
+        .env("E2E_TOKEN", TOKEN)
+        .output()
+        .expect("run --once");
+    assert!(
+        once.status.success(),
+        "{}",
+        String::from_utf8_lossy(&once.stderr)
+    );
+    assert!(dir.join("site/index.html").is_file());
+    assert!(!String::from_utf8_lossy(&once.stderr).contains(TOKEN));
+
+    let mut looping = bin()
+        .args(["--config"])
+        .arg(&config)
+        .args(["--data-dir"])
+        .arg(dir.join("data"))
+        .args(["--out"])
+        .arg(dir.join("site"))
+        .arg("run")
+        .env("E2E_TOKEN", TOKEN)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run");
+    // The first snapshot is taken at once; then it waits for the next 10 s tick.
+    let started = std::time::Instant::now();
+    let store_count = || {
+        lookout::store::Store::open(&dir.join("data"))
+            .and_then(|s| s.count())
+            .unwrap_or(0)
+    };
+    while store_count() < 2 {
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "no snapshot from `lookout run`"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let pid = looping.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let status = looping.wait().expect("wait");
+    assert!(
+        status.success(),
+        "SIGTERM stops `lookout run` cleanly: {status:?}"
+    );
+    let leftovers: Vec<_> = files_under(&dir.join("site"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(lookout::render::TMP_SUFFIX))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
