@@ -5,6 +5,7 @@ pub mod snapshot;
 pub mod stats;
 pub mod status;
 pub mod time;
+pub mod trend;
 
 pub use metric::{Better, Metric, Unit};
 pub use snapshot::{EndpointOutcome, Fact, OutcomeKind, PartHealth, Snapshot};
