@@ -1,5 +1,7 @@
 //! Lookout's shared types (metrics, statuses, snapshots) and pure helpers, used by the generator and the widgets.
 
+pub mod anomaly;
+pub mod labelled;
 pub mod metric;
 pub mod snapshot;
 pub mod stats;
