@@ -5,6 +5,7 @@ pub mod bench;
 pub mod collect;
 pub mod config;
 pub mod demo;
+pub mod detect;
 pub mod http;
 pub mod render;
 pub mod serve;
@@ -28,6 +29,8 @@ pub enum Error {
     },
     #[error("cannot start the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
+    #[error(transparent)]
+    Detect(#[from] detect::DetectError),
     #[error("{0}")]
     Usage(String),
     /// `lookout check` found problems (listed on stdout).
@@ -45,6 +48,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Config(_) | Error::Usage(_) => 2,
+            Error::Detect(detect::DetectError::Header(_) | detect::DetectError::Row { .. }) => 2,
             _ => 1,
         }
     }

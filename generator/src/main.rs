@@ -94,6 +94,28 @@ enum Command {
     },
     /// Check the store (SQLite integrity, every snapshot complete) and the built site's links
     Check,
+    /// Score a series for anomalies: a CSV file (`timestamp,value`) or a stored metric
+    #[command(group(clap::ArgGroup::new("source").required(true).args(["input", "metric"])))]
+    Detect {
+        /// CSV with the header `timestamp,value` (`-` for standard input)
+        #[arg(long, value_name = "FILE")]
+        input: Option<PathBuf>,
+        /// A stored metric's history instead of a file
+        #[arg(long, value_name = "NAME")]
+        metric: Option<String>,
+        /// With --metric: from this time (ISO date/time, or 7d, 24h, 90m ago) [default: 7d]
+        #[arg(long, requires = "metric")]
+        since: Option<String>,
+        /// Where to write `timestamp,value,anomaly_score,kind` (default: standard output)
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The series is a monotonic counter: score its rate (default for --metric: guessed)
+        #[arg(long)]
+        counter: bool,
+        /// No daily seasonality
+        #[arg(long)]
+        no_season: bool,
+    },
     /// Measure snapshot and build speed and print a table
     Bench {
         /// Smaller histories (1,000 and 2,000) for a quick look
@@ -292,6 +314,87 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
             Err(Error::Check(format!("{} problems found", problems.len())))
         }
+        Command::Detect {
+            input,
+            metric,
+            since,
+            output,
+            counter,
+            no_season,
+        } => detect(&paths, input, metric, since, output, counter, no_season),
         Command::Bench { quick } => lookout::bench::run(&config, quick),
     }
+}
+
+fn detect(
+    paths: &Paths,
+    input: Option<PathBuf>,
+    metric: Option<String>,
+    since: Option<String>,
+    output: Option<PathBuf>,
+    counter: bool,
+    no_season: bool,
+) -> Result<(), Error> {
+    use std::io::{BufRead, BufReader, BufWriter, Write};
+    let mut cfg = model::anomaly::DetectorConfig {
+        counter,
+        ..Default::default()
+    };
+    if no_season {
+        cfg.season_ms = 0;
+    }
+    let out: Box<dyn Write> = match &output {
+        Some(p) => Box::new(BufWriter::with_capacity(
+            1 << 16,
+            std::fs::File::create(p)
+                .map_err(Error::io(format!("cannot create {}", p.display())))?,
+        )),
+        None => Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
+    };
+    let stats = if let Some(name) = metric {
+        let now = lookout::collect::now_ms();
+        let from = match since.as_deref() {
+            None => now - 7 * 86_400_000,
+            Some(s) => lookout::detect::parse_since(s, now).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--since {s:?}: use an ISO date/time or 7d, 24h, 90m"
+                ))
+            })?,
+        };
+        let store = Store::open(&paths.data_dir)?;
+        let series = store.series(&name, from, i64::MAX)?;
+        if series.is_empty() {
+            return Err(Error::Usage(format!(
+                "no stored values of {name:?} since then"
+            )));
+        }
+        if !counter {
+            let values: Vec<f64> = series.iter().map(|p| p.1).collect();
+            cfg.counter = model::anomaly::looks_like_counter(&values);
+        }
+        lookout::detect::detect_series(&series, out, cfg)?
+    } else {
+        let path = input.unwrap_or_default();
+        let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
+            Box::new(BufReader::with_capacity(1 << 16, std::io::stdin().lock()))
+        } else {
+            Box::new(BufReader::with_capacity(
+                1 << 16,
+                std::fs::File::open(&path)
+                    .map_err(Error::io(format!("cannot open {}", path.display())))?,
+            ))
+        };
+        lookout::detect::detect_csv(reader, out, cfg)?
+    };
+    eprintln!(
+        "{} rows scored, {} anomalous{}",
+        stats.rows,
+        stats.anomalies,
+        if cfg.counter {
+            " (scored as a counter)"
+        } else {
+            ""
+        }
+    );
+    Ok(())
 }

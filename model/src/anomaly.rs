@@ -227,8 +227,8 @@ impl Detector {
     fn bucket(&self, t: i64) -> Option<usize> {
         (self.cfg.season_ms > 0).then(|| {
             let phase = t.rem_euclid(self.cfg.season_ms);
-            ((phase as i128 * BUCKETS as i128 / self.cfg.season_ms as i128) as usize)
-                .min(BUCKETS - 1)
+            // phase < season, so phase * 48 fits in i64 for any season under ~6 million years.
+            ((phase * BUCKETS as i64 / self.cfg.season_ms) as usize).min(BUCKETS - 1)
         })
     }
 
@@ -274,15 +274,14 @@ impl Detector {
     }
 
     fn refresh_level(&mut self) {
-        self.scratch.clear();
-        let pts: Vec<(i64, f64)> = self.recent.ordered().copied().collect();
-        for (t, v) in pts {
-            let d = v - self.season_at(t);
-            self.scratch.push(d);
-        }
-        if let Some(m) = median(&mut self.scratch) {
+        // Order does not matter for a median, so the ring is read as it lies.
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        scratch.extend(self.recent.buf.iter().map(|&(t, v)| v - self.season_at(t)));
+        if let Some(m) = median(&mut scratch) {
             self.level = m;
         }
+        self.scratch = scratch;
         self.since_level = 0;
     }
 
@@ -290,7 +289,7 @@ impl Detector {
         let floor = 1e-9 * self.level.abs().max(1.0);
         self.scratch.clear();
         if self.resid.len() >= 16 {
-            self.scratch.extend(self.resid.ordered().map(|r| r.abs()));
+            self.scratch.extend(self.resid.buf.iter().map(|r| r.abs()));
         } else {
             let level = self.level;
             self.scratch
@@ -322,7 +321,7 @@ impl Detector {
 
     fn refresh_bucket(&mut self, b: usize) {
         self.scratch.clear();
-        self.scratch.extend(self.buckets[b].ordered().copied());
+        self.scratch.extend(self.buckets[b].buf.iter().copied());
         self.shape[b] = median(&mut self.scratch).unwrap_or(0.0);
         self.bucket_dirty[b] = 0;
     }
@@ -486,7 +485,7 @@ impl Detector {
         self.since_level += 1;
         self.since_scale += 1;
         let warming = self.n <= self.cfg.warmup;
-        if warming || self.since_level >= 8 || self.recent.len() < 16 {
+        if warming || self.since_level >= 16 || self.recent.len() < 16 {
             self.refresh_level();
         }
         if warming || self.since_scale >= 32 {
@@ -543,3 +542,18 @@ impl ZScoreBaseline {
 
 #[cfg(test)]
 mod tests;
+
+/// A series that almost never goes down is a counter (its few drops are resets).
+pub fn looks_like_counter(values: &[f64]) -> bool {
+    let steps: Vec<f64> = values
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| d.is_finite())
+        .collect();
+    if steps.len() < 10 {
+        return false;
+    }
+    let ups = steps.iter().filter(|d| **d > 0.0).count();
+    let downs = steps.iter().filter(|d| **d < 0.0).count();
+    ups * 2 > steps.len() && downs * 50 <= steps.len()
+}

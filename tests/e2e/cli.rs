@@ -201,3 +201,85 @@ fn backend_only_never_prints_a_token_from_the_environment() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn detect_scores_a_csv_file_and_a_stored_metric() {
+    let dir = temp("detect");
+    let input = dir.join("series.csv");
+    let mut csv = String::from("timestamp,value\n");
+    for i in 0..400 {
+        let v = if i == 300 {
+            90.0
+        } else {
+            10.0 + f64::from(i % 4) * 0.5
+        };
+        csv.push_str(&format!(
+            "2026-11-{:02} {:02}:{:02}:00,{v}\n",
+            1 + i / 1440,
+            (i / 60) % 24,
+            i % 60
+        ));
+    }
+    std::fs::write(&input, csv).expect("csv");
+    let out_path = dir.join("scores.csv");
+    let out = bin()
+        .args(["detect", "--input"])
+        .arg(&input)
+        .args(["--output"])
+        .arg(&out_path)
+        .output()
+        .expect("detect");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let scores = std::fs::read_to_string(&out_path).expect("scores");
+    let rows: Vec<&str> = scores.lines().collect();
+    assert_eq!(rows.len(), 401);
+    assert!(
+        rows[301].starts_with("2026-11-01 05:00:00,90,") && rows[301].ends_with(",spike"),
+        "{}",
+        rows[301]
+    );
+
+    let bad = bin()
+        .args(["detect", "--input"])
+        .arg(&out_path)
+        .output()
+        .expect("bad header");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("timestamp,value"));
+
+    let data = dir.join("data");
+    let fill = bin()
+        .args(["--data-dir"])
+        .arg(&data)
+        .args(["fill", "--days", "2"])
+        .output()
+        .expect("fill");
+    assert!(fill.status.success());
+    let stored = bin()
+        .args(["--data-dir"])
+        .arg(&data)
+        .args([
+            "detect",
+            "--metric",
+            "events.events_emitted",
+            "--since",
+            "3d",
+        ])
+        .output()
+        .expect("detect metric");
+    assert!(
+        stored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stored.stderr)
+    );
+    assert!(String::from_utf8_lossy(&stored.stderr).contains("(scored as a counter)"));
+    assert_eq!(
+        String::from_utf8_lossy(&stored.stdout).lines().count(),
+        1 + 576
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
