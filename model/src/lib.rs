@@ -1,5 +1,6 @@
 //! Lookout's shared types (metrics, statuses, snapshots) and pure helpers, used by the generator and the widgets.
 
+pub mod alert;
 pub mod anomaly;
 pub mod labelled;
 pub mod metric;
