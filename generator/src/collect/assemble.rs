@@ -39,6 +39,7 @@ pub fn assemble(taken_at_ms: i64, duration_ms: f64, readings: Vec<RawReading>) -
     }
     probe_metrics(&outcomes, duration_ms, &mut sink);
     let (overall, reasons) = roll_up(&sink, &outcomes, health_asked, health_read);
+    status_metrics(overall, &mut sink);
     Assembled {
         snapshot: Snapshot {
             taken_at_ms,
@@ -167,6 +168,38 @@ fn probe_metrics(outcomes: &[EndpointOutcome], duration_ms: f64, sink: &mut Sink
         Unit::Milliseconds,
         Better::Lower,
     );
+}
+
+/// 0 healthy, 1 degraded, 2 down; parts that are unknown or do not apply get no number.
+fn status_value(s: Status) -> Option<f64> {
+    match s {
+        Status::Healthy => Some(0.0),
+        Status::Degraded => Some(1.0),
+        Status::Down => Some(2.0),
+        Status::Unknown | Status::NotApplicable => None,
+    }
+}
+
+/// Statuses as metrics, so alert rules, trends and history treat them like any other reading.
+fn status_metrics(overall: Status, sink: &mut Sink) {
+    let mut add = Vec::new();
+    add.extend(status_value(overall).map(|v| ("status.overall".to_owned(), v)));
+    for (kind, parts) in [("component", &sink.components), ("module", &sink.modules)] {
+        for p in parts {
+            if let Some(v) = status_value(p.status) {
+                add.push((
+                    format!(
+                        "status.{kind}.{}",
+                        super::extract::seg(&p.name.to_ascii_lowercase())
+                    ),
+                    v,
+                ));
+            }
+        }
+    }
+    for (name, v) in add {
+        sink.metric(name, v, Unit::None, Better::Lower);
+    }
 }
 
 fn part_reason(kind: &str, p: &PartHealth) -> String {

@@ -7,6 +7,9 @@ use std::time::Duration;
 use reqwest::Url;
 use serde::Deserialize;
 
+mod alerts;
+pub use alerts::default_rules;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
@@ -85,6 +88,8 @@ pub struct Config {
     pub demo: Demo,
     pub data_dir: PathBuf,
     pub out_dir: PathBuf,
+    /// Alert rules: the defaults (unless turned off) and the `[[alert]]` entries.
+    pub alerts: Vec<model::alert::Rule>,
 }
 
 pub const PHAROS_MODULES: [&str; 13] = [
@@ -119,6 +124,9 @@ struct Raw {
     serve: Option<RawServe>,
     demo: Option<RawDemo>,
     paths: Option<RawPaths>,
+    alerts: Option<alerts::RawAlerts>,
+    #[serde(default)]
+    alert: Vec<alerts::RawAlert>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -457,6 +465,7 @@ impl Config {
             history_days,
             history_step,
         };
+        let alerts = alerts::check(raw.alerts.unwrap_or_default(), raw.alert, &bad)?;
         let p = raw.paths.unwrap_or_default();
         Ok(Config {
             backend: Backend {
@@ -483,94 +492,13 @@ impl Config {
             demo,
             data_dir: p.data_dir.unwrap_or_else(|| PathBuf::from("data")),
             out_dir: p.out.unwrap_or_else(|| PathBuf::from("site")),
+            alerts,
         })
     }
 }
 
 /// The commented example that `lookout init` writes. Every key is shown with its default.
-pub const EXAMPLE: &str = include_str!("../../lookout.example.toml");
+pub const EXAMPLE: &str = include_str!("../../../lookout.example.toml");
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> Result<Config, ConfigError> {
-        Config::from_toml(text, Path::new("lookout.toml"))
-    }
-
-    #[test]
-    fn empty_file_gives_demo_defaults() {
-        let c = parse("").expect("defaults");
-        assert_eq!(c.backend.base_url.as_str(), "http://127.0.0.1:8765/");
-        assert_eq!(c.backend.kind, BackendKind::Pharos);
-        assert_eq!(c.backend.modules.len(), 13);
-        assert_eq!(c.interval, Duration::from_secs(60));
-        assert_eq!(c, Config::defaults());
-    }
-
-    #[test]
-    fn example_config_is_valid_and_matches_defaults() {
-        let c = parse(EXAMPLE).expect("example parses");
-        assert_eq!(c, Config::defaults());
-    }
-
-    #[test]
-    fn unknown_keys_are_named() {
-        let e = parse("[backend]\nbase_ur = \"http://x\"\n").expect_err("typo");
-        let msg = e.to_string();
-        assert!(msg.contains("base_ur"), "{msg}");
-        assert!(msg.contains("lookout.toml"), "{msg}");
-    }
-
-    #[test]
-    fn bad_values_name_their_key() {
-        let cases = [
-            ("[backend]\nbase_url = \"ftp://x\"", "backend.base_url"),
-            ("[backend]\nbase_url = \"http://u:p@x\"", "backend.base_url"),
-            ("[backend]\ntoken_env = \"Bearer abc\"", "backend.token_env"),
-            ("[backend]\ntimeout_ms = 0", "backend.timeout_ms"),
-            (
-                "[backend]\ntime_window_days = 91",
-                "backend.time_window_days",
-            ),
-            ("[backend]\nkind = \"soap\"", "backend.kind"),
-            ("[backend]\nkind = \"json\"", "endpoint"),
-            (
-                "[schedule]\ninterval_seconds = 5",
-                "schedule.interval_seconds",
-            ),
-            ("[serve]\nbind = \"nowhere\"", "serve.bind"),
-            ("[demo]\nspeed = -1.0", "demo.speed"),
-            (
-                "[[endpoint]]\nname = \"a b\"\nurl = \"/x\"",
-                "endpoint.name",
-            ),
-        ];
-        for (text, key) in cases {
-            let e = parse(text).expect_err(text);
-            assert!(e.to_string().contains(&format!("`{key}`")), "{text}: {e}");
-        }
-    }
-
-    #[test]
-    fn wrong_types_are_reported_with_the_key() {
-        let e = parse("[backend]\nretries = \"three\"").expect_err("type");
-        assert!(e.to_string().contains("retries"), "{e}");
-    }
-
-    #[test]
-    fn extra_endpoints_resolve_against_base() {
-        let c = parse(
-            "[backend]\nbase_url = \"https://api.example.com/v2\"\nkind = \"json\"\n\
-             [[endpoint]]\nname = \"stats\"\nurl = \"/stats\"\n\
-             [[endpoint]]\nname = \"other\"\nurl = \"http://10.0.0.1:9/m\"\nauth = true\n",
-        )
-        .expect("json config");
-        assert_eq!(
-            c.endpoints[0].url.as_str(),
-            "https://api.example.com/v2/stats"
-        );
-        assert_eq!(c.endpoints[1].url.as_str(), "http://10.0.0.1:9/m");
-        assert!(c.endpoints[1].auth);
-    }
-}
+mod tests;

@@ -1,0 +1,148 @@
+//! Config checking: defaults, the example file, and errors that name the key.
+
+use super::*;
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::from_toml(text, Path::new("lookout.toml"))
+}
+
+#[test]
+fn empty_file_gives_demo_defaults() {
+    let c = parse("").expect("defaults");
+    assert_eq!(c.backend.base_url.as_str(), "http://127.0.0.1:8765/");
+    assert_eq!(c.backend.kind, BackendKind::Pharos);
+    assert_eq!(c.backend.modules.len(), 13);
+    assert_eq!(c.interval, Duration::from_secs(60));
+    assert_eq!(c, Config::defaults());
+}
+
+#[test]
+fn example_config_is_valid_and_matches_defaults() {
+    let c = parse(EXAMPLE).expect("example parses");
+    assert_eq!(c, Config::defaults());
+}
+
+#[test]
+fn unknown_keys_are_named() {
+    let e = parse("[backend]\nbase_ur = \"http://x\"\n").expect_err("typo");
+    let msg = e.to_string();
+    assert!(msg.contains("base_ur"), "{msg}");
+    assert!(msg.contains("lookout.toml"), "{msg}");
+}
+
+#[test]
+fn bad_values_name_their_key() {
+    let cases = [
+        ("[backend]\nbase_url = \"ftp://x\"", "backend.base_url"),
+        ("[backend]\nbase_url = \"http://u:p@x\"", "backend.base_url"),
+        ("[backend]\ntoken_env = \"Bearer abc\"", "backend.token_env"),
+        ("[backend]\ntimeout_ms = 0", "backend.timeout_ms"),
+        (
+            "[backend]\ntime_window_days = 91",
+            "backend.time_window_days",
+        ),
+        ("[backend]\nkind = \"soap\"", "backend.kind"),
+        ("[backend]\nkind = \"json\"", "endpoint"),
+        (
+            "[schedule]\ninterval_seconds = 5",
+            "schedule.interval_seconds",
+        ),
+        ("[serve]\nbind = \"nowhere\"", "serve.bind"),
+        ("[demo]\nspeed = -1.0", "demo.speed"),
+        (
+            "[[endpoint]]\nname = \"a b\"\nurl = \"/x\"",
+            "endpoint.name",
+        ),
+    ];
+    for (text, key) in cases {
+        let e = parse(text).expect_err(text);
+        assert!(e.to_string().contains(&format!("`{key}`")), "{text}: {e}");
+    }
+}
+
+#[test]
+fn wrong_types_are_reported_with_the_key() {
+    let e = parse("[backend]\nretries = \"three\"").expect_err("type");
+    assert!(e.to_string().contains("retries"), "{e}");
+}
+
+#[test]
+fn extra_endpoints_resolve_against_base() {
+    let c = parse(
+        "[backend]\nbase_url = \"https://api.example.com/v2\"\nkind = \"json\"\n\
+         [[endpoint]]\nname = \"stats\"\nurl = \"/stats\"\n\
+         [[endpoint]]\nname = \"other\"\nurl = \"http://10.0.0.1:9/m\"\nauth = true\n",
+    )
+    .expect("json config");
+    assert_eq!(
+        c.endpoints[0].url.as_str(),
+        "https://api.example.com/v2/stats"
+    );
+    assert_eq!(c.endpoints[1].url.as_str(), "http://10.0.0.1:9/m");
+    assert!(c.endpoints[1].auth);
+}
+
+#[test]
+fn default_alert_rules_and_custom_ones() {
+    let c = parse("").expect("defaults");
+    assert_eq!(c.alerts.len(), 5);
+    assert!(c.alerts.iter().any(|r| r.metric == "probe.error_rate"));
+    let c = parse(
+        "[alerts]\ndefaults = false\n\
+         [[alert]]\nname = \"slow search\"\nmetric = \"performance.method.search.*.average_ms\"\nop = \">\"\nthreshold = 300\nclear = 250\nfor = \"5m\"\nkeep_firing_for = \"2m\"\nseverity = \"critical\"\nmissing = \"resolve\"\n\
+         [[alert]]\nname = \"odd latency\"\nmetric = \"probe.latency_p95\"\nkind = \"anomaly\"\nmin_severity = \"high\"\n",
+    )
+    .expect("custom alerts");
+    assert_eq!(c.alerts.len(), 2);
+    assert_eq!(c.alerts[0].for_ms, 300_000);
+    assert_eq!(c.alerts[0].keep_firing_for_ms, 120_000);
+    assert!(matches!(
+        c.alerts[1].condition,
+        model::alert::Condition::Anomaly { .. }
+    ));
+}
+
+#[test]
+fn bad_alert_rules_name_their_key() {
+    let cases = [
+        (
+            "[[alert]]\nname = \"a\"\nmetric = \"m\"\nthreshold = 1",
+            "alert.op",
+        ),
+        (
+            "[[alert]]\nname = \"a\"\nmetric = \"m\"\nop = \"=>\"\nthreshold = 1",
+            "alert.op",
+        ),
+        (
+            "[[alert]]\nname = \"a\"\nmetric = \"m\"\nop = \">\"",
+            "alert.threshold",
+        ),
+        (
+            "[[alert]]\nname = \"a\"\nmetric = \"m\"\nop = \">\"\nthreshold = 5\nclear = 6",
+            "alert.clear",
+        ),
+        (
+            "[[alert]]\nname = \"a\"\nmetric = \"m\"\nop = \">\"\nthreshold = 5\nfor = \"soon\"",
+            "alert.for",
+        ),
+        (
+            "[[alert]]\nname = \"a\"\nmetric = \"m\"\nop = \">\"\nthreshold = 5\nseverity = \"loud\"",
+            "alert.severity",
+        ),
+        (
+            "[[alert]]\nname = \"Workers degraded\"\nmetric = \"m\"\nop = \">\"\nthreshold = 5",
+            "alert.name",
+        ),
+        (
+            "[[alert]]\nname = \"a\"\nmetric = \"m\"\nkind = \"magic\"",
+            "alert.kind",
+        ),
+    ];
+    for (text, key) in cases {
+        let e = parse(text).expect_err(text);
+        assert!(e.to_string().contains(&format!("`{key}`")), "{text}: {e}");
+    }
+    assert_eq!(alerts::parse_duration("90s"), Some(90_000));
+    assert_eq!(alerts::parse_duration("0"), Some(0));
+    assert_eq!(alerts::parse_duration("2x"), None);
+}
