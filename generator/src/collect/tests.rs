@@ -137,6 +137,10 @@ fn health_fixture_gives_components_overall_and_reasons() {
             .iter()
             .any(|r| r.contains("Component redis: unhealthy"))
     );
+    let status = |n: &str| snap.metric(n).map(|m| m.value);
+    assert_eq!(status("status.component.redis"), Some(2.0));
+    assert_eq!(status("status.component.database"), Some(0.0));
+    assert_eq!(status("status.overall"), Some(1.0));
 }
 
 #[test]
