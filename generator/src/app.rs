@@ -38,15 +38,29 @@ pub fn snapshot(
     Ok((meta, assembled.snapshot))
 }
 
+/// Analysis, then the site: the stages a build runs, in order.
 pub fn build(
     config: &Config,
     store: &mut Store,
     out: &Path,
     full: bool,
 ) -> Result<BuildReport, Error> {
+    let analysis = crate::analysis::analyze(store, &config.alerts)?;
+    if analysis.events.len() > 20 {
+        // A first pass over a long history: one line, not thousands.
+        tracing::info!(
+            "{} alert transitions in the history analysed",
+            analysis.events.len()
+        );
+    } else {
+        for (t, rule, metric, event) in &analysis.events {
+            tracing::info!(at = %model::time::format_iso(*t), rule = %rule, metric = %metric, "alert {event:?}");
+        }
+    }
     Ok(render::build(
         store,
         &config.site,
+        &analysis,
         out,
         BuildOptions { full },
     )?)

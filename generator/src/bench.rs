@@ -109,6 +109,8 @@ struct BuildFigures {
     fill: Duration,
     full: Duration,
     full_files: usize,
+    analysis_first: Duration,
+    analysis_incremental: Duration,
     unchanged_full: Duration,
     incremental: Duration,
     incremental_written: usize,
@@ -145,8 +147,24 @@ fn bench_builds(config: &Config, root: &Path, snapshots: usize) -> Result<BuildF
         Duration::from_secs_f64(step),
     )?;
     let fill = t.elapsed();
-    let full = render::build(&mut store, &config.site, &out, BuildOptions { full: true })?;
-    let unchanged = render::build(&mut store, &config.site, &out, BuildOptions { full: true })?;
+    let t = Instant::now();
+    let analysis = crate::analysis::analyze(&mut store, &config.alerts)?;
+    let analysis_first = t.elapsed();
+    let full = render::build(
+        &mut store,
+        &config.site,
+        &analysis,
+        &out,
+        BuildOptions { full: true },
+    )?;
+    let unchanged = render::build(
+        &mut store,
+        &config.site,
+        &analysis,
+        &out,
+        BuildOptions { full: true },
+    )?;
+    let mut analyses = Vec::new();
     let mut incs = Vec::new();
     let mut written = 0;
     for i in 0..5 {
@@ -159,7 +177,16 @@ fn bench_builds(config: &Config, root: &Path, snapshots: usize) -> Result<BuildF
             at + 1.0,
             Duration::from_secs_f64(step),
         )?;
-        let r = render::build(&mut store, &config.site, &out, BuildOptions::default())?;
+        let t = Instant::now();
+        let analysis = crate::analysis::analyze(&mut store, &config.alerts)?;
+        analyses.push(t.elapsed());
+        let r = render::build(
+            &mut store,
+            &config.site,
+            &analysis,
+            &out,
+            BuildOptions::default(),
+        )?;
         written = r.written;
         incs.push(r.elapsed);
     }
@@ -168,6 +195,8 @@ fn bench_builds(config: &Config, root: &Path, snapshots: usize) -> Result<BuildF
         fill,
         full: full.elapsed,
         full_files: full.written,
+        analysis_first,
+        analysis_incremental: median(analyses),
         unchanged_full: unchanged.elapsed,
         incremental: median(incs),
         incremental_written: written,
@@ -272,6 +301,15 @@ pub fn run(config: &Config, quick: bool) -> Result<(), Error> {
                     "| history of {} snapshots: filled from the simulator in | {} |",
                     f.snapshots,
                     ms(f.fill)
+                );
+                println!(
+                    "| analysis, first pass over all {} snapshots | {} |",
+                    f.snapshots,
+                    ms(f.analysis_first)
+                );
+                println!(
+                    "| analysis of one new snapshot (trends, detectors, alerts; median of 5) | {} |",
+                    ms(f.analysis_incremental)
                 );
                 println!(
                     "| full build, empty folder ({} files written) | {} |",

@@ -1,5 +1,6 @@
 //! Lookout's generator: config -> collect -> store -> render -> serve, plus the demo backend.
 
+pub mod analysis;
 pub mod app;
 pub mod bench;
 pub mod collect;

@@ -540,6 +540,8 @@ impl ZScoreBaseline {
     }
 }
 
+mod persist;
+
 #[cfg(test)]
 mod tests;
 

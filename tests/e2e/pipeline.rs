@@ -224,6 +224,21 @@ fn demo_incidents_reach_the_index_as_reasons() {
         "workers/status error body is a failed reading"
     );
     assert!(index.contains("Degraded performance"));
+    // One snapshot into the incident: "Workers degraded" (celery down) and "Error rate above 5%"
+    // (2 of 28 readings failed) hold, and are pending until their `for` has passed.
+    let panel = index
+        .split("id=\"alerts-h\">")
+        .nth(1)
+        .unwrap_or("")
+        .split("</span>")
+        .next()
+        .unwrap_or("");
+    assert!(
+        panel.contains("0 firing, 2 pending"),
+        "alert panel: {panel}"
+    );
+    assert!(index.contains("<strong>Error rate above 5%</strong>"));
+    assert!(index.contains("<strong>Workers degraded</strong>"));
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

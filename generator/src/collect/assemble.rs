@@ -88,12 +88,16 @@ fn classify(r: &RawReading, sink: &mut Sink) -> (OutcomeKind, Option<String>, u6
     let mut local = Sink::default();
     match pharos::extract(&r.target.extractor, &value, &mut local) {
         Err(Shape(msg)) => (OutcomeKind::UnexpectedShape, Some(clip(&msg, 300)), bytes),
-        Ok(verdict) => {
+        Ok(Verdict::Ok) => {
             merge(sink, local);
-            match verdict {
-                Verdict::Ok => (OutcomeKind::Ok, None, bytes),
-                Verdict::BackendFailure(msg) => (OutcomeKind::BackendFailure, Some(msg), bytes),
-            }
+            (OutcomeKind::Ok, None, bytes)
+        }
+        Ok(Verdict::BackendFailure(msg)) => {
+            // The body's numbers are placeholders (Pharos answers zeros beside an error), so a
+            // failed reading leaves a gap in every series; its health words still count.
+            local.metrics.clear();
+            merge(sink, local);
+            (OutcomeKind::BackendFailure, Some(msg), bytes)
         }
     }
 }

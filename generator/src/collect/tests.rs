@@ -155,9 +155,9 @@ fn ml_error_body_with_http_status_503_is_a_backend_failure() {
             .unwrap_or("")
             .contains("ml_classification_service")
     );
-    assert_eq!(
-        a.snapshot.metric("ml.http_status").map(|m| m.value),
-        Some(503.0)
+    assert!(
+        a.snapshot.metric("ml.http_status").is_none(),
+        "a failed reading adds no numbers"
     );
     assert_eq!(a.snapshot.components[0].status, Status::Down);
 }
@@ -366,4 +366,22 @@ fn token_debug_is_redacted() {
     let t = Token::new("s3cret-value".into()).expect("token");
     assert!(!format!("{t:?}").contains("s3cret"));
     assert!(Token::new("  ".into()).is_none());
+}
+
+#[test]
+fn a_failed_reading_adds_no_numbers_but_keeps_its_health_words() {
+    let body = br#"{"status":"error","timestamp":"2026-11-22T00:00:00","cache_stats":{"hit_rate":0.0,"hits":0},"error":"Redis connection failed"}"#;
+    let a = one("cache", 200, body);
+    assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::BackendFailure);
+    assert!(
+        a.snapshot.metric("cache.hit_rate").is_none(),
+        "placeholder zeros are not a hit rate"
+    );
+    let (s, ml) = fixture("monitoring_health_ml.json");
+    let a = one("health.ml", s, &ml);
+    assert_eq!(
+        a.snapshot.components[0].status,
+        Status::Down,
+        "the ML part is still down"
+    );
 }

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use askama::Template;
 use model::time::format_human;
 
+use crate::analysis::Analysis;
 use crate::config::Site;
 use crate::store::{BuildState, DaySummary, SnapshotMeta, Store, StoreError, Stored};
 use views::{Badge, Common, DayRow, PageLink, PartRow, SnapRow};
@@ -126,6 +127,7 @@ fn fingerprint(site: &Site, css_version: &str) -> String {
 pub fn build(
     store: &mut Store,
     site: &Site,
+    analysis: &Analysis,
     out: &Path,
     opts: BuildOptions,
 ) -> Result<BuildReport, BuildError> {
@@ -261,7 +263,7 @@ pub fn build(
     for n in &pages {
         render_history(&ctx, &writer, &days, *n, page_count, per_page, total)?;
     }
-    render_index(store, &ctx, &writer, latest.as_ref(), total)?;
+    render_index(store, &ctx, &writer, latest.as_ref(), total, analysis)?;
 
     let token = if full || marker.trim().is_empty() {
         format!(
@@ -496,6 +498,7 @@ fn render_index(
     writer: &Writer,
     latest: Option<&SnapshotMeta>,
     total: u64,
+    analysis: &Analysis,
 ) -> Result<(), BuildError> {
     let path = paths::INDEX;
     let Some(meta) = latest else {
@@ -521,6 +524,7 @@ fn render_index(
         model::Status::Down => "Major outage".to_owned(),
         _ => "Status unknown".to_owned(),
     };
+    let (firing, pending, resolved) = views::alert_rows(analysis);
     let page = views::IndexPage {
         c: ctx.common(path, "Status".into(), true),
         overall: Badge::from(now.overall),
@@ -533,7 +537,7 @@ fn render_index(
         total_count: now.outcomes.len(),
         components: now.components.iter().map(PartRow::from).collect(),
         modules: now.modules.iter().map(PartRow::from).collect(),
-        groups: views::key_groups(&now, prev.as_ref()),
+        groups: views::key_groups(&now, prev.as_ref(), analysis),
         failures: now
             .outcomes
             .iter()
@@ -545,6 +549,9 @@ fn render_index(
             .map(|m| SnapRow::new(m, paths::snapshot_page(&m.slug), true))
             .collect(),
         snapshot_count: total,
+        firing,
+        pending,
+        resolved,
     };
     writer.put(path, render(path, &page)?.as_bytes())?;
     writer.put(

@@ -7,6 +7,7 @@ use model::{
 };
 
 use super::*;
+use crate::analysis::Analysis;
 use crate::collect::Assembled;
 use crate::store::tests::{assembled, temp_dir};
 
@@ -74,7 +75,14 @@ fn every_backend_and_config_string_is_escaped() {
     let mut store = Store::open(&dir.join("data")).expect("store");
     store.insert(&hostile()).expect("insert");
     let out = dir.join("site");
-    build(&mut store, &site(30), &out, BuildOptions::default()).expect("build");
+    build(
+        &mut store,
+        &site(30),
+        &Analysis::default(),
+        &out,
+        BuildOptions::default(),
+    )
+    .expect("build");
     let files = html_files(&out);
     assert!(files.len() >= 5, "{files:?}");
     let mut escaped_seen = 0;
@@ -117,7 +125,14 @@ fn incremental_build_renders_only_what_changed() {
     }
     let out = dir.join("site");
     let s = site(30);
-    let first = build(&mut store, &s, &out, BuildOptions::default()).expect("full");
+    let first = build(
+        &mut store,
+        &s,
+        &Analysis::default(),
+        &out,
+        BuildOptions::default(),
+    )
+    .expect("full");
     assert!(first.full);
     assert_eq!(first.snapshot_pages, 50);
     let oldest = out.join(paths::snapshot_page(&model::time::snapshot_slug(T0)));
@@ -126,7 +141,14 @@ fn incremental_build_renders_only_what_changed() {
         .modified()
         .expect("mtime");
 
-    let again = build(&mut store, &s, &out, BuildOptions::default()).expect("noop");
+    let again = build(
+        &mut store,
+        &s,
+        &Analysis::default(),
+        &out,
+        BuildOptions::default(),
+    )
+    .expect("noop");
     assert!(!again.full);
     assert_eq!(again.snapshot_pages, 0);
     assert!(
@@ -137,7 +159,14 @@ fn incremental_build_renders_only_what_changed() {
     store
         .insert(&assembled(T0 + 50 * 3_600_000, Status::Down, 9.0))
         .expect("new");
-    let inc = build(&mut store, &s, &out, BuildOptions::default()).expect("inc");
+    let inc = build(
+        &mut store,
+        &s,
+        &Analysis::default(),
+        &out,
+        BuildOptions::default(),
+    )
+    .expect("inc");
     assert!(!inc.full);
     assert_eq!(
         inc.snapshot_pages, 2,
@@ -170,12 +199,25 @@ fn incremental_build_renders_only_what_changed() {
 
     // An emptied output folder is noticed and rebuilt in full.
     std::fs::remove_dir_all(&out).expect("rm");
-    let rebuilt = build(&mut store, &s, &out, BuildOptions::default()).expect("rebuild");
+    let rebuilt = build(
+        &mut store,
+        &s,
+        &Analysis::default(),
+        &out,
+        BuildOptions::default(),
+    )
+    .expect("rebuild");
     assert!(rebuilt.full);
     assert!(oldest.is_file());
     // A changed site config re-renders everything.
-    let changed =
-        build(&mut store, &site(7), &out, BuildOptions::default()).expect("config change");
+    let changed = build(
+        &mut store,
+        &site(7),
+        &Analysis::default(),
+        &out,
+        BuildOptions::default(),
+    )
+    .expect("config change");
     assert!(changed.full);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -196,7 +238,14 @@ fn history_pages_have_fixed_oldest_first_boundaries_and_links_resolve() {
         }
     }
     let out = dir.join("site");
-    build(&mut store, &site(2), &out, BuildOptions::default()).expect("build");
+    build(
+        &mut store,
+        &site(2),
+        &Analysis::default(),
+        &out,
+        BuildOptions::default(),
+    )
+    .expect("build");
     let days = store.days().expect("days");
     let p1 = std::fs::read_to_string(out.join(paths::history_page(1))).expect("page 1");
     assert!(
@@ -236,7 +285,14 @@ fn a_new_day_updates_the_previous_days_link_and_nothing_older() {
             .expect("insert");
     }
     let out = dir.join("site");
-    build(&mut store, &site(30), &out, BuildOptions::default()).expect("full");
+    build(
+        &mut store,
+        &site(30),
+        &Analysis::default(),
+        &out,
+        BuildOptions::default(),
+    )
+    .expect("full");
     let days = store.days().expect("days");
     let last = out.join(paths::day_page(&days[2].day));
     let first_mtime = std::fs::metadata(out.join(paths::day_page(&days[0].day)))
@@ -251,14 +307,28 @@ fn a_new_day_updates_the_previous_days_link_and_nothing_older() {
             1.0,
         ))
         .expect("same day");
-    let r = build(&mut store, &site(30), &out, BuildOptions::default()).expect("inc");
+    let r = build(
+        &mut store,
+        &site(30),
+        &Analysis::default(),
+        &out,
+        BuildOptions::default(),
+    )
+    .expect("inc");
     assert_eq!(r.day_pages, 1, "{r}");
 
     // A new day: its page, and the previous day's "later day" link.
     store
         .insert(&assembled(T0 + 5 * 86_400_000, Status::Down, 1.0))
         .expect("new day");
-    let r = build(&mut store, &site(30), &out, BuildOptions::default()).expect("inc");
+    let r = build(
+        &mut store,
+        &site(30),
+        &Analysis::default(),
+        &out,
+        BuildOptions::default(),
+    )
+    .expect("inc");
     assert_eq!(r.day_pages, 2, "{r}");
     let new_day = model::time::day_of(T0 + 5 * 86_400_000);
     let prev = std::fs::read_to_string(&last).expect("prev day");

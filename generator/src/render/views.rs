@@ -4,6 +4,10 @@ use askama::Template;
 use model::time::{format_human, format_iso, time_of_day};
 use model::{EndpointOutcome, Metric, PartHealth, Snapshot, Status};
 
+use model::anomaly::Score;
+use model::trend::{Direction, Verdict, Window};
+
+use crate::analysis::{Analysis, KEY_GROUPS};
 use crate::store::{DaySummary, SnapshotMeta};
 
 /// What every page's layout needs.
@@ -53,6 +57,13 @@ impl<'a> From<&'a PartHealth> for PartRow<'a> {
 pub struct KeyRow {
     pub name: String,
     pub label: String,
+    /// Arrow and change over the last hour (`↑ +12.3%`), empty when unknown.
+    pub trend: String,
+    /// improving / worsening / stable, for colour; the title says it in words.
+    pub trend_class: &'static str,
+    pub trend_title: String,
+    /// `spike, high` when the newest value is anomalous.
+    pub anomaly: Option<String>,
     pub value: String,
     pub unit: &'static str,
     pub previous: String,
@@ -175,6 +186,9 @@ pub struct IndexPage<'a> {
     pub failures: Vec<OutcomeRow<'a>>,
     pub recent: Vec<SnapRow>,
     pub snapshot_count: u64,
+    pub firing: Vec<AlertRow>,
+    pub pending: Vec<AlertRow>,
+    pub resolved: Vec<AlertRow>,
 }
 
 #[derive(Template)]
@@ -232,95 +246,68 @@ pub struct NotFoundPage<'a> {
     pub c: Common<'a>,
 }
 
-/// The key metrics of the index, grouped as the design lists them.
-const KEY_GROUPS: &[(&str, &[(&str, &str)])] = &[
-    (
-        "Latency",
-        &[
-            ("probe.latency_p50", "API p50 (measured)"),
-            ("probe.latency_p95", "API p95 (measured)"),
-            ("probe.latency_p99", "API p99 (measured)"),
-            ("events.handler_latency_p50", "Event handler p50"),
-            ("events.handler_latency_p95", "Event handler p95"),
-            ("events.handler_latency_p99", "Event handler p99"),
-        ],
-    ),
-    (
-        "Errors",
-        &[
-            ("probe.error_rate", "Failed readings"),
-            ("events.handler_error_rate", "Event handler error rate"),
-            ("events.handler_errors", "Event handler errors"),
-            ("performance.slow_query_count", "Slow queries"),
-        ],
-    ),
-    (
-        "Cache",
-        &[
-            ("cache.hit_rate", "Hit rate"),
-            ("cache.hits", "Hits"),
-            ("cache.misses", "Misses"),
-            ("cache.invalidations", "Invalidations"),
-        ],
-    ),
-    (
-        "Database pool",
-        &[
-            ("db.pool.pool_usage_percent", "Pool usage"),
-            ("db.pool.checked_out", "Checked out"),
-            ("db.pool.checked_in", "Idle"),
-            ("db.pool.total_capacity", "Capacity"),
-        ],
-    ),
-    (
-        "Event bus",
-        &[
-            ("events.events_emitted", "Emitted"),
-            ("events.events_delivered", "Delivered"),
-            ("events.emission_latency_p95", "Emission p95"),
-        ],
-    ),
-    (
-        "Workers",
-        &[
-            ("workers.count", "Workers"),
-            ("workers.active_tasks", "Active tasks"),
-            ("workers.queue_length", "Queue length"),
-            ("ingestion.worker.online", "Ingestion worker online"),
-        ],
-    ),
-    (
-        "Ingestion queue",
-        &[
-            ("ingestion.jobs.pending", "Pending"),
-            ("ingestion.jobs.processing", "Processing"),
-            ("ingestion.jobs.completed", "Completed"),
-            ("ingestion.jobs.failed", "Failed"),
-        ],
-    ),
-];
-
-pub fn key_groups(now: &Snapshot, prev: Option<&Snapshot>) -> Vec<KeyGroup> {
-    let fmt = |s: Option<&Snapshot>, name: &str| {
-        s.and_then(|s| s.metric(name))
-            .map_or_else(|| "—".to_owned(), Metric::display_value)
+/// One key metric's row: value, previous value, the last hour's trend and any anomaly.
+fn key_row(m: &Metric, label: &str, prev: Option<&Snapshot>, analysis: &Analysis) -> KeyRow {
+    let previous = prev
+        .and_then(|s| s.metric(&m.name))
+        .map_or_else(|| "—".to_owned(), Metric::display_value);
+    let a = analysis.metrics.get(&m.name);
+    let (trend, trend_class, trend_title) = match a.and_then(|a| a.trend(Window::H1)) {
+        Some(t) => {
+            let pct = t
+                .change_pct
+                .map(|p| format!(" {p:+.1}%"))
+                .unwrap_or_default();
+            let class = match t.verdict {
+                Verdict::Improving => "improving",
+                Verdict::Worsening => "worsening",
+                Verdict::Stable => "stable",
+            };
+            let word = match t.direction {
+                Direction::Up => "up",
+                Direction::Down => "down",
+                Direction::Flat => "flat",
+            };
+            (
+                format!("{}{pct}", t.direction.arrow()),
+                class,
+                format!("{word}{pct} against the hour before ({class})"),
+            )
+        }
+        None => (String::new(), "stable", "no trend yet".to_owned()),
     };
+    let anomaly = a
+        .and_then(|a| a.anomaly)
+        .filter(Score::is_anomaly)
+        .map(|s| {
+            let kind = s
+                .kind
+                .map_or("unusual", model::anomaly::AnomalyKind::as_str)
+                .replace('_', " ");
+            let sev = s.severity.map_or("", model::anomaly::Severity::as_str);
+            format!("{kind}, {sev}")
+        });
+    KeyRow {
+        name: m.name.clone(),
+        label: label.to_owned(),
+        value: m.display_value(),
+        unit: m.unit.symbol(),
+        previous,
+        trend,
+        trend_class,
+        trend_title,
+        anomaly,
+    }
+}
+
+pub fn key_groups(now: &Snapshot, prev: Option<&Snapshot>, analysis: &Analysis) -> Vec<KeyGroup> {
     let mut groups: Vec<KeyGroup> = KEY_GROUPS
         .iter()
         .map(|(title, rows)| KeyGroup {
             title: (*title).to_owned(),
             rows: rows
                 .iter()
-                .filter_map(|(name, label)| {
-                    let m = now.metric(name)?;
-                    Some(KeyRow {
-                        name: (*name).to_owned(),
-                        label: (*label).to_owned(),
-                        value: m.display_value(),
-                        unit: m.unit.symbol(),
-                        previous: fmt(prev, name),
-                    })
-                })
+                .filter_map(|(name, label)| Some(key_row(now.metric(name)?, label, prev, analysis)))
                 .collect(),
         })
         .filter(|g| !g.rows.is_empty())
@@ -333,18 +320,83 @@ pub fn key_groups(now: &Snapshot, prev: Option<&Snapshot>) -> Vec<KeyGroup> {
                 .metrics
                 .iter()
                 .filter(|m| !m.name.starts_with("probe.") || m.name == "probe.error_rate")
+                .filter(|m| !m.name.starts_with("status."))
                 .take(24)
-                .map(|m| KeyRow {
-                    name: m.name.clone(),
-                    label: m.name.clone(),
-                    value: m.display_value(),
-                    unit: m.unit.symbol(),
-                    previous: fmt(prev, &m.name),
-                })
+                .map(|m| key_row(m, &m.name, prev, analysis))
                 .collect(),
         }];
     }
     groups
+}
+
+/// An alert for the panel: what, how bad, since when.
+pub struct AlertRow {
+    pub name: String,
+    pub severity: &'static str,
+    pub icon: &'static str,
+    pub metric: String,
+    pub rule: String,
+    pub value: String,
+    pub since: String,
+    pub flapping: bool,
+}
+
+fn severity_icon(s: &str) -> &'static str {
+    match s {
+        "critical" => "⛔",
+        "warning" => "⚠",
+        _ => "ℹ",
+    }
+}
+
+pub fn alert_rows(analysis: &Analysis) -> (Vec<AlertRow>, Vec<AlertRow>, Vec<AlertRow>) {
+    let row = |(rule, st): &(model::alert::Rule, model::alert::AlertState), since: Option<i64>| {
+        AlertRow {
+            name: rule.name.clone(),
+            severity: rule.severity.as_str(),
+            icon: severity_icon(rule.severity.as_str()),
+            metric: st.metric.clone(),
+            rule: rule.describe(),
+            value: st
+                .last_value
+                .map(|v| model::metric::format_value(v, model::Unit::None))
+                .unwrap_or_default(),
+            since: since.map(format_human).unwrap_or_default(),
+            flapping: st.flapping,
+        }
+    };
+    let mut firing: Vec<AlertRow> = analysis.firing().map(|a| row(a, a.1.fired_ms)).collect();
+    firing.sort_by_key(|r| std::cmp::Reverse(r.severity == "critical"));
+    let pending = analysis.pending().map(|a| row(a, a.1.since_ms)).collect();
+    let day_ago = analysis.now_ms - 86_400_000;
+    let resolved = analysis
+        .history
+        .iter()
+        .filter(|h| h.resolved_ms.is_some_and(|r| r >= day_ago))
+        .take(10)
+        .map(|h| AlertRow {
+            name: h.rule.clone(),
+            severity: match h.severity.as_str() {
+                "critical" => "critical",
+                "warning" => "warning",
+                _ => "info",
+            },
+            icon: severity_icon(&h.severity),
+            metric: h.metric.clone(),
+            rule: String::new(),
+            value: h
+                .peak
+                .map(|v| model::metric::format_value(v, model::Unit::None))
+                .unwrap_or_default(),
+            since: format!(
+                "{} – {}",
+                format_human(h.fired_ms),
+                h.resolved_ms.map(format_human).unwrap_or_default()
+            ),
+            flapping: false,
+        })
+        .collect();
+    (firing, pending, resolved)
 }
 
 pub fn taken(ms: i64) -> (String, String) {

@@ -1,9 +1,11 @@
 //! SQLite store (WAL): snapshots with their outcomes, raw bodies and samples; history queries.
 
+mod analysis;
 mod builds;
 mod queries;
 mod schema;
 
+pub use analysis::{AlertRecord, AnalysisWrite};
 pub use builds::BuildState;
 
 use std::collections::HashMap;
@@ -326,6 +328,14 @@ fn insert_one(
                     "INSERT OR IGNORE INTO samples (metric_id, taken_at_ms, snapshot_id, value) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(e)?;
+        // Hourly rollups, kept with the samples so trends never scan raw history.
+        let mut roll = tx
+            .prepare_cached(
+                "INSERT INTO rollups (metric_id, hour, count, sum, sumsq, min, max) VALUES (?1, ?2, 1, ?3, ?3 * ?3, ?3, ?3)
+                 ON CONFLICT(metric_id, hour) DO UPDATE SET count = count + 1, sum = sum + ?3,
+                    sumsq = sumsq + ?3 * ?3, min = min(min, ?3), max = max(max, ?3)",
+            )
+            .map_err(e)?;
         for m in &s.metrics {
             let metric_id = match metric_ids.get(&m.name) {
                 Some(id) => *id,
@@ -346,9 +356,18 @@ fn insert_one(
                     id
                 }
             };
-            samples += ins
+            let added = ins
                 .execute(params![metric_id, s.taken_at_ms, id, m.value])
                 .map_err(e)? as i64;
+            if added > 0 {
+                roll.execute(params![
+                    metric_id,
+                    s.taken_at_ms.div_euclid(3_600_000),
+                    m.value
+                ])
+                .map_err(e)?;
+            }
+            samples += added;
         }
     }
     tx.execute(

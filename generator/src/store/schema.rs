@@ -64,4 +64,49 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (out_dir, path)
     ) WITHOUT ROWID;
     ",
+    // 3: analysis state: how far each stage has read, alert states and history, detector
+    // states, and hourly rollups of every metric (trends read these, not raw samples).
+    r"
+    CREATE TABLE analysis_marks (
+        stage    TEXT PRIMARY KEY,
+        last_id  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE alert_states (
+        rule    TEXT NOT NULL,
+        metric  TEXT NOT NULL,
+        state   TEXT NOT NULL,
+        PRIMARY KEY (rule, metric)
+    ) WITHOUT ROWID;
+    CREATE TABLE alert_history (
+        id          INTEGER PRIMARY KEY,
+        rule        TEXT NOT NULL,
+        metric      TEXT NOT NULL,
+        severity    TEXT NOT NULL,
+        fired_ms    INTEGER NOT NULL,
+        resolved_ms INTEGER,
+        peak        REAL,
+        snapshots   TEXT NOT NULL,
+        UNIQUE (rule, metric, fired_ms)
+    );
+    CREATE INDEX alert_history_by_time ON alert_history(fired_ms);
+    CREATE TABLE detectors (
+        metric      TEXT PRIMARY KEY,
+        last_ms     INTEGER NOT NULL,
+        state       BLOB NOT NULL,
+        last_score  TEXT
+    ) WITHOUT ROWID;
+    CREATE TABLE rollups (
+        metric_id  INTEGER NOT NULL,
+        hour       INTEGER NOT NULL,
+        count      INTEGER NOT NULL,
+        sum        REAL NOT NULL,
+        sumsq      REAL NOT NULL,
+        min        REAL NOT NULL,
+        max        REAL NOT NULL,
+        PRIMARY KEY (metric_id, hour)
+    ) WITHOUT ROWID;
+    INSERT INTO rollups (metric_id, hour, count, sum, sumsq, min, max)
+        SELECT metric_id, taken_at_ms / 3600000, count(*), sum(value), sum(value * value), min(value), max(value)
+        FROM samples GROUP BY metric_id, taken_at_ms / 3600000;
+    ",
 ];

@@ -201,3 +201,21 @@ fn each_score_depends_only_on_earlier_points() {
     assert_eq!(&all[..cut], &half[..]);
     assert!(all.iter().any(Score::is_anomaly));
 }
+
+#[test]
+fn a_saved_and_restored_detector_scores_exactly_like_the_original() {
+    let s = &labelled::series()[0];
+    let (head, tail) = s.points.split_at(s.points.len() / 2);
+    let mut a = Detector::new(DetectorConfig::default());
+    for &(t, v) in head {
+        a.update(t, v);
+    }
+    let bytes = a.to_bytes();
+    assert!(bytes.len() < 32 * 1024, "{} bytes", bytes.len());
+    let mut b = Detector::from_bytes(&bytes).expect("restore");
+    for &(t, v) in tail {
+        assert_eq!(a.update(t, v), b.update(t, v));
+    }
+    assert!(Detector::from_bytes(&bytes[..bytes.len() - 1]).is_none());
+    assert!(Detector::from_bytes(b"nope").is_none());
+}

@@ -1,0 +1,192 @@
+//! Analysis stage: stored snapshots -> trends, anomaly verdicts and alert states, incrementally.
+
+mod alerts;
+mod detectors;
+
+use std::collections::HashMap;
+
+use model::alert::{AlertState, Event, Rule};
+use model::anomaly::Score;
+use model::trend::{Trend, WINDOWS, Window};
+
+use crate::store::{AlertRecord, AnalysisWrite, Store, StoreError};
+
+/// The key metrics the index shows with a trend and an anomaly mark, grouped as the design lists them.
+pub const KEY_GROUPS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Latency",
+        &[
+            ("probe.latency_p50", "API p50 (measured)"),
+            ("probe.latency_p95", "API p95 (measured)"),
+            ("probe.latency_p99", "API p99 (measured)"),
+            ("events.handler_latency_p50", "Event handler p50"),
+            ("events.handler_latency_p95", "Event handler p95"),
+            ("events.handler_latency_p99", "Event handler p99"),
+        ],
+    ),
+    (
+        "Errors",
+        &[
+            ("probe.error_rate", "Failed readings"),
+            ("events.handler_error_rate", "Event handler error rate"),
+            ("events.handler_errors", "Event handler errors"),
+            ("performance.slow_query_count", "Slow queries"),
+        ],
+    ),
+    (
+        "Cache",
+        &[
+            ("cache.hit_rate", "Hit rate"),
+            ("cache.hits", "Hits"),
+            ("cache.misses", "Misses"),
+            ("cache.invalidations", "Invalidations"),
+        ],
+    ),
+    (
+        "Database pool",
+        &[
+            ("db.pool.pool_usage_percent", "Pool usage"),
+            ("db.pool.checked_out", "Checked out"),
+            ("db.pool.checked_in", "Idle"),
+            ("db.pool.total_capacity", "Capacity"),
+        ],
+    ),
+    (
+        "Event bus",
+        &[
+            ("events.events_emitted", "Emitted"),
+            ("events.events_delivered", "Delivered"),
+            ("events.emission_latency_p95", "Emission p95"),
+        ],
+    ),
+    (
+        "Workers",
+        &[
+            ("workers.count", "Workers"),
+            ("workers.active_tasks", "Active tasks"),
+            ("workers.queue_length", "Queue length"),
+            ("ingestion.worker.online", "Ingestion worker online"),
+        ],
+    ),
+    (
+        "Ingestion queue",
+        &[
+            ("ingestion.jobs.pending", "Pending"),
+            ("ingestion.jobs.processing", "Processing"),
+            ("ingestion.jobs.completed", "Completed"),
+            ("ingestion.jobs.failed", "Failed"),
+        ],
+    ),
+];
+
+/// Every key metric's name.
+pub fn key_metrics() -> impl Iterator<Item = &'static str> {
+    KEY_GROUPS
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|(name, _)| *name))
+}
+
+/// What the analysis says about one metric.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct MetricAnalysis {
+    pub trends: Vec<Trend>,
+    /// The detector's verdict on the newest value.
+    pub anomaly: Option<Score>,
+}
+
+impl MetricAnalysis {
+    pub fn trend(&self, w: Window) -> Option<&Trend> {
+        self.trends.iter().find(|t| t.window == w)
+    }
+}
+
+/// The analysis the site is built from.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub metrics: HashMap<String, MetricAnalysis>,
+    pub alerts: Vec<(Rule, AlertState)>,
+    pub history: Vec<AlertRecord>,
+    /// Transitions found by this pass (for notifications), oldest first.
+    pub events: Vec<(i64, String, String, Event)>,
+    pub now_ms: i64,
+}
+
+impl Analysis {
+    pub fn firing(&self) -> impl Iterator<Item = &(Rule, AlertState)> {
+        self.alerts
+            .iter()
+            .filter(|(_, s)| s.phase == model::alert::Phase::Firing)
+    }
+
+    pub fn pending(&self) -> impl Iterator<Item = &(Rule, AlertState)> {
+        self.alerts
+            .iter()
+            .filter(|(_, s)| s.phase == model::alert::Phase::Pending)
+    }
+}
+
+const STAGE: &str = "analysis";
+
+/// Brings the analysis up to date with every snapshot stored since the last pass, saves its
+/// state, and returns what the site shows. Cost depends on what is new, not on history length.
+pub fn analyze(store: &mut Store, rules: &[Rule]) -> Result<Analysis, StoreError> {
+    let last = store.mark(STAGE)?;
+    let fresh = store.inserted_after(last)?;
+    let latest = store.latest_meta()?;
+    let now_ms = latest.as_ref().map_or(0, |m| m.taken_at_ms);
+    let mut write = AnalysisWrite::default();
+
+    let anomaly_metrics = alerts::anomaly_metrics(store, rules)?;
+    let mut watched: Vec<String> = key_metrics().map(str::to_owned).collect();
+    for m in anomaly_metrics {
+        if !watched.contains(&m) {
+            watched.push(m);
+        }
+    }
+    let scores = detectors::advance(store, &watched, &fresh, &mut write)?;
+    let (states, events, history) = alerts::advance(store, rules, &fresh, &scores.per_snapshot)?;
+    write.states = states.iter().map(|(_, s)| s.clone()).collect();
+    write.history = history;
+    if let Some(max) = fresh.iter().map(|m| m.id).max() {
+        write.marks.push((STAGE, max.max(last)));
+    }
+    store.save_analysis(&write)?;
+
+    let mut metrics = HashMap::new();
+    for name in key_metrics() {
+        let trends = trends(store, name, now_ms)?;
+        let anomaly = scores.latest.get(name).copied();
+        if !trends.is_empty() || anomaly.is_some() {
+            metrics.insert(name.to_owned(), MetricAnalysis { trends, anomaly });
+        }
+    }
+    Ok(Analysis {
+        metrics,
+        alerts: states,
+        history: store.alert_history(50)?,
+        events,
+        now_ms,
+    })
+}
+
+/// Trends of one metric: the last hour from raw samples, longer windows from hourly rollups.
+pub fn trends(store: &Store, metric: &str, now_ms: i64) -> Result<Vec<Trend>, StoreError> {
+    let better = store
+        .metric_better(metric)?
+        .unwrap_or(model::Better::Neither);
+    let mut out = Vec::new();
+    let raw = store.series(metric, now_ms - 2 * Window::H1.millis(), now_ms + 1)?;
+    if let Some(t) = model::trend::trend(&raw, now_ms, Window::H1, better) {
+        out.push(t);
+    }
+    let hourly = store.hourly_means(metric, now_ms - 2 * Window::D7.millis(), now_ms + 1)?;
+    for w in WINDOWS.into_iter().filter(|w| *w != Window::H1) {
+        if let Some(t) = model::trend::trend(&hourly, now_ms, w, better) {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;
