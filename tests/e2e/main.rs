@@ -6,3 +6,4 @@ mod faults;
 mod pipeline;
 mod serve;
 mod support;
+mod wasm;

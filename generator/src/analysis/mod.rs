@@ -100,12 +100,32 @@ impl MetricAnalysis {
     }
 }
 
+/// Uptime windows, as the design names them.
+pub const UPTIME_WINDOWS: [(&str, i64); 4] = [
+    ("24h", 86_400_000),
+    ("7d", 7 * 86_400_000),
+    ("30d", 30 * 86_400_000),
+    ("90d", 90 * 86_400_000),
+];
+
+/// Successful readings / readings, per window of `UPTIME_WINDOWS`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct UptimeFigures {
+    pub endpoint: String,
+    pub percent: [Option<f64>; 4],
+}
+
 /// The analysis the site is built from.
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
     pub metrics: HashMap<String, MetricAnalysis>,
     pub alerts: Vec<(Rule, AlertState)>,
     pub history: Vec<AlertRecord>,
+    /// Every endpoint's uptime, and all endpoints together (`endpoint` = "all").
+    pub uptime: Vec<UptimeFigures>,
+    pub uptime_overall: UptimeFigures,
+    /// All endpoints' uptime per UTC day over the last 90 days: `(day start, percent)`.
+    pub uptime_days: Vec<(i64, f64)>,
     /// Transitions found by this pass (for notifications), oldest first.
     pub events: Vec<(i64, String, String, Event)>,
     pub now_ms: i64,
@@ -160,13 +180,52 @@ pub fn analyze(store: &mut Store, rules: &[Rule]) -> Result<Analysis, StoreError
             metrics.insert(name.to_owned(), MetricAnalysis { trends, anomaly });
         }
     }
+    let (uptime, uptime_overall) = uptime(store, now_ms)?;
+    let uptime_days = store
+        .uptime_by_day(None, now_ms - 90 * 86_400_000, now_ms + 1)?
+        .into_iter()
+        .filter_map(|(day, u)| u.percent().map(|p| (day, p)))
+        .collect();
     Ok(Analysis {
         metrics,
         alerts: states,
         history: store.alert_history(50)?,
         events,
         now_ms,
+        uptime,
+        uptime_overall,
+        uptime_days,
     })
+}
+
+/// Uptime of every endpoint and of all together, over each window ending at `now_ms`.
+fn uptime(store: &Store, now_ms: i64) -> Result<(Vec<UptimeFigures>, UptimeFigures), StoreError> {
+    let mut by_endpoint: Vec<UptimeFigures> = Vec::new();
+    let mut overall = UptimeFigures {
+        endpoint: "all".to_owned(),
+        percent: [None; 4],
+    };
+    for (i, (_, span)) in UPTIME_WINDOWS.iter().enumerate() {
+        let rows = store.uptime_by_endpoint(now_ms - span, now_ms + 1)?;
+        let mut all = crate::store::Uptime::default();
+        for (endpoint, u) in rows {
+            all.ok += u.ok;
+            all.total += u.total;
+            let pos = match by_endpoint.iter().position(|f| f.endpoint == endpoint) {
+                Some(p) => p,
+                None => {
+                    by_endpoint.push(UptimeFigures {
+                        endpoint,
+                        percent: [None; 4],
+                    });
+                    by_endpoint.len() - 1
+                }
+            };
+            by_endpoint[pos].percent[i] = u.percent();
+        }
+        overall.percent[i] = all.percent();
+    }
+    Ok((by_endpoint, overall))
 }
 
 /// Trends of one metric: the last hour from raw samples, longer windows from hourly rollups.

@@ -156,3 +156,35 @@ fn key_metrics_get_trends_and_anomaly_verdicts() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn uptime_is_successful_readings_over_readings_per_window() {
+    let dir = temp_dir("analysis-uptime");
+    let mut store = Store::open(&dir).expect("open");
+    // 10 days, one snapshot an hour; the health endpoint fails 1 hour in 4 on the last day.
+    for hour in 0..240 {
+        let mut a = snap(hour * 60, 1.0, 10.0);
+        if hour >= 216 && hour % 4 == 0 {
+            a.snapshot.outcomes[0].kind = OutcomeKind::Timeout;
+        }
+        store.insert(&a).expect("insert");
+    }
+    let a = analyze(&mut store, &[]).expect("analyze");
+    let health = a
+        .uptime
+        .iter()
+        .find(|u| u.endpoint == "health")
+        .expect("health");
+    let day = health.percent[0].expect("24h");
+    assert!((day - 75.0).abs() < 5.0, "24h {day}");
+    let week = health.percent[1].expect("7d");
+    assert!(week > 95.0 && week < 97.0, "7d {week}");
+    assert_eq!(
+        a.uptime_overall.percent[0], health.percent[0],
+        "one endpoint: all = health"
+    );
+    assert!(a.uptime_days.len() >= 10);
+    assert!(a.uptime_days.last().expect("last day").1 < 100.0);
+    assert!(a.uptime_days[0].1 == 100.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -525,6 +525,7 @@ fn render_index(
         _ => "Status unknown".to_owned(),
     };
     let (firing, pending, resolved) = views::alert_rows(analysis);
+    let (uptime, uptime_bars) = views::uptime_rows(analysis);
     let page = views::IndexPage {
         c: ctx.common(path, "Status".into(), true),
         overall: Badge::from(now.overall),
@@ -552,6 +553,8 @@ fn render_index(
         firing,
         pending,
         resolved,
+        uptime,
+        uptime_bars,
     };
     writer.put(path, render(path, &page)?.as_bytes())?;
     writer.put(

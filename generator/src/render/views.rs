@@ -189,6 +189,8 @@ pub struct IndexPage<'a> {
     pub firing: Vec<AlertRow>,
     pub pending: Vec<AlertRow>,
     pub resolved: Vec<AlertRow>,
+    pub uptime: Vec<UptimeRow>,
+    pub uptime_bars: Vec<DayBar>,
 }
 
 #[derive(Template)]
@@ -327,6 +329,69 @@ pub fn key_groups(now: &Snapshot, prev: Option<&Snapshot>, analysis: &Analysis) 
         }];
     }
     groups
+}
+
+pub struct UptimeRow {
+    pub name: String,
+    pub cells: Vec<String>,
+}
+
+pub struct DayBar {
+    pub title: String,
+    /// ok (>= 99.9 %), fair (>= 99 %), poor: colour and a text label in the title.
+    pub class: &'static str,
+    /// Bar height in percent of the row (a floor keeps a bad day visible).
+    pub height: u32,
+}
+
+fn pct(p: Option<f64>) -> String {
+    p.map_or_else(
+        || "—".to_owned(),
+        |p| {
+            if p >= 99.995 {
+                "100%".to_owned()
+            } else {
+                format!("{p:.2}%")
+            }
+        },
+    )
+}
+
+pub fn uptime_rows(analysis: &Analysis) -> (Vec<UptimeRow>, Vec<DayBar>) {
+    let mut rows = vec![UptimeRow {
+        name: "All endpoints".to_owned(),
+        cells: analysis
+            .uptime_overall
+            .percent
+            .iter()
+            .map(|p| pct(*p))
+            .collect(),
+    }];
+    rows.extend(analysis.uptime.iter().map(|u| UptimeRow {
+        name: u.endpoint.clone(),
+        cells: u.percent.iter().map(|p| pct(*p)).collect(),
+    }));
+    let bars = analysis
+        .uptime_days
+        .iter()
+        .map(|(day, p)| {
+            let class = match p {
+                p if *p >= 99.9 => "ok",
+                p if *p >= 99.0 => "fair",
+                _ => "poor",
+            };
+            DayBar {
+                title: format!(
+                    "{}: {} of readings succeeded ({class})",
+                    model::time::day_of(*day),
+                    pct(Some(*p))
+                ),
+                class,
+                height: (p.clamp(0.0, 100.0) as u32).max(8),
+            }
+        })
+        .collect();
+    (rows, bars)
 }
 
 /// An alert for the panel: what, how bad, since when.

@@ -254,3 +254,88 @@ impl Store {
         tx.commit().map_err(e)
     }
 }
+
+/// Successful and total readings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Uptime {
+    pub ok: i64,
+    pub total: i64,
+}
+
+impl Uptime {
+    /// Share of successful readings in percent; `None` without readings.
+    pub fn percent(self) -> Option<f64> {
+        (self.total > 0).then(|| self.ok as f64 / self.total as f64 * 100.0)
+    }
+}
+
+impl Store {
+    /// Uptime of every endpoint over hours in `[from_ms, to_ms)`, by endpoint name.
+    pub fn uptime_by_endpoint(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(String, Uptime)>, StoreError> {
+        let mut st = self
+            .conn()
+            .prepare_cached(
+                "SELECT endpoint, sum(ok), sum(total) FROM uptime WHERE hour >= ?1 AND hour < ?2
+                 GROUP BY endpoint ORDER BY endpoint",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(
+                params![
+                    from_ms.div_euclid(3_600_000),
+                    to_ms.div_euclid(3_600_000) + 1
+                ],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        Uptime {
+                            ok: r.get(1)?,
+                            total: r.get(2)?,
+                        },
+                    ))
+                },
+            )
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// One endpoint's (or, with `None`, all endpoints') uptime per UTC day in `[from_ms, to_ms)`.
+    pub fn uptime_by_day(
+        &self,
+        endpoint: Option<&str>,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(i64, Uptime)>, StoreError> {
+        let mut st = self
+            .conn()
+            .prepare_cached(
+                "SELECT hour / 24, sum(ok), sum(total) FROM uptime
+                 WHERE hour >= ?1 AND hour < ?2 AND (?3 IS NULL OR endpoint = ?3)
+                 GROUP BY hour / 24 ORDER BY hour / 24",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(
+                params![
+                    from_ms.div_euclid(3_600_000),
+                    to_ms.div_euclid(3_600_000) + 1,
+                    endpoint
+                ],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)? * 86_400_000,
+                        Uptime {
+                            ok: r.get(1)?,
+                            total: r.get(2)?,
+                        },
+                    ))
+                },
+            )
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+}

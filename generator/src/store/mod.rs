@@ -5,7 +5,7 @@ mod builds;
 mod queries;
 mod schema;
 
-pub use analysis::{AlertRecord, AnalysisWrite};
+pub use analysis::{AlertRecord, AnalysisWrite, Uptime};
 pub use builds::BuildState;
 
 use std::collections::HashMap;
@@ -300,6 +300,13 @@ fn insert_one(
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )
                 .map_err(e)?;
+        // Hourly successful/total readings per endpoint, kept with the outcomes for uptime.
+        let mut up = tx
+            .prepare_cached(
+                "INSERT INTO uptime (endpoint, hour, ok, total) VALUES (?1, ?2, ?3, 1)
+                 ON CONFLICT(endpoint, hour) DO UPDATE SET ok = ok + ?3, total = total + 1",
+            )
+            .map_err(e)?;
         for (i, o) in s.outcomes.iter().enumerate() {
             let body = a.bodies.get(i).and_then(|b| b.as_deref());
             ins.execute(params![
@@ -311,6 +318,12 @@ fn insert_one(
                 o.latency_ms,
                 o.bytes as i64,
                 body
+            ])
+            .map_err(e)?;
+            up.execute(params![
+                o.endpoint,
+                s.taken_at_ms.div_euclid(3_600_000),
+                i64::from(o.kind.is_ok())
             ])
             .map_err(e)?;
         }

@@ -65,7 +65,8 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     ",
     // 3: analysis state: how far each stage has read, alert states and history, detector
-    // states, and hourly rollups of every metric (trends read these, not raw samples).
+    // states, hourly rollups of every metric (trends read these, not raw samples) and of every
+    // endpoint's successful readings (uptime reads these).
     r"
     CREATE TABLE analysis_marks (
         stage    TEXT PRIMARY KEY,
@@ -105,6 +106,17 @@ pub const MIGRATIONS: &[&str] = &[
         max        REAL NOT NULL,
         PRIMARY KEY (metric_id, hour)
     ) WITHOUT ROWID;
+    CREATE TABLE uptime (
+        endpoint  TEXT NOT NULL,
+        hour      INTEGER NOT NULL,
+        ok        INTEGER NOT NULL,
+        total     INTEGER NOT NULL,
+        PRIMARY KEY (endpoint, hour)
+    ) WITHOUT ROWID;
+    INSERT INTO uptime (endpoint, hour, ok, total)
+        SELECT o.endpoint, s.taken_at_ms / 3600000, sum(o.kind = 'ok'), count(*)
+        FROM outcomes o JOIN snapshots s ON s.id = o.snapshot_id
+        GROUP BY o.endpoint, s.taken_at_ms / 3600000;
     INSERT INTO rollups (metric_id, hour, count, sum, sumsq, min, max)
         SELECT metric_id, taken_at_ms / 3600000, count(*), sum(value), sum(value * value), min(value), max(value)
         FROM samples GROUP BY metric_id, taken_at_ms / 3600000;
