@@ -4,6 +4,7 @@ pub mod alert;
 pub mod anomaly;
 pub mod labelled;
 pub mod metric;
+pub mod rollup;
 pub mod snapshot;
 pub mod stats;
 pub mod status;

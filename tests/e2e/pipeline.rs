@@ -239,6 +239,11 @@ fn demo_incidents_reach_the_index_as_reasons() {
     );
     assert!(index.contains("<strong>Error rate above 5%</strong>"));
     assert!(index.contains("<strong>Workers degraded</strong>"));
+    // Search reports itself healthy, but it needs redis (the default Pharos graph).
+    assert!(
+        index.contains("Degraded because redis is down"),
+        "dependency propagation"
+    );
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -66,6 +66,8 @@ pub struct Site {
     pub title: String,
     /// Days listed on one history page.
     pub days_per_page: usize,
+    /// Part -> parts it needs (lower-case names); a broken need degrades the part on the pages.
+    pub depends_on: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -108,6 +110,25 @@ pub const PHAROS_MODULES: [&str; 13] = [
     "monitoring",
 ];
 
+/// How Pharos' modules lean on its components (used when the config has no `[depends_on]`).
+pub fn pharos_dependencies() -> std::collections::BTreeMap<String, Vec<String>> {
+    let pairs: [(&str, &[&str]); 9] = [
+        ("auth", &["database", "redis"]),
+        ("resources", &["database"]),
+        ("search", &["database", "redis"]),
+        ("collections", &["database"]),
+        ("recommendations", &["database", "ncf_model"]),
+        ("graph", &["database", "celery"]),
+        ("scholarly", &["database", "celery"]),
+        ("curation", &["ingestion"]),
+        ("ingestion_worker", &["redis"]),
+    ];
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.iter().map(|s| (*s).to_owned()).collect()))
+        .collect()
+}
+
 pub const DEFAULT_DEMO_PORT: u16 = 8765;
 pub const DEFAULT_TOKEN_ENV: &str = "LOOKOUT_TOKEN";
 
@@ -125,6 +146,7 @@ struct Raw {
     demo: Option<RawDemo>,
     paths: Option<RawPaths>,
     alerts: Option<alerts::RawAlerts>,
+    depends_on: Option<std::collections::BTreeMap<String, Vec<String>>>,
     #[serde(default)]
     alert: Vec<alerts::RawAlert>,
 }
@@ -466,6 +488,28 @@ impl Config {
             history_step,
         };
         let alerts = alerts::check(raw.alerts.unwrap_or_default(), raw.alert, &bad)?;
+        let depends_on = match raw.depends_on {
+            None if kind == BackendKind::Pharos => pharos_dependencies(),
+            None => Default::default(),
+            Some(map) => {
+                let mut out = std::collections::BTreeMap::new();
+                for (part, needs) in map {
+                    let part = part.trim().to_ascii_lowercase();
+                    let needs: Vec<String> = needs
+                        .iter()
+                        .map(|n| n.trim().to_ascii_lowercase())
+                        .collect();
+                    if part.is_empty() || needs.iter().any(String::is_empty) {
+                        return Err(bad("depends_on", "holds an empty part name".into()));
+                    }
+                    if needs.contains(&part) {
+                        return Err(bad("depends_on", format!("{part:?} depends on itself")));
+                    }
+                    out.insert(part, needs);
+                }
+                out
+            }
+        };
         let p = raw.paths.unwrap_or_default();
         Ok(Config {
             backend: Backend {
@@ -486,6 +530,7 @@ impl Config {
             site: Site {
                 title,
                 days_per_page,
+                depends_on,
             },
             interval: Duration::from_secs(interval_s),
             serve_bind,

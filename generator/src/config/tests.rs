@@ -146,3 +146,20 @@ fn bad_alert_rules_name_their_key() {
     assert_eq!(alerts::parse_duration("0"), Some(0));
     assert_eq!(alerts::parse_duration("2x"), None);
 }
+
+#[test]
+fn dependencies_default_for_pharos_and_can_be_replaced() {
+    let c = parse("").expect("defaults");
+    assert_eq!(
+        c.site.depends_on.get("search"),
+        Some(&vec!["database".to_owned(), "redis".to_owned()])
+    );
+    let c = parse("[depends_on]\nSearch = [\"Redis\"]\n").expect("custom");
+    assert_eq!(c.site.depends_on.len(), 1);
+    assert_eq!(
+        c.site.depends_on.get("search"),
+        Some(&vec!["redis".to_owned()])
+    );
+    let e = parse("[depends_on]\nsearch = [\"search\"]\n").expect_err("self");
+    assert!(e.to_string().contains("`depends_on`"), "{e}");
+}

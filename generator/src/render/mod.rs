@@ -20,7 +20,7 @@ use model::time::format_human;
 use crate::analysis::Analysis;
 use crate::config::Site;
 use crate::store::{BuildState, DaySummary, SnapshotMeta, Store, StoreError, Stored};
-use views::{Badge, Common, DayRow, PageLink, PartRow, SnapRow};
+use views::{Badge, Common, DayRow, PageLink, SnapRow};
 use write::Writer;
 
 pub const STYLE_CSS: &str = include_str!("../../../assets/style.css");
@@ -114,10 +114,11 @@ fn fingerprint(site: &Site, css_version: &str) -> String {
         })
         .unwrap_or_default();
     let text = format!(
-        "{}|{exe}|{}|{}|{css_version}",
+        "{}|{exe}|{}|{}|{css_version}|{:?}",
         env!("CARGO_PKG_VERSION"),
         site.title,
-        site.days_per_page
+        site.days_per_page,
+        site.depends_on
     );
     format!("{:016x}", write::hash(text.as_bytes()))
 }
@@ -386,12 +387,10 @@ fn render_snapshot(
         duration: format!("{:.0}", s.duration_ms),
         ok_count: s.outcomes.len() - s.failed_outcomes(),
         total_count: s.outcomes.len(),
-        parts: s
-            .components
-            .iter()
-            .chain(&s.modules)
-            .map(PartRow::from)
-            .collect(),
+        parts: {
+            let all: Vec<&model::PartHealth> = s.components.iter().chain(&s.modules).collect();
+            views::part_rows(&all, &ctx.site.depends_on)
+        },
         outcomes: s.outcomes.iter().map(Into::into).collect(),
         metrics: s.metrics.iter().map(Into::into).collect(),
         facts: s
@@ -525,6 +524,9 @@ fn render_index(
         _ => "Status unknown".to_owned(),
     };
     let (firing, pending, resolved) = views::alert_rows(analysis);
+    // Components and modules go through the dependency graph together.
+    let all: Vec<&model::PartHealth> = now.components.iter().chain(&now.modules).collect();
+    let mut parts = views::part_rows(&all, &ctx.site.depends_on);
     let (uptime, uptime_bars) = views::uptime_rows(analysis);
     let page = views::IndexPage {
         c: ctx.common(path, "Status".into(), true),
@@ -536,8 +538,8 @@ fn render_index(
         snapshot_href: paths::snapshot_page(&meta.slug),
         ok_count: now.outcomes.len() - failed,
         total_count: now.outcomes.len(),
-        components: now.components.iter().map(PartRow::from).collect(),
-        modules: now.modules.iter().map(PartRow::from).collect(),
+        components: parts.drain(..now.components.len()).collect(),
+        modules: parts,
         groups: views::key_groups(&now, prev.as_ref(), analysis),
         failures: now
             .outcomes

@@ -18,6 +18,7 @@ fn site(days_per_page: usize) -> Site {
     Site {
         title: format!("Status {PAYLOAD}"),
         days_per_page,
+        depends_on: crate::config::pharos_dependencies(),
     }
 }
 

@@ -41,17 +41,31 @@ pub struct PartRow<'a> {
     pub status: Badge,
     pub word: &'a str,
     pub message: &'a str,
+    /// `degraded because redis is down`, when a dependency made it worse.
+    pub because: String,
 }
 
-impl<'a> From<&'a PartHealth> for PartRow<'a> {
-    fn from(p: &'a PartHealth) -> PartRow<'a> {
-        PartRow {
+/// Parts with their status after the dependency graph, in the order given.
+pub fn part_rows<'a>(
+    parts: &[&'a PartHealth],
+    depends_on: &std::collections::BTreeMap<String, Vec<String>>,
+) -> Vec<PartRow<'a>> {
+    let propagated = model::rollup::propagate(parts, depends_on);
+    parts
+        .iter()
+        .zip(propagated)
+        .map(|(p, r)| PartRow {
             name: &p.name,
-            status: p.status.into(),
+            status: r.effective.into(),
             word: &p.word,
             message: &p.message,
-        }
-    }
+            because: if r.because.is_empty() {
+                String::new()
+            } else {
+                format!("{} because {}", r.effective.label(), r.because.join(", "))
+            },
+        })
+        .collect()
 }
 
 pub struct KeyRow {
