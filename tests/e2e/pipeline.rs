@@ -244,6 +244,18 @@ fn demo_incidents_reach_the_index_as_reasons() {
         index.contains("Degraded because redis is down"),
         "dependency propagation"
     );
+    let analysis: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("site/data/analysis.json")).expect("analysis.json"),
+    )
+    .expect("json");
+    let phases: Vec<&str> = analysis["alerts"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .filter_map(|a| a["phase"].as_str())
+        .collect();
+    assert_eq!(phases, vec!["pending", "pending"]);
+    assert!(analysis["uptime"]["all"][0].as_f64().is_some());
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

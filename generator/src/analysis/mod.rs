@@ -147,6 +147,57 @@ impl Analysis {
 
 const STAGE: &str = "analysis";
 
+/// The analysis as JSON for `data/analysis.json` (widgets and scripts read it).
+pub fn to_json(a: &Analysis) -> String {
+    let alerts: Vec<serde_json::Value> = a
+        .alerts
+        .iter()
+        .filter(|(_, s)| s.phase != model::alert::Phase::Inactive)
+        .map(|(rule, s)| {
+            serde_json::json!({
+                "rule": rule.name,
+                "description": rule.describe(),
+                "severity": rule.severity,
+                "metric": s.metric,
+                "phase": s.phase,
+                "since_ms": s.since_ms,
+                "fired_ms": s.fired_ms,
+                "resolved_ms": s.resolved_ms,
+                "peak": s.peak,
+                "value": s.last_value,
+                "flapping": s.flapping,
+            })
+        })
+        .collect();
+    let history: Vec<serde_json::Value> = a
+        .history
+        .iter()
+        .map(|h| {
+            serde_json::json!({
+                "rule": h.rule, "metric": h.metric, "severity": h.severity, "fired_ms": h.fired_ms,
+                "resolved_ms": h.resolved_ms, "peak": h.peak, "snapshots": h.snapshots,
+            })
+        })
+        .collect();
+    let metrics: std::collections::BTreeMap<&String, &MetricAnalysis> = a.metrics.iter().collect();
+    let windows: Vec<&str> = UPTIME_WINDOWS.iter().map(|w| w.0).collect();
+    let doc = serde_json::json!({
+        "now_ms": a.now_ms,
+        "metrics": metrics,
+        "alerts": alerts,
+        "alert_history": history,
+        "uptime": {
+            "windows": windows,
+            "all": a.uptime_overall.percent,
+            "endpoints": a.uptime,
+            "days": a.uptime_days,
+        },
+    });
+    let mut text = doc.to_string();
+    text.push('\n');
+    text
+}
+
 /// Brings the analysis up to date with every snapshot stored since the last pass, saves its
 /// state, and returns what the site shows. Cost depends on what is new, not on history length.
 pub fn analyze(store: &mut Store, rules: &[Rule]) -> Result<Analysis, StoreError> {

@@ -214,6 +214,7 @@ pub fn build(
     let mut fixed = vec![
         paths::INDEX.to_owned(),
         paths::LATEST_JSON.to_owned(),
+        paths::ANALYSIS_JSON.to_owned(),
         paths::NOT_FOUND.to_owned(),
         paths::STYLE.to_owned(),
         paths::HISTORY_INDEX.to_owned(),
@@ -265,6 +266,10 @@ pub fn build(
         render_history(&ctx, &writer, &days, *n, page_count, per_page, total)?;
     }
     render_index(store, &ctx, &writer, latest.as_ref(), total, analysis)?;
+    writer.put(
+        paths::ANALYSIS_JSON,
+        crate::analysis::to_json(analysis).as_bytes(),
+    )?;
 
     let token = if full || marker.trim().is_empty() {
         format!(
