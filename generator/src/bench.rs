@@ -242,6 +242,59 @@ fn bench_detect_csv(rows: usize) -> Result<f64, Error> {
     Ok(stats.rows as f64 / t.elapsed().as_secs_f64())
 }
 
+/// The analysis step alone over a long history: first pass, then one new snapshot at a time.
+fn bench_analysis(
+    config: &Config,
+    root: &Path,
+    snapshots: usize,
+) -> Result<(Duration, Duration, Duration), Error> {
+    let dir = root.join(format!("a{snapshots}"));
+    let mut store = Store::open(&dir.join("data"))?;
+    let step = 60.0;
+    let end = collect::now_ms() as f64 / 1000.0;
+    let start = end - step * snapshots as f64;
+    let demo = Demo::new(
+        DemoOptions {
+            seed: config.demo.seed,
+            speed: 1.0,
+            token: "bench".into(),
+            cors_origins: vec![],
+            incidents: Incidents::Random,
+            sleep: false,
+        },
+        start,
+    );
+    let t = Instant::now();
+    app::fill(
+        config,
+        &demo,
+        &mut store,
+        start,
+        end - step / 2.0,
+        Duration::from_secs_f64(step),
+    )?;
+    let fill = t.elapsed();
+    let t = Instant::now();
+    crate::analysis::analyze(&mut store, &config.alerts)?;
+    let first = t.elapsed();
+    let mut incs = Vec::new();
+    for i in 0..5 {
+        let at = end + step * f64::from(i);
+        app::fill(
+            config,
+            &demo,
+            &mut store,
+            at,
+            at + 1.0,
+            Duration::from_secs_f64(step),
+        )?;
+        let t = Instant::now();
+        crate::analysis::analyze(&mut store, &config.alerts)?;
+        incs.push(t.elapsed());
+    }
+    Ok((fill, first, median(incs)))
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -330,6 +383,23 @@ pub fn run(config: &Config, quick: bool) -> Result<(), Error> {
                 result = Err(e);
                 break;
             }
+        }
+    }
+    if result.is_ok() {
+        let n = if quick { 5_000 } else { 100_000 };
+        match bench_analysis(config, &root, n) {
+            Ok((fill, first, inc)) => {
+                println!(
+                    "| history of {n} one-minute snapshots: filled from the simulator in | {} |",
+                    ms(fill)
+                );
+                println!("| analysis, first pass over all {n} | {} |", ms(first));
+                println!(
+                    "| analysis of one new snapshot with {n} stored (median of 5) | {} |",
+                    ms(inc)
+                );
+            }
+            Err(e) => result = Err(e),
         }
     }
     let _ = std::fs::remove_dir_all(&root);

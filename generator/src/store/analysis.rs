@@ -270,25 +270,30 @@ impl Uptime {
 }
 
 impl Store {
-    /// Uptime of every endpoint over hours in `[from_ms, to_ms)`, by endpoint name.
+    /// Uptime of every endpoint over `[from_ms, to_ms)`, by endpoint name: whole hours from the
+    /// hourly table for spans up to a week, whole days from the daily table beyond.
     pub fn uptime_by_endpoint(
         &self,
         from_ms: i64,
         to_ms: i64,
     ) -> Result<Vec<(String, Uptime)>, StoreError> {
-        let mut st = self
-            .conn()
-            .prepare_cached(
+        let (sql, unit) = if to_ms - from_ms <= 7 * 86_400_000 + 1 {
+            (
                 "SELECT endpoint, sum(ok), sum(total) FROM uptime WHERE hour >= ?1 AND hour < ?2
                  GROUP BY endpoint ORDER BY endpoint",
+                3_600_000,
             )
-            .map_err(|e| self.err(e))?;
+        } else {
+            (
+                "SELECT endpoint, sum(ok), sum(total) FROM uptime_days WHERE day >= ?1 AND day < ?2
+                 GROUP BY endpoint ORDER BY endpoint",
+                86_400_000,
+            )
+        };
+        let mut st = self.conn().prepare_cached(sql).map_err(|e| self.err(e))?;
         let rows = st
             .query_map(
-                params![
-                    from_ms.div_euclid(3_600_000),
-                    to_ms.div_euclid(3_600_000) + 1
-                ],
+                params![from_ms.div_euclid(unit), to_ms.div_euclid(unit) + 1],
                 |r| {
                     Ok((
                         r.get(0)?,
@@ -313,16 +318,16 @@ impl Store {
         let mut st = self
             .conn()
             .prepare_cached(
-                "SELECT hour / 24, sum(ok), sum(total) FROM uptime
-                 WHERE hour >= ?1 AND hour < ?2 AND (?3 IS NULL OR endpoint = ?3)
-                 GROUP BY hour / 24 ORDER BY hour / 24",
+                "SELECT day, sum(ok), sum(total) FROM uptime_days
+                 WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR endpoint = ?3)
+                 GROUP BY day ORDER BY day",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map(
                 params![
-                    from_ms.div_euclid(3_600_000),
-                    to_ms.div_euclid(3_600_000) + 1,
+                    from_ms.div_euclid(86_400_000),
+                    to_ms.div_euclid(86_400_000) + 1,
                     endpoint
                 ],
                 |r| {

@@ -303,8 +303,14 @@ fn insert_one(
         // Hourly successful/total readings per endpoint, kept with the outcomes for uptime.
         let mut up = tx
             .prepare_cached(
-                "INSERT INTO uptime (endpoint, hour, ok, total) VALUES (?1, ?2, ?3, 1)
-                 ON CONFLICT(endpoint, hour) DO UPDATE SET ok = ok + ?3, total = total + 1",
+                "INSERT INTO uptime (hour, endpoint, ok, total) VALUES (?2, ?1, ?3, 1)
+                 ON CONFLICT(hour, endpoint) DO UPDATE SET ok = ok + ?3, total = total + 1",
+            )
+            .map_err(e)?;
+        let mut up_day = tx
+            .prepare_cached(
+                "INSERT INTO uptime_days (day, endpoint, ok, total) VALUES (?2, ?1, ?3, 1)
+                 ON CONFLICT(day, endpoint) DO UPDATE SET ok = ok + ?3, total = total + 1",
             )
             .map_err(e)?;
         for (i, o) in s.outcomes.iter().enumerate() {
@@ -320,12 +326,16 @@ fn insert_one(
                 body
             ])
             .map_err(e)?;
-            up.execute(params![
-                o.endpoint,
-                s.taken_at_ms.div_euclid(3_600_000),
-                i64::from(o.kind.is_ok())
-            ])
-            .map_err(e)?;
+            let ok = i64::from(o.kind.is_ok());
+            up.execute(params![o.endpoint, s.taken_at_ms.div_euclid(3_600_000), ok])
+                .map_err(e)?;
+            up_day
+                .execute(params![
+                    o.endpoint,
+                    s.taken_at_ms.div_euclid(86_400_000),
+                    ok
+                ])
+                .map_err(e)?;
         }
     }
     let mut samples = 0i64;

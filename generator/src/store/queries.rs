@@ -55,7 +55,10 @@ impl Store {
 
     /// Snapshots stored after `id` (by insertion), oldest first.
     pub fn inserted_after(&self, id: i64) -> Result<Vec<SnapshotMeta>, StoreError> {
-        self.metas_where("WHERE id > ?1 ORDER BY taken_at_ms, id", [id])
+        // A rowid range (cheap however long the history), then time order for the few found.
+        let mut metas = self.metas_where("WHERE id > ?1", [id])?;
+        metas.sort_by_key(|m| (m.taken_at_ms, m.id));
+        Ok(metas)
     }
 
     pub fn day_metas(&self, day: &str) -> Result<Vec<SnapshotMeta>, StoreError> {

@@ -107,16 +107,25 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (metric_id, hour)
     ) WITHOUT ROWID;
     CREATE TABLE uptime (
-        endpoint  TEXT NOT NULL,
         hour      INTEGER NOT NULL,
+        endpoint  TEXT NOT NULL,
         ok        INTEGER NOT NULL,
         total     INTEGER NOT NULL,
-        PRIMARY KEY (endpoint, hour)
+        PRIMARY KEY (hour, endpoint)
     ) WITHOUT ROWID;
-    INSERT INTO uptime (endpoint, hour, ok, total)
-        SELECT o.endpoint, s.taken_at_ms / 3600000, sum(o.kind = 'ok'), count(*)
+    CREATE TABLE uptime_days (
+        day       INTEGER NOT NULL,
+        endpoint  TEXT NOT NULL,
+        ok        INTEGER NOT NULL,
+        total     INTEGER NOT NULL,
+        PRIMARY KEY (day, endpoint)
+    ) WITHOUT ROWID;
+    INSERT INTO uptime (hour, endpoint, ok, total)
+        SELECT s.taken_at_ms / 3600000, o.endpoint, sum(o.kind = 'ok'), count(*)
         FROM outcomes o JOIN snapshots s ON s.id = o.snapshot_id
-        GROUP BY o.endpoint, s.taken_at_ms / 3600000;
+        GROUP BY s.taken_at_ms / 3600000, o.endpoint;
+    INSERT INTO uptime_days (day, endpoint, ok, total)
+        SELECT hour / 24, endpoint, sum(ok), sum(total) FROM uptime GROUP BY hour / 24, endpoint;
     INSERT INTO rollups (metric_id, hour, count, sum, sumsq, min, max)
         SELECT metric_id, taken_at_ms / 3600000, count(*), sum(value), sum(value * value), min(value), max(value)
         FROM samples GROUP BY metric_id, taken_at_ms / 3600000;
