@@ -478,7 +478,7 @@ impl Detector {
             };
             self.buckets[b].push(entry);
             self.bucket_dirty[b] = self.bucket_dirty[b].saturating_add(1);
-            if self.season_ready && (self.bucket_dirty[b] >= 6 || self.buckets[b].len() <= 3) {
+            if self.season_ready && (self.bucket_dirty[b] >= 8 || self.buckets[b].len() <= 3) {
                 self.refresh_bucket(b);
             }
         }
@@ -488,7 +488,7 @@ impl Detector {
         if warming || self.since_level >= 16 || self.recent.len() < 16 {
             self.refresh_level();
         }
-        if warming || self.since_scale >= 32 {
+        if warming || self.since_scale >= 64 {
             self.refresh_scale();
         }
     }
