@@ -116,49 +116,86 @@ struct BuildFigures {
     incremental_written: usize,
 }
 
+/// A store in `dir` filled with `snapshots` simulated snapshots `step` seconds apart, ending now.
+struct History {
+    store: Store,
+    demo: Demo,
+    config: Config,
+    end: f64,
+    step: f64,
+    fill: Duration,
+}
+
+impl History {
+    fn new(config: &Config, dir: &Path, snapshots: usize, step: f64) -> Result<History, Error> {
+        let store = Store::open(&dir.join("data"))?;
+        let end = collect::now_ms() as f64 / 1000.0;
+        let start = end - step * snapshots as f64;
+        let demo = Demo::new(
+            DemoOptions {
+                seed: config.demo.seed,
+                speed: 1.0,
+                token: "bench".into(),
+                cors_origins: vec![],
+                incidents: Incidents::Random,
+                sleep: false,
+            },
+            start,
+        );
+        let mut h = History {
+            store,
+            demo,
+            config: config.clone(),
+            end,
+            step,
+            fill: Duration::ZERO,
+        };
+        let t = Instant::now();
+        app::fill(
+            &h.config,
+            &h.demo,
+            &mut h.store,
+            start,
+            end - step / 2.0,
+            Duration::from_secs_f64(step),
+        )?;
+        h.fill = t.elapsed();
+        Ok(h)
+    }
+
+    /// Adds the `i`-th snapshot after the filled history.
+    fn add(&mut self, i: u32) -> Result<(), Error> {
+        let at = self.end + self.step * f64::from(i);
+        app::fill(
+            &self.config,
+            &self.demo,
+            &mut self.store,
+            at,
+            at + 1.0,
+            Duration::from_secs_f64(self.step),
+        )?;
+        Ok(())
+    }
+}
+
 fn bench_builds(config: &Config, root: &Path, snapshots: usize) -> Result<BuildFigures, Error> {
     let dir = root.join(format!("h{snapshots}"));
     let out = dir.join("site");
-    let mut store = Store::open(&dir.join("data"))?;
-    let step = 300.0;
-    let end = collect::now_ms() as f64 / 1000.0;
-    let start = end - step * snapshots as f64;
-    let demo = Demo::new(
-        DemoOptions {
-            seed: config.demo.seed,
-            speed: 1.0,
-            token: "bench".into(),
-            cors_origins: vec![],
-            incidents: Incidents::Random,
-            sleep: false,
-        },
-        start,
-    );
-    let mut cfg = config.clone();
-    cfg.backend.base_url =
-        reqwest::Url::parse("http://127.0.0.1:9/").map_err(|e| Error::Usage(e.to_string()))?;
+    let mut h = History::new(config, &dir, snapshots, 300.0)?;
+    let fill = h.fill;
+    let store = &mut h.store;
     let t = Instant::now();
-    app::fill(
-        &cfg,
-        &demo,
-        &mut store,
-        start,
-        end - step / 2.0,
-        Duration::from_secs_f64(step),
-    )?;
-    let fill = t.elapsed();
-    let t = Instant::now();
-    let analysis = crate::analysis::analyze(&mut store, &config.alerts)?;
+    let analysis = crate::analysis::analyze(store, &config.alerts)?;
     let analysis_first = t.elapsed();
     let full = render::build(
-        &mut store,
+        store,
         &config.site,
         &analysis,
         &out,
         BuildOptions { full: true },
     )?;
     let unchanged = render::build(
-        &mut store,
+        store,
         &config.site,
         &analysis,
         &out,
@@ -168,20 +205,13 @@ fn bench_builds(config: &Config, root: &Path, snapshots: usize) -> Result<BuildF
     let mut incs = Vec::new();
     let mut written = 0;
     for i in 0..5 {
-        let at = end + step * f64::from(i);
-        app::fill(
-            &cfg,
-            &demo,
-            &mut store,
-            at,
-            at + 1.0,
-            Duration::from_secs_f64(step),
-        )?;
+        h.add(i)?;
+        let store = &mut h.store;
         let t = Instant::now();
-        let analysis = crate::analysis::analyze(&mut store, &config.alerts)?;
+        let analysis = crate::analysis::analyze(store, &config.alerts)?;
         analyses.push(t.elapsed());
         let r = render::build(
-            &mut store,
+            store,
             &config.site,
             &analysis,
             &out,
@@ -248,51 +278,18 @@ fn bench_analysis(
     root: &Path,
     snapshots: usize,
 ) -> Result<(Duration, Duration, Duration), Error> {
-    let dir = root.join(format!("a{snapshots}"));
-    let mut store = Store::open(&dir.join("data"))?;
-    let step = 60.0;
-    let end = collect::now_ms() as f64 / 1000.0;
-    let start = end - step * snapshots as f64;
-    let demo = Demo::new(
-        DemoOptions {
-            seed: config.demo.seed,
-            speed: 1.0,
-            token: "bench".into(),
-            cors_origins: vec![],
-            incidents: Incidents::Random,
-            sleep: false,
-        },
-        start,
-    );
+    let mut h = History::new(config, &root.join(format!("a{snapshots}")), snapshots, 60.0)?;
     let t = Instant::now();
-    app::fill(
-        config,
-        &demo,
-        &mut store,
-        start,
-        end - step / 2.0,
-        Duration::from_secs_f64(step),
-    )?;
-    let fill = t.elapsed();
-    let t = Instant::now();
-    crate::analysis::analyze(&mut store, &config.alerts)?;
+    crate::analysis::analyze(&mut h.store, &config.alerts)?;
     let first = t.elapsed();
     let mut incs = Vec::new();
     for i in 0..5 {
-        let at = end + step * f64::from(i);
-        app::fill(
-            config,
-            &demo,
-            &mut store,
-            at,
-            at + 1.0,
-            Duration::from_secs_f64(step),
-        )?;
+        h.add(i)?;
         let t = Instant::now();
-        crate::analysis::analyze(&mut store, &config.alerts)?;
+        crate::analysis::analyze(&mut h.store, &config.alerts)?;
         incs.push(t.elapsed());
     }
-    Ok((fill, first, median(incs)))
+    Ok((h.fill, first, median(incs)))
 }
 
 fn machine() -> String {
