@@ -249,6 +249,21 @@ pub fn analyze(store: &mut Store, rules: &[Rule]) -> Result<Analysis, StoreError
     })
 }
 
+/// Every stored metric's trends over all four windows, as JSON (`data/trends.json`). This costs
+/// a pass over every metric, so the build writes it when an hour turns, not on every snapshot.
+pub fn all_trends_json(store: &Store, now_ms: i64) -> Result<String, StoreError> {
+    let mut out = std::collections::BTreeMap::new();
+    for name in store.metric_names()? {
+        let t = trends(store, &name, now_ms)?;
+        if !t.is_empty() {
+            out.insert(name, t);
+        }
+    }
+    let mut text = serde_json::json!({ "now_ms": now_ms, "trends": out }).to_string();
+    text.push('\n');
+    Ok(text)
+}
+
 /// Uptime of every endpoint and of all together, over each window ending at `now_ms`.
 fn uptime(store: &Store, now_ms: i64) -> Result<(Vec<UptimeFigures>, UptimeFigures), StoreError> {
     let mut by_endpoint: Vec<UptimeFigures> = Vec::new();

@@ -215,6 +215,7 @@ pub fn build(
         paths::INDEX.to_owned(),
         paths::LATEST_JSON.to_owned(),
         paths::ANALYSIS_JSON.to_owned(),
+        paths::TRENDS_JSON.to_owned(),
         paths::NOT_FOUND.to_owned(),
         paths::STYLE.to_owned(),
         paths::HISTORY_INDEX.to_owned(),
@@ -270,6 +271,20 @@ pub fn build(
         paths::ANALYSIS_JSON,
         crate::analysis::to_json(analysis).as_bytes(),
     )?;
+    // Every metric's trends move hourly: rewritten when a snapshot starts a new hour.
+    let hour = |ms: i64| ms.div_euclid(3_600_000);
+    let previous_ms = match state.as_ref() {
+        Some(s) if !full => store.meta(s.last_snapshot_id)?.map(|m| m.taken_at_ms),
+        _ => None,
+    };
+    if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms)
+        && previous_ms.is_none_or(|p| hour(p) != hour(now))
+    {
+        writer.put(
+            paths::TRENDS_JSON,
+            crate::analysis::all_trends_json(store, now)?.as_bytes(),
+        )?;
+    }
 
     let token = if full || marker.trim().is_empty() {
         format!(

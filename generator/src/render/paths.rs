@@ -24,6 +24,7 @@ pub const INDEX: &str = "index.html";
 pub const HISTORY_INDEX: &str = "history/index.html";
 pub const LATEST_JSON: &str = "data/latest.json";
 pub const ANALYSIS_JSON: &str = "data/analysis.json";
+pub const TRENDS_JSON: &str = "data/trends.json";
 pub const NOT_FOUND: &str = "404.html";
 pub const STYLE: &str = "assets/style.css";
 

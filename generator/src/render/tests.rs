@@ -343,3 +343,62 @@ fn a_new_day_updates_the_previous_days_link_and_nothing_older() {
     assert_eq!(untouched, first_mtime);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn every_metrics_trends_are_written_when_an_hour_turns() {
+    let dir = temp_dir("render-trends");
+    let mut store = Store::open(&dir.join("data")).expect("store");
+    for i in 0..30 {
+        store
+            .insert(&assembled(T0 + i * 600_000, Status::Healthy, i as f64))
+            .expect("insert");
+    }
+    let out = dir.join("site");
+    build(
+        &mut store,
+        &site(30),
+        &Analysis::default(),
+        &out,
+        BuildOptions::default(),
+    )
+    .expect("build");
+    let path = out.join(paths::TRENDS_JSON);
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("trends")).expect("json");
+    let windows: Vec<&str> = doc["trends"]["probe.latency_p95"]
+        .as_array()
+        .expect("latency trends")
+        .iter()
+        .filter_map(|t| t["window"].as_str())
+        .collect();
+    assert_eq!(windows, vec!["1h", "6h", "24h", "7d"]);
+    assert!(
+        doc["trends"]["cache.hit_rate"].is_array(),
+        "every metric, not only the key ones"
+    );
+    let written = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    // Same hour (T0 + 4h50m -> + 4h55m stays in the hour): not rewritten.
+    let last = T0 + 29 * 600_000;
+    let same_hour = last + 60_000;
+    assert_eq!(same_hour.div_euclid(3_600_000), last.div_euclid(3_600_000));
+    store
+        .insert(&assembled(same_hour, Status::Healthy, 1.0))
+        .expect("insert");
+    build(
+        &mut store,
+        &site(30),
+        &Analysis::default(),
+        &out,
+        BuildOptions::default(),
+    )
+    .expect("build");
+    assert_eq!(
+        std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        written
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
