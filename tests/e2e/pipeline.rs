@@ -256,6 +256,25 @@ fn demo_incidents_reach_the_index_as_reasons() {
         .collect();
     assert_eq!(phases, vec!["pending", "pending"]);
     assert!(analysis["uptime"]["all"][0].as_f64().is_some());
+    // The alerts pages: active alerts, filtered per severity without JavaScript.
+    let all = std::fs::read_to_string(dir.join("site/alerts/index.html")).expect("alerts page");
+    assert!(all.contains("Workers degraded") && all.contains("Error rate above 5%"));
+    let warning =
+        std::fs::read_to_string(dir.join("site/alerts/warning.html")).expect("warning page");
+    assert!(
+        !warning.contains("Workers degraded"),
+        "critical alerts are not on the warning page"
+    );
+    assert!(
+        dir.join("site/alerts/history.csv").is_file()
+            && dir.join("site/alerts/history.json").is_file()
+    );
+    // Badges say the status in words.
+    let redis =
+        std::fs::read_to_string(dir.join("site/badges/component/redis.svg")).expect("badge");
+    assert!(redis.contains(">down</text>") && redis.contains("<title>redis: down</title>"));
+    assert!(dir.join("site/badges/overall.svg").is_file());
+    assert_eq!(broken_links(&dir.join("site")), Vec::<String>::new());
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

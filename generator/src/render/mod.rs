@@ -1,5 +1,8 @@
 //! Render stage: stored snapshots -> static site, incrementally, each file written atomically.
 
+mod alerts;
+mod badges;
+mod index;
 mod links;
 mod paths;
 mod views;
@@ -19,8 +22,8 @@ use model::time::format_human;
 
 use crate::analysis::Analysis;
 use crate::config::Site;
-use crate::store::{BuildState, DaySummary, SnapshotMeta, Store, StoreError, Stored};
-use views::{Badge, Common, DayRow, PageLink, SnapRow};
+use crate::store::{BuildState, DaySummary, SnapshotMeta, Store, StoreError};
+use views::{Common, DayRow, PageLink, SnapRow};
 use write::Writer;
 
 pub const STYLE_CSS: &str = include_str!("../../../assets/style.css");
@@ -159,6 +162,12 @@ pub fn build(
     };
     let days = store.days()?;
     let latest = store.latest_meta()?;
+    // Loaded once: the index, the JSON and the badges all show the newest snapshot.
+    let newest = match &latest {
+        Some(m) => Some(store.load(m.clone())?.snapshot),
+        None => None,
+    };
+    let badge_paths = index::badge_list(newest.as_ref());
 
     // Decide what to render.
     let (snapshots, changed_days): (Vec<SnapshotMeta>, BTreeSet<String>) = if full {
@@ -220,6 +229,13 @@ pub fn build(
         paths::STYLE.to_owned(),
         paths::HISTORY_INDEX.to_owned(),
     ];
+    fixed.extend(alerts::SEVERITIES.iter().map(|s| alerts::page(Some(s))));
+    fixed.extend([
+        alerts::page(None),
+        alerts::CSV.to_owned(),
+        alerts::JSON.to_owned(),
+    ]);
+    fixed.extend(badge_paths.iter().map(|(p, _, _)| p.clone()));
     let known = if full {
         store.file_hashes(&out_key, None)?
     } else {
@@ -266,7 +282,19 @@ pub fn build(
     for n in &pages {
         render_history(&ctx, &writer, &days, *n, page_count, per_page, total)?;
     }
-    render_index(store, &ctx, &writer, latest.as_ref(), total, analysis)?;
+    index::render_index(
+        store,
+        &ctx,
+        &writer,
+        latest.as_ref(),
+        newest.as_ref(),
+        total,
+        analysis,
+    )?;
+    alerts::render_alerts(store, &ctx, &writer, analysis)?;
+    for (path, label, status) in &badge_paths {
+        writer.put(path, badges::svg(label, *status).as_bytes())?;
+    }
     writer.put(
         paths::ANALYSIS_JSON,
         crate::analysis::to_json(analysis).as_bytes(),
@@ -509,80 +537,6 @@ fn render_history(
         )?;
     }
     Ok(())
-}
-
-fn render_index(
-    store: &Store,
-    ctx: &Ctx<'_>,
-    writer: &Writer,
-    latest: Option<&SnapshotMeta>,
-    total: u64,
-    analysis: &Analysis,
-) -> Result<(), BuildError> {
-    let path = paths::INDEX;
-    let Some(meta) = latest else {
-        let page = views::EmptyPage {
-            c: ctx.common(path, "Status".into(), true),
-        };
-        writer.put(path, render(path, &page)?.as_bytes())?;
-        return writer.put(paths::LATEST_JSON, b"{\"snapshot\":null}\n");
-    };
-    let doc = store.doc(meta.id)?;
-    let Stored { snapshot: now, .. } = store.load(meta.clone())?;
-    let (prev_meta, _) = store.neighbours(meta)?;
-    let prev = match prev_meta {
-        Some(p) => Some(store.load(p)?.snapshot),
-        None => None,
-    };
-    let recent = store.recent(12)?;
-    let (taken, taken_iso) = views::taken(meta.taken_at_ms);
-    let failed = now.failed_outcomes();
-    let headline = match now.overall {
-        model::Status::Healthy => "All systems operational".to_owned(),
-        model::Status::Degraded => "Degraded performance".to_owned(),
-        model::Status::Down => "Major outage".to_owned(),
-        _ => "Status unknown".to_owned(),
-    };
-    let (firing, pending, resolved) = views::alert_rows(analysis);
-    // Components and modules go through the dependency graph together.
-    let all: Vec<&model::PartHealth> = now.components.iter().chain(&now.modules).collect();
-    let mut parts = views::part_rows(&all, &ctx.site.depends_on);
-    let (uptime, uptime_bars) = views::uptime_rows(analysis);
-    let page = views::IndexPage {
-        c: ctx.common(path, "Status".into(), true),
-        overall: Badge::from(now.overall),
-        headline,
-        reasons: &now.reasons,
-        taken,
-        taken_iso,
-        snapshot_href: paths::snapshot_page(&meta.slug),
-        ok_count: now.outcomes.len() - failed,
-        total_count: now.outcomes.len(),
-        components: parts.drain(..now.components.len()).collect(),
-        modules: parts,
-        groups: views::key_groups(&now, prev.as_ref(), analysis),
-        failures: now
-            .outcomes
-            .iter()
-            .filter(|o| !o.kind.is_ok())
-            .map(Into::into)
-            .collect(),
-        recent: recent
-            .iter()
-            .map(|m| SnapRow::new(m, paths::snapshot_page(&m.slug), true))
-            .collect(),
-        snapshot_count: total,
-        firing,
-        pending,
-        resolved,
-        uptime,
-        uptime_bars,
-    };
-    writer.put(path, render(path, &page)?.as_bytes())?;
-    writer.put(
-        paths::LATEST_JSON,
-        snapshot_json_text(meta, &doc).as_bytes(),
-    )
 }
 
 #[cfg(test)]

@@ -1,0 +1,97 @@
+//! The index page (status, alerts, parts, key metrics, uptime), `data/latest.json`, and the badge list.
+
+use super::views::{self, Badge, SnapRow};
+use super::write::Writer;
+use super::{BuildError, Ctx, badges, paths, render, snapshot_json_text};
+use crate::analysis::Analysis;
+use crate::store::{SnapshotMeta, Store};
+
+/// `(path, label, status)` of every badge the newest snapshot gives.
+pub(super) fn badge_list(newest: Option<&model::Snapshot>) -> Vec<(String, String, model::Status)> {
+    let Some(s) = newest else {
+        return Vec::new();
+    };
+    let mut out = vec![(badges::OVERALL.to_owned(), "status".to_owned(), s.overall)];
+    for (kind, parts) in [("component", &s.components), ("module", &s.modules)] {
+        out.extend(
+            parts
+                .iter()
+                .map(|p| (badges::path(kind, &p.name), p.name.clone(), p.status)),
+        );
+    }
+    out
+}
+
+pub(super) fn render_index(
+    store: &Store,
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    latest: Option<&SnapshotMeta>,
+    newest: Option<&model::Snapshot>,
+    total: u64,
+    analysis: &Analysis,
+) -> Result<(), BuildError> {
+    let path = paths::INDEX;
+    let (Some(meta), Some(now)) = (latest, newest) else {
+        let page = views::EmptyPage {
+            c: ctx.common(path, "Status".into(), true),
+        };
+        writer.put(path, render(path, &page)?.as_bytes())?;
+        return writer.put(paths::LATEST_JSON, b"{\"snapshot\":null}\n");
+    };
+    let doc = store.doc(meta.id)?;
+    let (prev_meta, _) = store.neighbours(meta)?;
+    let prev = match prev_meta {
+        Some(p) => Some(store.load(p)?.snapshot),
+        None => None,
+    };
+    let recent = store.recent(12)?;
+    let (taken, taken_iso) = views::taken(meta.taken_at_ms);
+    let failed = now.failed_outcomes();
+    let headline = match now.overall {
+        model::Status::Healthy => "All systems operational".to_owned(),
+        model::Status::Degraded => "Degraded performance".to_owned(),
+        model::Status::Down => "Major outage".to_owned(),
+        _ => "Status unknown".to_owned(),
+    };
+    let (firing, pending, resolved) = views::alert_rows(analysis);
+    // Components and modules go through the dependency graph together.
+    let all: Vec<&model::PartHealth> = now.components.iter().chain(&now.modules).collect();
+    let mut parts = views::part_rows(&all, &ctx.site.depends_on);
+    let (uptime, uptime_bars) = views::uptime_rows(analysis);
+    let page = views::IndexPage {
+        c: ctx.common(path, "Status".into(), true),
+        overall: Badge::from(now.overall),
+        headline,
+        reasons: &now.reasons,
+        taken,
+        taken_iso,
+        snapshot_href: paths::snapshot_page(&meta.slug),
+        ok_count: now.outcomes.len() - failed,
+        total_count: now.outcomes.len(),
+        components: parts.drain(..now.components.len()).collect(),
+        modules: parts,
+        groups: views::key_groups(now, prev.as_ref(), analysis),
+        failures: now
+            .outcomes
+            .iter()
+            .filter(|o| !o.kind.is_ok())
+            .map(Into::into)
+            .collect(),
+        recent: recent
+            .iter()
+            .map(|m| SnapRow::new(m, paths::snapshot_page(&m.slug), true))
+            .collect(),
+        snapshot_count: total,
+        firing,
+        pending,
+        resolved,
+        uptime,
+        uptime_bars,
+    };
+    writer.put(path, render(path, &page)?.as_bytes())?;
+    writer.put(
+        paths::LATEST_JSON,
+        snapshot_json_text(meta, &doc).as_bytes(),
+    )
+}
