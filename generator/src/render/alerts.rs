@@ -60,7 +60,7 @@ pub struct AlertsPage<'a> {
 
 fn icon(severity: &str) -> &'static str {
     match severity {
-        "critical" => "⛔",
+        "critical" => "✖",
         "warning" => "⚠",
         _ => "ℹ",
     }

@@ -422,7 +422,7 @@ pub struct AlertRow {
 
 fn severity_icon(s: &str) -> &'static str {
     match s {
-        "critical" => "⛔",
+        "critical" => "✖",
         "warning" => "⚠",
         _ => "ℹ",
     }
