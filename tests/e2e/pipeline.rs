@@ -274,6 +274,10 @@ fn demo_incidents_reach_the_index_as_reasons() {
         std::fs::read_to_string(dir.join("site/badges/component/redis.svg")).expect("badge");
     assert!(redis.contains(">down</text>") && redis.contains("<title>redis: down</title>"));
     assert!(dir.join("site/badges/overall.svg").is_file());
+    let feed = std::fs::read_to_string(dir.join("site/feed.atom")).expect("feed");
+    assert!(
+        feed.starts_with("<?xml") && feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">")
+    );
     assert_eq!(broken_links(&dir.join("site")), Vec::<String>::new());
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);

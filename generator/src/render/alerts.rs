@@ -160,6 +160,10 @@ pub fn render_alerts(
         };
         writer.put(&path, render(&path, &p)?.as_bytes())?;
     }
+    writer.put(
+        super::feed::FEED,
+        super::feed::atom(&ctx.site.title, &history, now).as_bytes(),
+    )?;
     writer.put(CSV, csv(&history).as_bytes())?;
     writer.put(JSON, json(&history).as_bytes())
 }

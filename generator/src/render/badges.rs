@@ -20,7 +20,8 @@ pub fn path(kind: &str, name: &str) -> String {
 
 pub const OVERALL: &str = "badges/overall.svg";
 
-fn xml(text: &str) -> String {
+/// Escapes text for XML (SVG, Atom).
+pub fn xml(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

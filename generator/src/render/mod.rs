@@ -2,6 +2,7 @@
 
 mod alerts;
 mod badges;
+mod feed;
 mod index;
 mod links;
 mod paths;
@@ -234,6 +235,7 @@ pub fn build(
         alerts::page(None),
         alerts::CSV.to_owned(),
         alerts::JSON.to_owned(),
+        feed::FEED.to_owned(),
     ]);
     fixed.extend(badge_paths.iter().map(|(p, _, _)| p.clone()));
     let known = if full {
