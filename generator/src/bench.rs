@@ -9,7 +9,7 @@ use crate::Error;
 use crate::app;
 use crate::collect::{self, Token};
 use crate::config::Config;
-use crate::demo::{Demo, DemoOptions, Incidents};
+use crate::demo::{Demo, DemoOptions};
 use crate::render::{self, BuildOptions};
 use crate::store::Store;
 
@@ -131,17 +131,7 @@ impl History {
         let store = Store::open(&dir.join("data"))?;
         let end = collect::now_ms() as f64 / 1000.0;
         let start = end - step * snapshots as f64;
-        let demo = Demo::new(
-            DemoOptions {
-                seed: config.demo.seed,
-                speed: 1.0,
-                token: "bench".into(),
-                cors_origins: vec![],
-                incidents: Incidents::Random,
-                sleep: false,
-            },
-            start,
-        );
+        let demo = Demo::new(DemoOptions::quiet(config.demo.seed, "bench".into()), start);
         let mut h = History {
             store,
             demo,

@@ -265,14 +265,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             let mut store = Store::open(&paths.data_dir)?;
             let now = lookout::collect::now_ms() as f64 / 1000.0;
             let demo = lookout::demo::Demo::new(
-                lookout::demo::DemoOptions {
-                    seed: seed.unwrap_or(config.demo.seed),
-                    speed: 1.0,
-                    token: app::demo_token(),
-                    cors_origins: vec![],
-                    incidents: lookout::demo::Incidents::Random,
-                    sleep: false,
-                },
+                lookout::demo::DemoOptions::quiet(
+                    seed.unwrap_or(config.demo.seed),
+                    app::demo_token(),
+                ),
                 now - days * 86_400.0,
             );
             let n = app::fill(

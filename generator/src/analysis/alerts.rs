@@ -16,19 +16,24 @@ fn matched(names: &[String], rule: &Rule) -> Vec<String> {
 }
 
 /// Metrics that anomaly rules watch (they need a detector).
-pub fn anomaly_metrics(store: &Store, rules: &[Rule]) -> Result<Vec<String>, StoreError> {
-    if !rules
-        .iter()
-        .any(|r| matches!(r.condition, Condition::Anomaly { .. }))
-    {
-        return Ok(Vec::new());
-    }
-    let names = store.metric_names()?;
-    Ok(rules
+pub fn anomaly_metrics(names: &[String], rules: &[Rule]) -> Vec<String> {
+    rules
         .iter()
         .filter(|r| matches!(r.condition, Condition::Anomaly { .. }))
-        .flat_map(|r| matched(&names, r))
-        .collect())
+        .flat_map(|r| matched(names, r))
+        .collect()
+}
+
+/// Stored metric names, read only when a rule needs them (a glob, or an anomaly rule).
+pub fn names_if_needed(store: &Store, rules: &[Rule]) -> Result<Vec<String>, StoreError> {
+    let needed = rules
+        .iter()
+        .any(|r| r.metric.contains(['*', '?']) || matches!(r.condition, Condition::Anomaly { .. }));
+    if needed {
+        store.metric_names()
+    } else {
+        Ok(Vec::new())
+    }
 }
 
 type Advanced = (
@@ -42,6 +47,7 @@ type Advanced = (
 pub fn advance(
     store: &Store,
     rules: &[Rule],
+    names: &[String],
     fresh: &[SnapshotMeta],
     scores: &HashMap<String, HashMap<i64, Score>>,
 ) -> Result<Advanced, StoreError> {
@@ -50,11 +56,6 @@ pub fn advance(
         .into_iter()
         .map(|s| ((s.rule.clone(), s.metric.clone()), s))
         .collect();
-    let names = if rules.iter().any(|r| r.metric.contains(['*', '?'])) {
-        store.metric_names()?
-    } else {
-        Vec::new()
-    };
     let span = fresh
         .first()
         .zip(fresh.last())
@@ -63,7 +64,7 @@ pub fn advance(
     let mut events = Vec::new();
     let mut history = Vec::new();
     for rule in rules {
-        for metric in matched(&names, rule) {
+        for metric in matched(names, rule) {
             let mut state = saved
                 .remove(&(rule.name.clone(), metric.clone()))
                 .unwrap_or_else(|| AlertState::new(&rule.name, &metric));

@@ -207,7 +207,8 @@ pub fn analyze(store: &mut Store, rules: &[Rule]) -> Result<Analysis, StoreError
     let now_ms = latest.as_ref().map_or(0, |m| m.taken_at_ms);
     let mut write = AnalysisWrite::default();
 
-    let anomaly_metrics = alerts::anomaly_metrics(store, rules)?;
+    let names = alerts::names_if_needed(store, rules)?;
+    let anomaly_metrics = alerts::anomaly_metrics(&names, rules);
     let mut watched: Vec<String> = key_metrics().map(str::to_owned).collect();
     for m in anomaly_metrics {
         if !watched.contains(&m) {
@@ -215,7 +216,8 @@ pub fn analyze(store: &mut Store, rules: &[Rule]) -> Result<Analysis, StoreError
         }
     }
     let scores = detectors::advance(store, &watched, &fresh, &mut write)?;
-    let (states, events, history) = alerts::advance(store, rules, &fresh, &scores.per_snapshot)?;
+    let (states, events, history) =
+        alerts::advance(store, rules, &names, &fresh, &scores.per_snapshot)?;
     write.states = states.iter().map(|(_, s)| s.clone()).collect();
     write.history = history;
     if let Some(max) = fresh.iter().map(|m| m.id).max() {

@@ -29,6 +29,20 @@ pub struct DemoOptions {
     pub sleep: bool,
 }
 
+impl DemoOptions {
+    /// A simulator read directly (filling history, benchmarks): no sleeping, no browser origins.
+    pub fn quiet(seed: u64, token: String) -> DemoOptions {
+        DemoOptions {
+            seed,
+            speed: 1.0,
+            token,
+            cors_origins: vec![],
+            incidents: Incidents::Random,
+            sleep: false,
+        }
+    }
+}
+
 /// One request as the simulator sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct DemoRequest<'a> {

@@ -5,7 +5,7 @@ use askama::Template;
 use model::alert::Phase;
 use model::time::format_human;
 
-use super::views::{Common, PageLink};
+use super::views::{Common, PageLink, alert_value, severity_icon};
 use super::write::Writer;
 use super::{BuildError, Ctx, render};
 use crate::analysis::Analysis;
@@ -58,14 +58,6 @@ pub struct AlertsPage<'a> {
     pub history: Vec<HistoryRow>,
 }
 
-fn icon(severity: &str) -> &'static str {
-    match severity {
-        "critical" => "✖",
-        "warning" => "⚠",
-        _ => "ℹ",
-    }
-}
-
 fn duration(ms: i64) -> String {
     let s = ms / 1000;
     match s {
@@ -74,11 +66,6 @@ fn duration(ms: i64) -> String {
         s if s >= 60 => format!("{}m", s / 60),
         s => format!("{s}s"),
     }
-}
-
-fn value(v: Option<f64>) -> String {
-    v.map(|v| model::metric::format_value(v, model::Unit::None))
-        .unwrap_or_default()
 }
 
 /// All alert pages and downloads; rewritten on every build, skipped where unchanged.
@@ -104,9 +91,9 @@ pub fn render_alerts(
                 name: r.name.clone(),
                 state: s.phase.as_str(),
                 severity: r.severity.as_str(),
-                icon: icon(r.severity.as_str()),
+                icon: severity_icon(r.severity.as_str()),
                 metric: s.metric.clone(),
-                value: value(s.last_value),
+                value: alert_value(s.last_value),
                 since: s
                     .fired_ms
                     .or(s.since_ms)
@@ -127,14 +114,14 @@ pub fn render_alerts(
             rows.push(HistoryRow {
                 name: h.rule.clone(),
                 severity: h.severity.clone(),
-                icon: icon(&h.severity),
+                icon: severity_icon(&h.severity),
                 metric: h.metric.clone(),
                 fired: format_human(h.fired_ms),
                 resolved: h
                     .resolved_ms
                     .map_or_else(|| "still firing".to_owned(), format_human),
                 lasted: duration(h.resolved_ms.unwrap_or(now) - h.fired_ms),
-                peak: value(h.peak),
+                peak: alert_value(h.peak),
                 first_href,
                 snapshots: format!("({} snapshots)", h.snapshots.len()),
             });

@@ -420,7 +420,14 @@ pub struct AlertRow {
     pub flapping: bool,
 }
 
-fn severity_icon(s: &str) -> &'static str {
+/// An alert's value or peak for people; empty when unknown.
+pub(super) fn alert_value(v: Option<f64>) -> String {
+    v.map(|v| model::metric::format_value(v, model::Unit::None))
+        .unwrap_or_default()
+}
+
+/// The shape shown beside an alert severity (the word is always shown too).
+pub(super) fn severity_icon(s: &str) -> &'static str {
     match s {
         "critical" => "✖",
         "warning" => "⚠",
@@ -438,8 +445,7 @@ pub fn alert_rows(analysis: &Analysis) -> (Vec<AlertRow>, Vec<AlertRow>, Vec<Ale
             rule: rule.describe(),
             value: st
                 .last_value
-                .map(|v| model::metric::format_value(v, model::Unit::None))
-                .unwrap_or_default(),
+                .map_or_else(String::new, |v| alert_value(Some(v))),
             since: since.map(format_human).unwrap_or_default(),
             flapping: st.flapping,
         }
@@ -463,10 +469,7 @@ pub fn alert_rows(analysis: &Analysis) -> (Vec<AlertRow>, Vec<AlertRow>, Vec<Ale
             icon: severity_icon(&h.severity),
             metric: h.metric.clone(),
             rule: String::new(),
-            value: h
-                .peak
-                .map(|v| model::metric::format_value(v, model::Unit::None))
-                .unwrap_or_default(),
+            value: h.peak.map_or_else(String::new, |v| alert_value(Some(v))),
             since: format!(
                 "{} – {}",
                 format_human(h.fired_ms),
