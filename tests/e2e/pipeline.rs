@@ -98,7 +98,7 @@ fn snapshot_and_build_show_the_backends_values_with_links_intact_and_no_token() 
     assert_eq!(modules.len(), 13);
     for m in modules {
         assert!(
-            index.contains(&format!(">{m}</span>")),
+            index.contains(&format!(">{m}</a>")),
             "module {m} not on index"
         );
     }

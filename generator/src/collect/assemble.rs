@@ -151,6 +151,15 @@ fn probe_metrics(outcomes: &[EndpointOutcome], duration_ms: f64, sink: &mut Sink
             );
         }
     }
+    // Per endpoint too, so endpoint pages and the latency heatmap read rollups like any metric.
+    for o in outcomes.iter().filter(|o| o.http_status.is_some()) {
+        sink.metric(
+            format!("probe.endpoint.{}.latency_ms", o.endpoint),
+            o.latency_ms,
+            Unit::Milliseconds,
+            Better::Lower,
+        );
+    }
     let failed = outcomes.iter().filter(|o| !o.kind.is_ok()).count();
     if !outcomes.is_empty() {
         sink.metric(

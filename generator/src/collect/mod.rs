@@ -4,6 +4,7 @@ mod assemble;
 mod extract;
 mod generic;
 mod http;
+pub mod lists;
 mod pharos;
 mod pharos_health;
 mod pharos_metrics;

@@ -2,7 +2,7 @@
 
 use super::views::{self, Badge, SnapRow};
 use super::write::Writer;
-use super::{BuildError, Ctx, badges, paths, render, snapshot_json_text};
+use super::{BuildError, Ctx, badges, dashboard, paths, ranges, render, snapshot_json_text};
 use crate::analysis::Analysis;
 use crate::store::{SnapshotMeta, Store};
 
@@ -59,6 +59,17 @@ pub(super) fn render_index(
     let all: Vec<&model::PartHealth> = now.components.iter().chain(&now.modules).collect();
     let mut parts = views::part_rows(&all, &ctx.site.depends_on);
     let (uptime, uptime_bars) = views::uptime_rows(analysis);
+    let mut components: Vec<_> = parts.drain(..now.components.len()).collect();
+    for c in &mut components {
+        c.href = paths::part_page("component", c.name);
+    }
+    let events = store
+        .raw_body(meta.id, "events.history")?
+        .and_then(|b| crate::collect::lists::recent_events(&b));
+    let jobs = store
+        .raw_body(meta.id, "ingestion.jobs")?
+        .and_then(|b| crate::collect::lists::job_history(&b));
+    let d = dashboard::build(store, now, prev.as_ref(), analysis, parts, events, jobs)?;
     let page = views::IndexPage {
         c: ctx.common(path, "Status".into(), true),
         overall: Badge::from(now.overall),
@@ -69,8 +80,9 @@ pub(super) fn render_index(
         snapshot_href: paths::snapshot_page(&meta.slug),
         ok_count: now.outcomes.len() - failed,
         total_count: now.outcomes.len(),
-        components: parts.drain(..now.components.len()).collect(),
-        modules: parts,
+        components,
+        d,
+        ranges: ranges::selector(path, None),
         groups: views::key_groups(now, prev.as_ref(), analysis),
         failures: now
             .outcomes

@@ -2,10 +2,14 @@
 
 mod alerts;
 mod badges;
+pub mod charts;
+mod dashboard;
 mod feed;
 mod index;
 mod links;
+mod parts;
 mod paths;
+mod ranges;
 mod views;
 mod write;
 
@@ -20,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use askama::Template;
 use model::time::format_human;
+use model::trend::WINDOWS;
 
 use crate::analysis::Analysis;
 use crate::config::Site;
@@ -169,6 +174,11 @@ pub fn build(
         None => None,
     };
     let badge_paths = index::badge_list(newest.as_ref());
+    // When the previous build's newest snapshot was taken: decides which range pages are due.
+    let previous_ms = match state.as_ref() {
+        Some(s) if !full => store.meta(s.last_snapshot_id)?.map(|m| m.taken_at_ms),
+        _ => None,
+    };
 
     // Decide what to render.
     let (snapshots, changed_days): (Vec<SnapshotMeta>, BTreeSet<String>) = if full {
@@ -237,6 +247,9 @@ pub fn build(
         alerts::JSON.to_owned(),
         feed::FEED.to_owned(),
     ]);
+    fixed.extend(WINDOWS.iter().map(|w| paths::range_page(w.label())));
+    let part_targets = newest.as_ref().map(parts::targets).unwrap_or_default();
+    fixed.extend(part_targets.iter().flat_map(|t| [t.path(), t.json_path()]));
     fixed.extend(badge_paths.iter().map(|(p, _, _)| p.clone()));
     let known = if full {
         store.file_hashes(&out_key, None)?
@@ -294,6 +307,35 @@ pub fn build(
         analysis,
     )?;
     alerts::render_alerts(store, &ctx, &writer, analysis)?;
+    if let (Some(meta), Some(now_s)) = (latest.as_ref(), newest.as_ref()) {
+        let prev_s = match store.neighbours(meta)?.0 {
+            Some(p) => Some(store.load(p)?.snapshot),
+            None => None,
+        };
+        let all: Vec<&model::PartHealth> = now_s.components.iter().chain(&now_s.modules).collect();
+        let rows = views::part_rows(&all, &site.depends_on);
+        for t in &part_targets {
+            if parts::due(t, now_s, prev_s.as_ref(), previous_ms) {
+                let row = match t.kind {
+                    "component" => rows[..now_s.components.len()]
+                        .iter()
+                        .find(|r| r.name == t.name),
+                    "module" => rows[now_s.components.len()..]
+                        .iter()
+                        .find(|r| r.name == t.name),
+                    _ => None,
+                };
+                parts::render_part(store, &ctx, &writer, t, row, meta.taken_at_ms)?;
+            }
+        }
+    }
+    if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms) {
+        for w in WINDOWS {
+            if ranges::due(w, previous_ms, now) {
+                ranges::render_range(store, &ctx, &writer, now, w)?;
+            }
+        }
+    }
     for (path, label, status) in &badge_paths {
         writer.put(path, badges::svg(label, *status).as_bytes())?;
     }
@@ -303,10 +345,6 @@ pub fn build(
     )?;
     // Every metric's trends move hourly: rewritten when a snapshot starts a new hour.
     let hour = |ms: i64| ms.div_euclid(3_600_000);
-    let previous_ms = match state.as_ref() {
-        Some(s) if !full => store.meta(s.last_snapshot_id)?.map(|m| m.taken_at_ms),
-        _ => None,
-    };
     if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms)
         && previous_ms.is_none_or(|p| hour(p) != hour(now))
     {

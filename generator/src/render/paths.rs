@@ -20,6 +20,32 @@ pub fn history_page(n: usize) -> String {
     format!("history/page-{n}.html")
 }
 
+/// A name made safe for a file name: lower case, `[a-z0-9._-]`, anything else `-`.
+pub fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9' | '.' | '_' | '-') => c,
+            _ => '-',
+        })
+        .collect();
+    if s.is_empty() || s.starts_with('.') {
+        format!("x{s}")
+    } else {
+        s
+    }
+}
+
+/// `modules/auth.html`, `components/redis.html`, `endpoints/module.auth.html`
+pub fn part_page(kind: &str, name: &str) -> String {
+    format!("{kind}s/{}.html", slug(name))
+}
+
+/// `ranges/24h.html`
+pub fn range_page(label: &str) -> String {
+    format!("ranges/{label}.html")
+}
+
 pub const INDEX: &str = "index.html";
 pub const HISTORY_INDEX: &str = "history/index.html";
 pub const LATEST_JSON: &str = "data/latest.json";
@@ -42,6 +68,9 @@ mod tests {
         assert_eq!(root_of(INDEX), "");
         assert_eq!(root_of(&day_page("2026-11-22")), "../");
         assert_eq!(root_of(&snapshot_page("2026-11-22/000655")), "../../");
+        assert_eq!(part_page("module", "Auth"), "modules/auth.html");
+        assert_eq!(part_page("endpoint", "a/../b c"), "endpoints/a-..-b-c.html");
+        assert_eq!(slug(".."), "x..");
         assert_eq!(
             snapshot_json("2026-11-22/000655-2"),
             "data/snapshots/2026-11-22/000655-2.json"

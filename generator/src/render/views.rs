@@ -43,6 +43,8 @@ pub struct PartRow<'a> {
     pub message: &'a str,
     /// `degraded because redis is down`, when a dependency made it worse.
     pub because: String,
+    /// The part's own page, from the site root; empty where pages do not link to it.
+    pub href: String,
 }
 
 /// Parts with their status after the dependency graph, in the order given.
@@ -64,6 +66,7 @@ pub fn part_rows<'a>(
             } else {
                 format!("{} because {}", r.effective.label(), r.because.join(", "))
             },
+            href: String::new(),
         })
         .collect()
 }
@@ -195,7 +198,8 @@ pub struct IndexPage<'a> {
     pub ok_count: usize,
     pub total_count: usize,
     pub components: Vec<PartRow<'a>>,
-    pub modules: Vec<PartRow<'a>>,
+    pub d: super::dashboard::Dashboard<'a>,
+    pub ranges: Vec<PageLink>,
     pub groups: Vec<KeyGroup>,
     pub failures: Vec<OutcomeRow<'a>>,
     pub recent: Vec<SnapRow>,
@@ -262,13 +266,18 @@ pub struct NotFoundPage<'a> {
     pub c: Common<'a>,
 }
 
-/// One key metric's row: value, previous value, the last hour's trend and any anomaly.
-fn key_row(m: &Metric, label: &str, prev: Option<&Snapshot>, analysis: &Analysis) -> KeyRow {
-    let previous = prev
-        .and_then(|s| s.metric(&m.name))
-        .map_or_else(|| "—".to_owned(), Metric::display_value);
-    let a = analysis.metrics.get(&m.name);
-    let (trend, trend_class, trend_title) = match a.and_then(|a| a.trend(Window::H1)) {
+fn span_words(w: Window) -> &'static str {
+    match w {
+        Window::H1 => "hour",
+        Window::H6 => "6 hours",
+        Window::H24 => "day",
+        Window::D7 => "week",
+    }
+}
+
+/// A trend as arrow and change, a class for colour and a title in words.
+pub fn trend_cells(t: Option<&model::trend::Trend>) -> (String, &'static str, String) {
+    match t {
         Some(t) => {
             let pct = t
                 .change_pct
@@ -287,11 +296,23 @@ fn key_row(m: &Metric, label: &str, prev: Option<&Snapshot>, analysis: &Analysis
             (
                 format!("{}{pct}", t.direction.arrow()),
                 class,
-                format!("{word}{pct} against the hour before ({class})"),
+                format!(
+                    "{word}{pct} against the {} before ({class})",
+                    span_words(t.window)
+                ),
             )
         }
         None => (String::new(), "stable", "no trend yet".to_owned()),
-    };
+    }
+}
+
+/// One key metric's row: value, previous value, the last hour's trend and any anomaly.
+fn key_row(m: &Metric, label: &str, prev: Option<&Snapshot>, analysis: &Analysis) -> KeyRow {
+    let previous = prev
+        .and_then(|s| s.metric(&m.name))
+        .map_or_else(|| "—".to_owned(), Metric::display_value);
+    let a = analysis.metrics.get(&m.name);
+    let (trend, trend_class, trend_title) = trend_cells(a.and_then(|a| a.trend(Window::H1)));
     let anomaly = a
         .and_then(|a| a.anomaly)
         .filter(Score::is_anomaly)
@@ -347,6 +368,7 @@ pub fn key_groups(now: &Snapshot, prev: Option<&Snapshot>, analysis: &Analysis) 
 
 pub struct UptimeRow {
     pub name: String,
+    pub href: String,
     pub cells: Vec<String>,
 }
 
@@ -374,6 +396,7 @@ fn pct(p: Option<f64>) -> String {
 pub fn uptime_rows(analysis: &Analysis) -> (Vec<UptimeRow>, Vec<DayBar>) {
     let mut rows = vec![UptimeRow {
         name: "All endpoints".to_owned(),
+        href: String::new(),
         cells: analysis
             .uptime_overall
             .percent
@@ -383,6 +406,7 @@ pub fn uptime_rows(analysis: &Analysis) -> (Vec<UptimeRow>, Vec<DayBar>) {
     }];
     rows.extend(analysis.uptime.iter().map(|u| UptimeRow {
         name: u.endpoint.clone(),
+        href: super::paths::part_page("endpoint", &u.endpoint),
         cells: u.percent.iter().map(|p| pct(*p)).collect(),
     }));
     let bars = analysis

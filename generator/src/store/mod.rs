@@ -2,11 +2,13 @@
 
 mod analysis;
 mod builds;
+mod parts;
 mod queries;
 mod schema;
 
 pub use analysis::{AlertRecord, AnalysisWrite, Uptime};
 pub use builds::BuildState;
+pub use parts::{DayStatus, OutcomeAt};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -130,4 +130,8 @@ pub const MIGRATIONS: &[&str] = &[
         SELECT metric_id, taken_at_ms / 3600000, count(*), sum(value), sum(value * value), min(value), max(value)
         FROM samples GROUP BY metric_id, taken_at_ms / 3600000;
     ",
+    // 4: failed readings by endpoint, so a page's "recent errors" never scans the whole history.
+    r"
+    CREATE INDEX outcomes_failed ON outcomes(endpoint, snapshot_id) WHERE kind != 'ok';
+    ",
 ];

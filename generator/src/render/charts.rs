@@ -1,0 +1,579 @@
+//! Charts drawn with plotters as inline SVG (line charts, sparklines, donuts, bars), each with a title, a description and a data table.
+
+use model::Unit;
+use model::anomaly::{Detector, DetectorConfig};
+use model::metric::format_value;
+use model::time::{day_of, time_of_day};
+use plotters::prelude::*;
+
+/// Series colours: mid-tones with at least 3:1 contrast on both the light and the dark background.
+pub const PALETTE: [RGBColor; 4] = [
+    RGBColor(0x2f, 0x7f, 0xd8),
+    RGBColor(0xd9, 0x73, 0x0d),
+    RGBColor(0xa3, 0x5f, 0xd6),
+    RGBColor(0x1f, 0x9d, 0x55),
+];
+/// Threshold lines and anomaly markers.
+pub const ALERT: RGBColor = RGBColor(0xe0, 0x41, 0x3a);
+/// Rows a chart's data table keeps at most; the note says how many points were sampled.
+const TABLE_ROWS: usize = 24;
+
+/// A chart ready for a template: the SVG (its text escaped) and the same data as a table.
+#[derive(Debug, Clone, Default)]
+pub struct Chart {
+    pub id: String,
+    pub title: String,
+    pub svg: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Says when the table shows a sample of the points.
+    pub note: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub label: String,
+    pub points: Vec<(i64, f64)>,
+}
+
+/// What a line chart shows: series over a time span, an optional threshold, anomaly markers.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub id: String,
+    pub title: String,
+    pub unit: Unit,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub series: Vec<Series>,
+    pub threshold: Option<f64>,
+    pub mark_anomalies: bool,
+}
+
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Display scale of a unit: ratios are shown as percentages.
+fn shown(v: f64, unit: Unit) -> f64 {
+    if unit == Unit::Ratio { v * 100.0 } else { v }
+}
+
+/// The unit values are shown in after `shown`.
+fn display_unit(unit: Unit) -> Unit {
+    if unit == Unit::Ratio {
+        Unit::Percent
+    } else {
+        unit
+    }
+}
+
+pub fn with_unit(v: f64, unit: Unit) -> String {
+    let sym = unit.symbol();
+    let n = format_value(v, unit);
+    match sym {
+        "" => n,
+        "%" => format!("{n}%"),
+        _ => format!("{n} {sym}"),
+    }
+}
+
+/// Replaces plotters' opening tag with a responsive, labelled one; black becomes the text colour
+/// so axes and labels follow the light or dark theme.
+fn finish(id: &str, title: &str, desc: &str, raw: &str, w: u32, h: u32) -> String {
+    let body = raw.split_once('>').map_or("", |(_, b)| b);
+    let body = body.replace("\"#000000\"", "\"currentColor\"");
+    format!(
+        "<svg class=\"chart-svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>{}",
+        esc(title),
+        esc(desc),
+        body.trim_start()
+    )
+}
+
+fn tick_label(ms: i64, span_ms: i64) -> String {
+    if span_ms <= 2 * 86_400_000 {
+        time_of_day(ms)[..5].to_owned()
+    } else {
+        day_of(ms)[5..].to_owned()
+    }
+}
+
+/// Points the detector flags in a series replayed from the start of the window.
+pub fn anomalies(points: &[(i64, f64)]) -> Vec<(i64, f64)> {
+    let mut d = Detector::new(DetectorConfig {
+        counter: false,
+        season_ms: 0,
+        warmup: (points.len() / 4).clamp(8, 60),
+    });
+    points
+        .iter()
+        .filter(|(t, v)| {
+            // Low-severity flags are left to the tables: on a chart they read as noise.
+            let s = d.update(*t, *v);
+            s.is_anomaly() && s.severity != Some(model::anomaly::Severity::Low)
+        })
+        .copied()
+        .collect()
+}
+
+/// Evenly spaced indices, at most `n`, always including the last.
+fn sample_indices(len: usize, n: usize) -> Vec<usize> {
+    if len <= n {
+        return (0..len).collect();
+    }
+    let mut out: Vec<usize> = (0..n).map(|i| i * (len - 1) / (n - 1)).collect();
+    out.dedup();
+    out
+}
+
+pub fn line(spec: &Line) -> Chart {
+    let (w, h) = (720u32, 260u32);
+    let span = (spec.to_ms - spec.from_ms).max(1);
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for s in &spec.series {
+        for (_, v) in &s.points {
+            lo = lo.min(shown(*v, spec.unit));
+            hi = hi.max(shown(*v, spec.unit));
+        }
+    }
+    let empty = !lo.is_finite();
+    let threshold = spec.threshold.map(|t| shown(t, spec.unit));
+    // A threshold far above the data would flatten it; it is then named in the description only.
+    let draw_threshold = threshold.filter(|t| empty || *t <= hi.max(0.0) * 2.0 + 1e-9);
+    if empty {
+        lo = 0.0;
+        hi = threshold.unwrap_or(1.0);
+    }
+    if let Some(t) = draw_threshold {
+        hi = hi.max(t);
+    }
+    lo = lo.min(0.0);
+    if hi <= lo {
+        hi = lo + 1.0;
+    }
+    hi += (hi - lo) * 0.08;
+    let marks: Vec<Vec<(i64, f64)>> = spec
+        .series
+        .iter()
+        .map(|s| {
+            if spec.mark_anomalies {
+                anomalies(&s.points)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let mark_count: usize = marks.iter().map(Vec::len).sum();
+
+    let mut raw = String::new();
+    {
+        let root = SVGBackend::with_string(&mut raw, (w, h)).into_drawing_area();
+        let unit = spec.unit;
+        let y_fmt = move |v: &f64| {
+            let sym = unit.symbol();
+            let n = if *v != 0.0 && v.abs() < 10.0 {
+                format!("{v:.1}")
+            } else {
+                format!("{v:.0}")
+            };
+            if sym.is_empty() || sym == "count" {
+                n
+            } else {
+                format!("{n} {sym}")
+            }
+        };
+        let x_fmt = move |v: &f64| tick_label(*v as i64, span);
+        let _ = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+            let mut chart = ChartBuilder::on(&root)
+                .margin(10)
+                .x_label_area_size(28)
+                .y_label_area_size(64)
+                .build_cartesian_2d(spec.from_ms as f64..spec.to_ms as f64, lo..hi)?;
+            chart
+                .configure_mesh()
+                .max_light_lines(0)
+                .bold_line_style(BLACK.mix(0.1))
+                .axis_style(BLACK.mix(0.6))
+                .x_labels(7)
+                .y_labels(5)
+                .x_label_formatter(&x_fmt)
+                .y_label_formatter(&y_fmt)
+                .label_style(("sans-serif", 13).into_font().color(&BLACK))
+                .draw()?;
+            if empty {
+                root.draw(&Text::new(
+                    "No data in this range",
+                    (w as i32 / 2 - 70, h as i32 / 2),
+                    ("sans-serif", 15).into_font().color(&BLACK),
+                ))?;
+            }
+            for (i, s) in spec.series.iter().enumerate() {
+                let c = PALETTE[i % PALETTE.len()];
+                chart
+                    .draw_series(LineSeries::new(
+                        s.points.iter().map(|(t, v)| (*t as f64, shown(*v, unit))),
+                        c.stroke_width(2),
+                    ))?
+                    .label(s.label.as_str())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(3))
+                    });
+            }
+            if let Some(t) = draw_threshold {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(spec.from_ms as f64, t), (spec.to_ms as f64, t)],
+                        ALERT.stroke_width(1),
+                    )))?
+                    .label(format!("threshold {}", with_unit(t, display_unit(unit))))
+                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ALERT));
+            }
+            if mark_count > 0 {
+                chart
+                    .draw_series(marks.iter().flatten().map(|(t, v)| {
+                        Circle::new((*t as f64, shown(*v, unit)), 5, ALERT.stroke_width(2))
+                    }))?
+                    .label("anomaly")
+                    .legend(|(x, y)| Circle::new((x + 8, y), 4, ALERT.stroke_width(2)));
+            }
+            if !spec.series.is_empty() {
+                chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::UpperLeft)
+                    .background_style(WHITE.mix(0.0))
+                    .border_style(BLACK.mix(0.3))
+                    .label_font(("sans-serif", 13).into_font().color(&BLACK))
+                    .draw()?;
+            }
+            root.present()?;
+            Ok(())
+        })();
+    }
+
+    let mut desc = String::new();
+    for s in &spec.series {
+        if let (Some(first), Some(last)) = (s.points.first(), s.points.last()) {
+            let max = s.points.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+            desc.push_str(&format!(
+                "{}: {} points from {} to {}, last {}, highest {}. ",
+                s.label,
+                s.points.len(),
+                with_unit(first.1, spec.unit),
+                with_unit(last.1, spec.unit),
+                with_unit(last.1, spec.unit),
+                with_unit(max, spec.unit)
+            ));
+        }
+    }
+    if empty {
+        desc.push_str("No data in this range. ");
+    }
+    if let Some(t) = spec.threshold {
+        desc.push_str(&format!("Alert threshold {}. ", with_unit(t, spec.unit)));
+    }
+    if mark_count > 0 {
+        desc.push_str(&format!("{mark_count} anomalous points marked. "));
+    }
+
+    // Table: one row per sampled time of the first series, every series' value at that time.
+    let mut head = vec!["Time (UTC)".to_owned()];
+    head.extend(spec.series.iter().map(|s| s.label.clone()));
+    let base = spec
+        .series
+        .first()
+        .map(|s| s.points.as_slice())
+        .unwrap_or(&[]);
+    let idx = sample_indices(base.len(), TABLE_ROWS);
+    let rows = idx
+        .iter()
+        .map(|&i| {
+            let t = base[i].0;
+            let mut row = vec![format!("{} {}", day_of(t), &time_of_day(t)[..5])];
+            for s in &spec.series {
+                let v = s
+                    .points
+                    .binary_search_by_key(&t, |p| p.0)
+                    .ok()
+                    .map(|j| with_unit(s.points[j].1, spec.unit));
+                row.push(v.unwrap_or_else(|| "–".to_owned()));
+            }
+            row
+        })
+        .collect();
+    let note = if base.len() > idx.len() {
+        format!("{} of {} points, evenly spaced", idx.len(), base.len())
+    } else {
+        String::new()
+    };
+    Chart {
+        id: spec.id.clone(),
+        title: spec.title.clone(),
+        svg: finish(&spec.id, &spec.title, desc.trim_end(), &raw, w, h),
+        head,
+        rows,
+        note,
+    }
+}
+
+/// A small line without axes; the title carries the figures.
+pub fn sparkline(id: &str, title: &str, points: &[(f64, f64)], lo: f64, hi: f64) -> String {
+    let (w, h) = (160u32, 32u32);
+    let mut raw = String::new();
+    {
+        let root = SVGBackend::with_string(&mut raw, (w, h)).into_drawing_area();
+        let x_hi = points.len().max(2) as f64 - 1.0;
+        let _ = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+            let mut chart = ChartBuilder::on(&root)
+                .margin(3)
+                .build_cartesian_2d(0.0..x_hi, lo..hi.max(lo + 1e-9))?;
+            chart.draw_series(LineSeries::new(
+                points.iter().map(|p| (p.0, p.1)),
+                PALETTE[0].stroke_width(2),
+            ))?;
+            root.present()?;
+            Ok(())
+        })();
+    }
+    finish(id, title, "", &raw, w, h).replacen("class=\"chart-svg\"", "class=\"spark\"", 1)
+}
+
+/// A donut of shares, labelled with percentages.
+pub fn donut(id: &str, title: &str, parts: &[(String, f64)], unit: Unit) -> Chart {
+    let (w, h) = (260u32, 200u32);
+    let total: f64 = parts.iter().map(|p| p.1.max(0.0)).sum();
+    let mut raw = String::new();
+    {
+        let root = SVGBackend::with_string(&mut raw, (w, h)).into_drawing_area();
+        let sizes: Vec<f64> = parts.iter().map(|p| p.1.max(0.0)).collect();
+        let colours: Vec<RGBColor> = (0..parts.len())
+            .map(|i| PALETTE[i % PALETTE.len()])
+            .collect();
+        let labels: Vec<&str> = parts.iter().map(|p| p.0.as_str()).collect();
+        let center = (w as i32 / 2, h as i32 / 2);
+        let radius = 70.0;
+        let _ = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+            if total > 0.0 {
+                let mut pie = Pie::new(&center, &radius, &sizes, &colours, &labels);
+                pie.donut_hole(42.0);
+                pie.start_angle(-90.0);
+                pie.label_style(("sans-serif", 13).into_font().color(&BLACK));
+                root.draw(&pie)?;
+            }
+            root.present()?;
+            Ok(())
+        })();
+    }
+    let desc = parts
+        .iter()
+        .map(|(l, v)| {
+            let pct = if total > 0.0 { v / total * 100.0 } else { 0.0 };
+            format!("{l}: {} ({pct:.1}%)", with_unit(*v, unit))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Chart {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        svg: finish(id, title, &desc, &raw, w, h).replacen(
+            "class=\"chart-svg\"",
+            "class=\"chart-svg chart-donut\"",
+            1,
+        ),
+        head: vec!["Part".into(), "Value".into(), "Share".into()],
+        rows: parts
+            .iter()
+            .map(|(l, v)| {
+                let pct = if total > 0.0 { v / total * 100.0 } else { 0.0 };
+                vec![l.clone(), with_unit(*v, unit), format!("{pct:.1}%")]
+            })
+            .collect(),
+        note: String::new(),
+    }
+}
+
+/// Horizontal bars, one per labelled value, largest first as given.
+pub fn bars(id: &str, title: &str, items: &[(String, f64)], unit: Unit) -> Chart {
+    let row_h = 26i32;
+    let (w, h) = (560u32, (items.len().max(1) as i32 * row_h + 12) as u32);
+    let max = items.iter().map(|i| i.1).fold(0.0, f64::max).max(1e-9);
+    let mut raw = String::new();
+    {
+        let root = SVGBackend::with_string(&mut raw, (w, h)).into_drawing_area();
+        let label_w = 200i32;
+        let bar_w = w as i32 - label_w - 90;
+        let _ = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+            for (i, (label, v)) in items.iter().enumerate() {
+                let y = 6 + i as i32 * row_h;
+                let len = ((v / max) * f64::from(bar_w)).round().max(1.0) as i32;
+                root.draw(&Text::new(
+                    label.as_str(),
+                    (4, y + 4),
+                    ("sans-serif", 13).into_font().color(&BLACK),
+                ))?;
+                root.draw(&Rectangle::new(
+                    [(label_w, y + 2), (label_w + len, y + row_h - 6)],
+                    PALETTE[0].filled(),
+                ))?;
+                root.draw(&Text::new(
+                    with_unit(*v, unit),
+                    (label_w + len + 6, y + 4),
+                    ("sans-serif", 13).into_font().color(&BLACK),
+                ))?;
+            }
+            root.present()?;
+            Ok(())
+        })();
+    }
+    let desc = items
+        .iter()
+        .map(|(l, v)| format!("{l}: {}", with_unit(*v, unit)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Chart {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        svg: finish(id, title, &desc, &raw, w, h).replacen(
+            "class=\"chart-svg\"",
+            "class=\"chart-svg chart-bars\"",
+            1,
+        ),
+        head: vec!["Name".into(), "Value".into()],
+        rows: items
+            .iter()
+            .map(|(l, v)| vec![l.clone(), with_unit(*v, unit)])
+            .collect(),
+        note: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ramp(n: i64) -> Vec<(i64, f64)> {
+        (0..n)
+            .map(|i| (i * 60_000, 10.0 + (i % 7) as f64))
+            .collect()
+    }
+
+    #[test]
+    fn line_chart_has_axes_legend_title_and_table() {
+        let c = line(&Line {
+            id: "perf".into(),
+            title: "Latency <p95>".into(),
+            unit: Unit::Milliseconds,
+            from_ms: 0,
+            to_ms: 100 * 60_000,
+            series: vec![
+                Series {
+                    label: "p50".into(),
+                    points: ramp(100),
+                },
+                Series {
+                    label: "p95".into(),
+                    points: ramp(100).into_iter().map(|(t, v)| (t, v * 2.0)).collect(),
+                },
+            ],
+            threshold: Some(30.0),
+            mark_anomalies: true,
+        });
+        assert!(c.svg.starts_with("<svg class=\"chart-svg\""));
+        assert!(
+            c.svg
+                .contains("<title id=\"perf-t\">Latency &lt;p95&gt;</title>")
+        );
+        assert!(
+            c.svg.contains(">\np50\n</text>") || c.svg.contains(">p50<"),
+            "legend"
+        );
+        assert!(c.svg.contains("threshold 30 ms"), "threshold in legend");
+        assert!(c.svg.contains("ms"), "unit on the axis");
+        assert!(!c.svg.contains("#000000"), "text follows the theme");
+        assert_eq!(c.head, ["Time (UTC)", "p50", "p95"]);
+        assert_eq!(c.rows.len(), TABLE_ROWS);
+        assert_eq!(c.rows.last().map(|r| r[1].as_str()), Some("11 ms"));
+        assert_eq!(c.note, "24 of 100 points, evenly spaced");
+    }
+
+    #[test]
+    fn anomalies_are_marked_where_a_spike_is() {
+        let mut pts = ramp(200);
+        pts[150].1 = 500.0;
+        let found = anomalies(&pts);
+        assert!(found.iter().any(|p| p.0 == pts[150].0), "{found:?}");
+        assert!(found.len() < 5, "{found:?}");
+        let c = line(&Line {
+            id: "x".into(),
+            title: "x".into(),
+            unit: Unit::Count,
+            from_ms: 0,
+            to_ms: 200 * 60_000,
+            series: vec![Series {
+                label: "x".into(),
+                points: pts,
+            }],
+            threshold: None,
+            mark_anomalies: true,
+        });
+        assert!(c.svg.contains("anomalous points marked"));
+        assert!(c.svg.contains("<circle"));
+    }
+
+    #[test]
+    fn empty_chart_says_so() {
+        let c = line(&Line {
+            id: "e".into(),
+            title: "Nothing".into(),
+            unit: Unit::Count,
+            from_ms: 0,
+            to_ms: 1000,
+            series: vec![],
+            threshold: Some(100.0),
+            mark_anomalies: false,
+        });
+        assert!(c.svg.contains("No data in this range"));
+        assert!(c.rows.is_empty());
+    }
+
+    #[test]
+    fn donut_and_bars_escape_labels_and_give_shares() {
+        let d = donut(
+            "d",
+            "Hits",
+            &[("hits".into(), 90.0), ("<misses>".into(), 10.0)],
+            Unit::Count,
+        );
+        assert!(d.svg.contains("&lt;misses&gt;"));
+        assert!(!d.svg.contains("<misses>"));
+        assert_eq!(d.rows[0], ["hits", "90", "90.0%"]);
+        let b = bars(
+            "b",
+            "Types",
+            &[("a&b".into(), 3.0), ("c".into(), 1.0)],
+            Unit::Count,
+        );
+        assert!(b.svg.contains("a&amp;b"));
+        assert_eq!(b.svg.matches("<rect").count(), 2);
+        assert_eq!(b.rows[1], ["c", "1"]);
+    }
+
+    #[test]
+    fn sparkline_is_small_and_titled() {
+        let s = sparkline("s", "Uptime 99%", &[(0.0, 1.0), (1.0, 0.5)], 0.0, 1.0);
+        assert!(s.starts_with("<svg class=\"spark\""));
+        assert!(s.contains("Uptime 99%"));
+        assert!(s.contains("<polyline"));
+    }
+}

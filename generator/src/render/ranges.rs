@@ -1,0 +1,177 @@
+//! Time-range charts (1h, 6h, 24h, 7d): which metrics each chart shows, where its points come from, and the range pages.
+
+use model::Unit;
+use model::trend::{WINDOWS, Window};
+
+use super::charts::{self, Chart, Line, Series};
+use super::views::{Common, PageLink};
+use super::write::Writer;
+use super::{BuildError, Ctx, paths, rel, render};
+use crate::store::{Store, StoreError};
+
+/// A chart of the range pages: its metrics, unit and alert threshold.
+pub struct ChartSpec {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub unit: Unit,
+    pub metrics: &'static [(&'static str, &'static str)],
+    pub threshold: Option<f64>,
+}
+
+pub const PERFORMANCE: ChartSpec = ChartSpec {
+    id: "perf",
+    title: "API response time (measured)",
+    unit: Unit::Milliseconds,
+    metrics: &[
+        ("probe.latency_p50", "p50"),
+        ("probe.latency_p95", "p95"),
+        ("probe.latency_p99", "p99"),
+    ],
+    threshold: Some(500.0),
+};
+pub const QUEUE: ChartSpec = ChartSpec {
+    id: "queue",
+    title: "Worker queue length",
+    unit: Unit::Count,
+    metrics: &[("workers.queue_length", "scheduled tasks")],
+    threshold: Some(100.0),
+};
+const ERRORS: ChartSpec = ChartSpec {
+    id: "errors",
+    title: "Failed readings",
+    unit: Unit::Percent,
+    metrics: &[("probe.error_rate", "error rate")],
+    threshold: Some(5.0),
+};
+const CACHE: ChartSpec = ChartSpec {
+    id: "cache-rate",
+    title: "Cache hit rate",
+    unit: Unit::Ratio,
+    metrics: &[("cache.hit_rate", "hit rate")],
+    threshold: Some(0.5),
+};
+const POOL: ChartSpec = ChartSpec {
+    id: "pool",
+    title: "Database pool usage",
+    unit: Unit::Percent,
+    metrics: &[("database.pool.pool_usage_percent", "pool usage")],
+    threshold: None,
+};
+const EVENTS: ChartSpec = ChartSpec {
+    id: "handlers",
+    title: "Event handler latency",
+    unit: Unit::Milliseconds,
+    metrics: &[
+        ("events.handler_latency_p50", "p50"),
+        ("events.handler_latency_p95", "p95"),
+        ("events.handler_latency_p99", "p99"),
+    ],
+    threshold: None,
+};
+const RANGE_CHARTS: [&ChartSpec; 6] = [&PERFORMANCE, &ERRORS, &CACHE, &QUEUE, &POOL, &EVENTS];
+
+/// A metric's points over a window: raw samples (thinned with LTTB) up to a day, hourly means beyond.
+pub fn points(
+    store: &Store,
+    metric: &str,
+    now_ms: i64,
+    w: Window,
+) -> Result<Vec<(i64, f64)>, StoreError> {
+    let from = now_ms - w.millis();
+    if w.millis() <= Window::H24.millis() {
+        let raw = store.series(metric, from, now_ms + 1)?;
+        Ok(model::trend::lttb(&raw, 360))
+    } else {
+        store.hourly_means(metric, from, now_ms + 1)
+    }
+}
+
+/// The chart of `spec` over `w`, or `None` when none of its metrics has a point.
+pub fn chart(
+    store: &Store,
+    spec: &ChartSpec,
+    now_ms: i64,
+    w: Window,
+) -> Result<Option<Chart>, StoreError> {
+    let mut series = Vec::new();
+    for (metric, label) in spec.metrics {
+        let pts = points(store, metric, now_ms, w)?;
+        if !pts.is_empty() {
+            series.push(Series {
+                label: (*label).to_owned(),
+                points: pts,
+            });
+        }
+    }
+    if series.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(charts::line(&Line {
+        id: spec.id.to_owned(),
+        title: format!("{}, last {}", spec.title, w.label()),
+        unit: spec.unit,
+        from_ms: now_ms - w.millis(),
+        to_ms: now_ms,
+        series,
+        threshold: spec.threshold,
+        mark_anomalies: true,
+    })))
+}
+
+/// Links to the four range pages, as seen from `from`.
+pub fn selector(from: &str, current: Option<Window>) -> Vec<PageLink> {
+    WINDOWS
+        .iter()
+        .map(|w| PageLink {
+            href: rel(from, &paths::range_page(w.label())),
+            label: w.label().to_owned(),
+            current: current == Some(*w),
+        })
+        .collect()
+}
+
+#[derive(askama::Template)]
+#[template(path = "range.html")]
+struct RangePage<'a> {
+    c: Common<'a>,
+    label: &'static str,
+    ranges: Vec<PageLink>,
+    charts: Vec<Chart>,
+}
+
+/// Whether a window's page must be redrawn when the newest snapshot moves from `prev_ms` to
+/// `now_ms`: short ranges every time, a day's every 5 minutes, a week's when the hour turns.
+pub fn due(w: Window, prev_ms: Option<i64>, now_ms: i64) -> bool {
+    if prev_ms == Some(now_ms) {
+        return false;
+    }
+    let step = match w {
+        Window::H1 | Window::H6 => return true,
+        Window::H24 => 300_000,
+        Window::D7 => 3_600_000,
+    };
+    prev_ms.is_none_or(|p| p.div_euclid(step) != now_ms.div_euclid(step))
+}
+
+pub fn render_range(
+    store: &Store,
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    now_ms: i64,
+    w: Window,
+) -> Result<(), BuildError> {
+    let path = paths::range_page(w.label());
+    let mut list = Vec::new();
+    for spec in RANGE_CHARTS {
+        if let Some(c) = chart(store, spec, now_ms, w)? {
+            list.push(c);
+        }
+    }
+    let page = RangePage {
+        c: ctx.common(&path, format!("Last {}", w.label()), false),
+        label: w.label(),
+        ranges: selector(&path, Some(w)),
+        charts: list,
+    };
+    writer.put(&path, render(&path, &page)?.as_bytes())
+}

@@ -1,0 +1,136 @@
+//! Queries behind the per-part pages: daily status shares and hourly worst status from rollups, an endpoint's recent readings.
+
+use rusqlite::params;
+
+use super::{Store, StoreError};
+
+/// How a part fared on one UTC day, from the rollups of its 0/1/2 status metric.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct DayStatus {
+    pub day_ms: i64,
+    pub count: i64,
+    pub degraded: i64,
+    pub down: i64,
+}
+
+impl DayStatus {
+    /// Share of readings the part was not down, in percent.
+    pub fn available(&self) -> f64 {
+        if self.count == 0 {
+            return 100.0;
+        }
+        (self.count - self.down) as f64 / self.count as f64 * 100.0
+    }
+}
+
+/// One reading of an endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeAt {
+    pub taken_at_ms: i64,
+    pub slug: String,
+    pub kind: String,
+    pub http_status: Option<u16>,
+    pub latency_ms: f64,
+}
+
+impl Store {
+    /// Per UTC day in `[from_ms, to_ms)`: readings, degraded and down counts of a status metric.
+    /// Values are 0, 1 or 2, so each hour's sum and sum of squares give both counts exactly.
+    pub fn status_by_day(
+        &self,
+        metric: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<DayStatus>, StoreError> {
+        let mut st = self
+            .conn()
+            .prepare_cached(
+                "SELECT r.hour / 24, sum(r.count), sum(r.sum), sum(r.sumsq) FROM rollups r
+                 JOIN metrics m ON m.id = r.metric_id
+                 WHERE m.name = ?1 AND r.hour >= ?2 AND r.hour < ?3
+                 GROUP BY r.hour / 24 ORDER BY 1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(
+                params![
+                    metric,
+                    from_ms.div_euclid(3_600_000),
+                    to_ms.div_euclid(3_600_000) + 1
+                ],
+                |r| {
+                    let (sum, sumsq): (f64, f64) = (r.get(2)?, r.get(3)?);
+                    // n1 + 2 n2 = sum, n1 + 4 n2 = sumsq
+                    let down = ((sumsq - sum) / 2.0).round() as i64;
+                    let degraded = (sum - 2.0 * down as f64).round() as i64;
+                    Ok(DayStatus {
+                        day_ms: r.get::<_, i64>(0)? * 86_400_000,
+                        count: r.get(1)?,
+                        degraded: degraded.max(0),
+                        down: down.max(0),
+                    })
+                },
+            )
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The worst value of a metric per hour in `[from_ms, to_ms)`: `(hour start, max)`.
+    pub fn hourly_max(
+        &self,
+        metric: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(i64, f64)>, StoreError> {
+        let mut st = self
+            .conn()
+            .prepare_cached(
+                "SELECT r.hour, r.max FROM rollups r JOIN metrics m ON m.id = r.metric_id
+                 WHERE m.name = ?1 AND r.hour >= ?2 AND r.hour < ?3 ORDER BY r.hour",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(
+                params![
+                    metric,
+                    from_ms.div_euclid(3_600_000),
+                    to_ms.div_euclid(3_600_000) + 1
+                ],
+                |r| Ok((r.get::<_, i64>(0)? * 3_600_000, r.get(1)?)),
+            )
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// An endpoint's newest readings; with `failed_only`, only those that did not succeed
+    /// (read through a partial index, so the cost does not grow with history).
+    pub fn recent_outcomes(
+        &self,
+        endpoint: &str,
+        failed_only: bool,
+        limit: u32,
+    ) -> Result<Vec<OutcomeAt>, StoreError> {
+        let sql = if failed_only {
+            "SELECT s.taken_at_ms, s.slug, o.kind, o.http_status, o.latency_ms
+             FROM outcomes o INDEXED BY outcomes_failed JOIN snapshots s ON s.id = o.snapshot_id
+             WHERE o.endpoint = ?1 AND o.kind != 'ok' ORDER BY o.snapshot_id DESC LIMIT ?2"
+        } else {
+            "SELECT s.taken_at_ms, s.slug, o.kind, o.http_status, o.latency_ms
+             FROM snapshots s JOIN outcomes o ON o.snapshot_id = s.id
+             WHERE o.endpoint = ?1 ORDER BY s.id DESC LIMIT ?2"
+        };
+        let mut st = self.conn().prepare_cached(sql).map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![endpoint, limit], |r| {
+                Ok(OutcomeAt {
+                    taken_at_ms: r.get(0)?,
+                    slug: r.get(1)?,
+                    kind: r.get(2)?,
+                    http_status: r.get(3)?,
+                    latency_ms: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+}
