@@ -5,6 +5,7 @@ mod badges;
 pub mod charts;
 mod dashboard;
 mod feed;
+mod heatmap;
 mod index;
 mod links;
 mod parts;
@@ -248,6 +249,16 @@ pub fn build(
         feed::FEED.to_owned(),
     ]);
     fixed.extend(WINDOWS.iter().map(|w| paths::range_page(w.label())));
+    fixed.extend(heatmap::paths_all());
+    if let Some(s) = newest.as_ref() {
+        fixed.extend(
+            s.metrics
+                .iter()
+                .filter_map(|m| m.name.strip_prefix("performance.method."))
+                .filter_map(|n| n.strip_suffix(".average_ms"))
+                .map(heatmap::method_page),
+        );
+    }
     let part_targets = newest.as_ref().map(parts::targets).unwrap_or_default();
     fixed.extend(part_targets.iter().flat_map(|t| [t.path(), t.json_path()]));
     fixed.extend(badge_paths.iter().map(|(p, _, _)| p.clone()));
@@ -328,6 +339,11 @@ pub fn build(
                 parts::render_part(store, &ctx, &writer, t, row, meta.taken_at_ms)?;
             }
         }
+    }
+    if newest.as_ref().is_none_or(|s| {
+        ranges::due(model::trend::Window::H24, previous_ms, s.taken_at_ms)
+    }) {
+        heatmap::render_heatmap(store, &ctx, &writer, newest.as_ref())?;
     }
     if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms) {
         for w in WINDOWS {

@@ -1,0 +1,237 @@
+//! Latency heatmap: p50/p95/p99 and count per endpoint and backend method over the last hour, in four sorted static variants, with drill-down pages for methods.
+
+use model::trend::Window;
+use model::{Snapshot, Unit};
+
+use super::charts::{self, Chart, Line, Series};
+use super::views::{Common, PageLink};
+use super::write::Writer;
+use super::{BuildError, Ctx, parts, paths, render, rel};
+use crate::store::Store;
+
+/// Fewer readings than this in the hour say "insufficient data" instead of percentiles.
+const MIN_READINGS: usize = 5;
+const SORTS: [(&str, &str); 4] = [
+    ("p99", "latency/index.html"),
+    ("p95", "latency/by-p95.html"),
+    ("p50", "latency/by-p50.html"),
+    ("count", "latency/by-count.html"),
+];
+
+pub fn paths_all() -> Vec<String> {
+    SORTS.iter().map(|(_, p)| (*p).to_owned()).collect()
+}
+
+/// `latency/method-search_hybrid_search.html`
+pub fn method_page(name: &str) -> String {
+    format!("latency/method-{}.html", paths::slug(name))
+}
+
+#[derive(Clone)]
+pub struct Cell {
+    pub text: String,
+    /// fast (< 100 ms), slow (100–500 ms), very slow (> 500 ms): colour plus the word in a title.
+    pub class: &'static str,
+    pub word: &'static str,
+}
+
+#[derive(Clone)]
+pub struct HeatRow {
+    pub name: String,
+    pub kind: &'static str,
+    pub href: String,
+    pub cells: Vec<Cell>,
+    pub count: String,
+    pub insufficient: bool,
+    sort: [f64; 4],
+}
+
+fn cell(v: f64) -> Cell {
+    let (class, word) = match v {
+        v if v < 100.0 => ("fast", "under 100 ms"),
+        v if v <= 500.0 => ("slow", "100–500 ms"),
+        _ => ("vslow", "over 500 ms"),
+    };
+    Cell {
+        text: charts::with_unit(v, Unit::Milliseconds),
+        class,
+        word,
+    }
+}
+
+fn row(name: &str, kind: &'static str, href: String, values: &[f64], count: f64) -> HeatRow {
+    let p = |q| model::stats::percentile(values, q);
+    match (p(50.0), p(95.0), p(99.0)) {
+        (Some(a), Some(b), Some(c)) if values.len() >= MIN_READINGS => HeatRow {
+            name: name.to_owned(),
+            kind,
+            href,
+            cells: vec![cell(a), cell(b), cell(c)],
+            count: charts::with_unit(count, Unit::Count),
+            insufficient: false,
+            sort: [c, b, a, count],
+        },
+        _ => HeatRow {
+            name: name.to_owned(),
+            kind,
+            href,
+            cells: Vec::new(),
+            count: charts::with_unit(count, Unit::Count),
+            insufficient: true,
+            sort: [f64::NEG_INFINITY; 4],
+        },
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "heatmap.html")]
+struct HeatPage<'a> {
+    c: Common<'a>,
+    sorts: Vec<PageLink>,
+    sorted_by: &'static str,
+    rows: &'a [HeatRow],
+}
+
+#[derive(askama::Template)]
+#[template(path = "drill.html")]
+struct DrillPage<'a> {
+    c: Common<'a>,
+    name: &'a str,
+    back: String,
+    charts: Vec<Chart>,
+}
+
+/// Rows for every endpoint and method of the newest snapshot, over the hour before it.
+fn rows(store: &Store, now: &Snapshot) -> Result<Vec<HeatRow>, BuildError> {
+    let from = now.taken_at_ms - Window::H1.millis();
+    let mut out = Vec::new();
+    for o in &now.outcomes {
+        let pts = store.series(
+            &format!("probe.endpoint.{}.latency_ms", o.endpoint),
+            from,
+            now.taken_at_ms + 1,
+        )?;
+        let values: Vec<f64> = pts.iter().map(|p| p.1).collect();
+        let href = paths::part_page("endpoint", &o.endpoint);
+        out.push(row(&o.endpoint, "endpoint", href, &values, values.len() as f64));
+    }
+    for m in &now.metrics {
+        let Some(name) = m
+            .name
+            .strip_prefix("performance.method.")
+            .and_then(|n| n.strip_suffix(".average_ms"))
+        else {
+            continue;
+        };
+        let pts = store.series(&m.name, from, now.taken_at_ms + 1)?;
+        let values: Vec<f64> = pts.iter().map(|p| p.1).collect();
+        let count = now
+            .metric(&format!("performance.method.{name}.count"))
+            .map_or(0.0, |c| c.value);
+        out.push(row(name, "method", method_page(name), &values, count));
+    }
+    Ok(out)
+}
+
+pub fn render_heatmap(
+    store: &Store,
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    now: Option<&Snapshot>,
+) -> Result<(), BuildError> {
+    let mut all = match now {
+        Some(s) => rows(store, s)?,
+        None => Vec::new(),
+    };
+    for (i, (label, path)) in SORTS.iter().enumerate() {
+        all.sort_by(|a, b| b.sort[i].total_cmp(&a.sort[i]).then(a.name.cmp(&b.name)));
+        let hrefd: Vec<HeatRow> = all
+            .iter()
+            .map(|r| HeatRow {
+                href: rel(path, &r.href),
+                ..r.clone()
+            })
+            .collect();
+        let page = HeatPage {
+            c: ctx.common(path, "Latency".into(), false),
+            sorts: SORTS
+                .iter()
+                .map(|(l, p)| PageLink {
+                    href: rel(path, p),
+                    label: format!("by {l}"),
+                    current: p == path,
+                })
+                .collect(),
+            sorted_by: label,
+            rows: &hrefd,
+        };
+        writer.put(path, render(path, &page)?.as_bytes())?;
+    }
+    if let Some(s) = now {
+        for r in all.iter().filter(|r| r.kind == "method") {
+            render_method(store, ctx, writer, s.taken_at_ms, &r.name)?;
+        }
+    }
+    Ok(())
+}
+
+fn render_method(
+    store: &Store,
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    now_ms: i64,
+    name: &str,
+) -> Result<(), BuildError> {
+    let path = method_page(name);
+    let metric = format!("performance.method.{name}.average_ms");
+    let raw = store.series(&metric, now_ms - Window::H24.millis(), now_ms + 1)?;
+    let mut list = Vec::new();
+    if !raw.is_empty() {
+        let values: Vec<f64> = raw.iter().map(|p| p.1).collect();
+        list.push(parts::histogram(
+            "histogram",
+            &format!("Average time of {name} as reported, last 24h ({} readings)", values.len()),
+            &values,
+        ));
+        list.push(charts::line(&Line {
+            id: "trend".into(),
+            title: format!("Average time of {name}, last 24h"),
+            unit: Unit::Milliseconds,
+            from_ms: now_ms - Window::H24.millis(),
+            to_ms: now_ms,
+            series: vec![Series {
+                label: "average".into(),
+                points: model::trend::lttb(&raw, 300),
+            }],
+            threshold: Some(500.0),
+            mark_anomalies: true,
+        }));
+    }
+    let page = DrillPage {
+        c: ctx.common(&path, format!("Method {name}"), false),
+        name,
+        back: rel(&path, "latency/index.html"),
+        charts: list,
+    };
+    writer.put(&path, render(&path, &page)?.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_scale_and_insufficient_data() {
+        assert_eq!(cell(99.0).class, "fast");
+        assert_eq!(cell(100.0).class, "slow");
+        assert_eq!(cell(500.0).class, "slow");
+        assert_eq!(cell(501.0).class, "vslow");
+        let r = row("x", "endpoint", String::new(), &[1.0, 2.0], 2.0);
+        assert!(r.insufficient && r.cells.is_empty());
+        let vals: Vec<f64> = (1..=100).map(f64::from).collect();
+        let r = row("x", "endpoint", String::new(), &vals, 100.0);
+        assert!(!r.insufficient);
+        assert_eq!(r.cells.len(), 3);
+        assert!(r.sort[0] >= r.sort[1] && r.sort[1] >= r.sort[2]);
+    }
+}
