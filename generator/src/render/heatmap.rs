@@ -6,7 +6,7 @@ use model::{Snapshot, Unit};
 use super::charts::{self, Chart, Line, Series};
 use super::views::{Common, PageLink};
 use super::write::Writer;
-use super::{BuildError, Ctx, parts, paths, render, rel};
+use super::{BuildError, Ctx, parts, paths, rel, render};
 use crate::store::Store;
 
 /// Fewer readings than this in the hour say "insufficient data" instead of percentiles.
@@ -113,7 +113,13 @@ fn rows(store: &Store, now: &Snapshot) -> Result<Vec<HeatRow>, BuildError> {
         )?;
         let values: Vec<f64> = pts.iter().map(|p| p.1).collect();
         let href = paths::part_page("endpoint", &o.endpoint);
-        out.push(row(&o.endpoint, "endpoint", href, &values, values.len() as f64));
+        out.push(row(
+            &o.endpoint,
+            "endpoint",
+            href,
+            &values,
+            values.len() as f64,
+        ));
     }
     for m in &now.metrics {
         let Some(name) = m
@@ -190,7 +196,10 @@ fn render_method(
         let values: Vec<f64> = raw.iter().map(|p| p.1).collect();
         list.push(parts::histogram(
             "histogram",
-            &format!("Average time of {name} as reported, last 24h ({} readings)", values.len()),
+            &format!(
+                "Average time of {name} as reported, last 24h ({} readings)",
+                values.len()
+            ),
             &values,
         ));
         list.push(charts::line(&Line {

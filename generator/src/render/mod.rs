@@ -5,6 +5,7 @@ mod badges;
 pub mod charts;
 mod dashboard;
 mod feed;
+mod graph;
 mod heatmap;
 mod index;
 mod links;
@@ -250,6 +251,7 @@ pub fn build(
     ]);
     fixed.extend(WINDOWS.iter().map(|w| paths::range_page(w.label())));
     fixed.extend(heatmap::paths_all());
+    fixed.push(graph::PAGE.to_owned());
     if let Some(s) = newest.as_ref() {
         fixed.extend(
             s.metrics
@@ -325,6 +327,7 @@ pub fn build(
         };
         let all: Vec<&model::PartHealth> = now_s.components.iter().chain(&now_s.modules).collect();
         let rows = views::part_rows(&all, &site.depends_on);
+        graph::render_graph(&ctx, &writer, &rows)?;
         for t in &part_targets {
             if parts::due(t, now_s, prev_s.as_ref(), previous_ms) {
                 let row = match t.kind {
@@ -340,9 +343,10 @@ pub fn build(
             }
         }
     }
-    if newest.as_ref().is_none_or(|s| {
-        ranges::due(model::trend::Window::H24, previous_ms, s.taken_at_ms)
-    }) {
+    if newest
+        .as_ref()
+        .is_none_or(|s| ranges::due(model::trend::Window::H24, previous_ms, s.taken_at_ms))
+    {
         heatmap::render_heatmap(store, &ctx, &writer, newest.as_ref())?;
     }
     if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms) {

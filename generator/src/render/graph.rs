@@ -1,0 +1,268 @@
+//! Dependency graph: components and modules in layers, `depends_on` edges, each node coloured and labelled by its propagated status.
+
+use std::collections::{BTreeMap, HashMap};
+
+use plotters::prelude::*;
+
+use super::charts::esc;
+use super::views::{Common, PartRow};
+use super::write::Writer;
+use super::{BuildError, Ctx, render};
+
+pub const PAGE: &str = "dependencies.html";
+const BOX_W: i32 = 150;
+const BOX_H: i32 = 40;
+const GAP_X: i32 = 20;
+const GAP_Y: i32 = 70;
+const PER_ROW: usize = 6;
+
+fn colour(class: &str) -> RGBColor {
+    match class {
+        "healthy" => RGBColor(0x1f, 0x9d, 0x55),
+        "degraded" => RGBColor(0xd9, 0x73, 0x0d),
+        "down" => RGBColor(0xe0, 0x41, 0x3a),
+        _ => RGBColor(0x8c, 0x95, 0x9f),
+    }
+}
+
+pub struct Edge {
+    pub from: String,
+    pub to: Vec<String>,
+}
+
+/// Layer of each node: 0 for what depends on nothing, else one above its highest dependency.
+fn layers(names: &[String], deps: &HashMap<String, Vec<String>>) -> HashMap<String, usize> {
+    fn depth(
+        n: &str,
+        deps: &HashMap<String, Vec<String>>,
+        memo: &mut HashMap<String, usize>,
+        seen: &mut Vec<String>,
+    ) -> usize {
+        if let Some(d) = memo.get(n) {
+            return *d;
+        }
+        // A cycle in the config must not recurse forever: it stops where it closes.
+        if seen.iter().any(|s| s == n) {
+            return 0;
+        }
+        seen.push(n.to_owned());
+        let d = deps
+            .get(n)
+            .map(|ds| {
+                ds.iter()
+                    .map(|x| depth(x, deps, memo, seen) + 1)
+                    .max()
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0);
+        seen.pop();
+        memo.insert(n.to_owned(), d);
+        d
+    }
+    let mut memo = HashMap::new();
+    for n in names {
+        depth(n, deps, &mut memo, &mut Vec::new());
+    }
+    memo
+}
+
+/// The graph as SVG, plus the edges in words for the table beside it.
+pub fn svg(
+    rows: &[PartRow<'_>],
+    depends_on: &BTreeMap<String, Vec<String>>,
+) -> (String, Vec<Edge>) {
+    let key = |s: &str| s.to_ascii_lowercase();
+    let names: Vec<String> = rows.iter().map(|r| key(r.name)).collect();
+    let deps: HashMap<String, Vec<String>> = depends_on
+        .iter()
+        .map(|(k, v)| {
+            (
+                key(k),
+                v.iter()
+                    .map(|d| key(d))
+                    .filter(|d| names.contains(d))
+                    .collect(),
+            )
+        })
+        .filter(|(k, _)| names.contains(k))
+        .collect();
+    let layer = layers(&names, &deps);
+    let top = layer.values().copied().max().unwrap_or(0);
+    // Rows from the top layer down; a layer wider than PER_ROW wraps.
+    let mut grid: Vec<Vec<usize>> = Vec::new();
+    for l in (0..=top).rev() {
+        let mut members: Vec<usize> = (0..rows.len())
+            .filter(|i| layer.get(&names[*i]).copied().unwrap_or(0) == l)
+            .collect();
+        // Parts something depends on come first, so their edges stay short; loners go last.
+        let wanted = |i: &usize| {
+            deps.values().any(|d| d.contains(&names[*i])) || deps.contains_key(&names[*i])
+        };
+        members.sort_by_key(|i| !wanted(i));
+        for chunk in members.chunks(PER_ROW) {
+            grid.push(chunk.to_vec());
+        }
+    }
+    let width = (PER_ROW as i32) * (BOX_W + GAP_X) + GAP_X;
+    let height = grid.len().max(1) as i32 * (BOX_H + GAP_Y) + GAP_X;
+    let mut pos: HashMap<usize, (i32, i32)> = HashMap::new();
+    for (r, members) in grid.iter().enumerate() {
+        let row_w = members.len() as i32 * (BOX_W + GAP_X) - GAP_X;
+        let x0 = (width - row_w) / 2;
+        for (c, i) in members.iter().enumerate() {
+            pos.insert(
+                *i,
+                (
+                    x0 + c as i32 * (BOX_W + GAP_X),
+                    GAP_X + r as i32 * (BOX_H + GAP_Y),
+                ),
+            );
+        }
+    }
+    let mut raw = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut raw, (width as u32, height as u32)).into_drawing_area();
+        let _ = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+            for (i, name) in names.iter().enumerate() {
+                let Some(&(x, y)) = pos.get(&i) else { continue };
+                for d in deps.get(name).into_iter().flatten() {
+                    let Some(j) = names.iter().position(|n| n == d) else {
+                        continue;
+                    };
+                    let Some(&(x2, y2)) = pos.get(&j) else {
+                        continue;
+                    };
+                    let c = colour(rows[j].status.class);
+                    root.draw(&PathElement::new(
+                        vec![(x + BOX_W / 2, y + BOX_H), (x2 + BOX_W / 2, y2)],
+                        c.mix(0.7).stroke_width(2),
+                    ))?;
+                    root.draw(&Circle::new((x2 + BOX_W / 2, y2), 3, c.filled()))?;
+                }
+            }
+            for (i, r) in rows.iter().enumerate() {
+                let Some(&(x, y)) = pos.get(&i) else { continue };
+                let c = colour(r.status.class);
+                root.draw(&Rectangle::new(
+                    [(x, y), (x + BOX_W, y + BOX_H)],
+                    c.mix(0.15).filled(),
+                ))?;
+                root.draw(&Rectangle::new(
+                    [(x, y), (x + BOX_W, y + BOX_H)],
+                    c.stroke_width(2),
+                ))?;
+                root.draw(&Text::new(
+                    r.name.to_owned(),
+                    (x + 8, y + 6),
+                    ("sans-serif", 14).into_font().color(&BLACK),
+                ))?;
+                root.draw(&Text::new(
+                    format!("{} {}", r.status.symbol, r.status.label),
+                    (x + 8, y + 23),
+                    ("sans-serif", 12).into_font().color(&BLACK),
+                ))?;
+            }
+            root.present()?;
+            Ok(())
+        })();
+    }
+    let edges: Vec<Edge> = rows
+        .iter()
+        .zip(&names)
+        .filter_map(|(r, n)| {
+            let to = deps.get(n)?;
+            (!to.is_empty()).then(|| Edge {
+                from: r.name.to_owned(),
+                to: to.clone(),
+            })
+        })
+        .collect();
+    let desc = edges
+        .iter()
+        .map(|e| format!("{} depends on {}", e.from, e.to.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let body = raw
+        .split_once('>')
+        .map_or("", |(_, b)| b)
+        .replace("\"#000000\"", "\"currentColor\"");
+    let out = format!(
+        "<svg class=\"chart-svg graph\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"graph-t graph-d\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"graph-t\">Dependencies between components and modules</title><desc id=\"graph-d\">{}</desc>{}",
+        esc(&desc),
+        body.trim_start()
+    );
+    (out, edges)
+}
+
+#[derive(askama::Template)]
+#[template(path = "graph.html")]
+struct GraphPage<'a> {
+    c: Common<'a>,
+    svg: String,
+    edges: Vec<Edge>,
+    rows: &'a [PartRow<'a>],
+}
+
+pub fn render_graph(
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    rows: &[PartRow<'_>],
+) -> Result<(), BuildError> {
+    let (svg, edges) = svg(rows, &ctx.site.depends_on);
+    let page = GraphPage {
+        c: ctx.common(PAGE, "Dependencies".into(), false),
+        svg,
+        edges,
+        rows,
+    };
+    writer.put(PAGE, render(PAGE, &page)?.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::views::part_rows;
+    use model::{PartHealth, Status};
+
+    fn part(name: &str, status: Status) -> PartHealth {
+        PartHealth {
+            name: name.into(),
+            status,
+            word: String::new(),
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn graph_layers_edges_and_propagated_status() {
+        let parts = [
+            part("redis", Status::Down),
+            part("database", Status::Healthy),
+            part("Auth", Status::Healthy),
+            part("Taxonomy", Status::Healthy),
+        ];
+        let refs: Vec<&PartHealth> = parts.iter().collect();
+        let mut deps = BTreeMap::new();
+        deps.insert(
+            "auth".to_owned(),
+            vec!["database".to_owned(), "redis".to_owned()],
+        );
+        deps.insert("redis".to_owned(), vec!["auth".to_owned()]);
+        let rows = part_rows(&refs, &deps);
+        let (svg, edges) = svg(&rows, &deps);
+        assert!(
+            svg.contains("auth depends on database, redis")
+                || svg.contains("Auth depends on database, redis")
+        );
+        assert!(svg.contains("<title id=\"graph-t\">"));
+        assert_eq!(edges.len(), 2, "the cycle is drawn, not followed forever");
+        // Auth shows the status it got from redis being down, in words.
+        let auth = rows
+            .iter()
+            .find(|r| r.name == "Auth")
+            .map(|r| r.status.label);
+        assert_ne!(auth, Some("Healthy"));
+        assert_eq!(svg.matches("<rect").count(), 8, "two rectangles per node");
+    }
+}
