@@ -217,6 +217,18 @@ pub struct EmptyPage<'a> {
     pub c: Common<'a>,
 }
 
+/// A snapshot's key metrics against earlier snapshots; each cell says the change from it.
+pub struct Compare {
+    pub cols: Vec<String>,
+    pub rows: Vec<CompareRow>,
+}
+
+pub struct CompareRow {
+    pub name: String,
+    pub now: String,
+    pub cells: Vec<String>,
+}
+
 #[derive(Template)]
 #[template(path = "snapshot.html")]
 pub struct SnapshotPage<'a> {
@@ -237,6 +249,7 @@ pub struct SnapshotPage<'a> {
     pub day: String,
     pub day_href: String,
     pub json_href: String,
+    pub compare: Compare,
 }
 
 #[derive(Template)]
@@ -254,6 +267,7 @@ pub struct DayPage<'a> {
 #[template(path = "history.html")]
 pub struct HistoryPage<'a> {
     pub c: Common<'a>,
+    pub calendar: Vec<super::calendar::Month>,
     pub rows: Vec<DayRow>,
     pub pages: Vec<PageLink>,
     pub total_snapshots: u64,

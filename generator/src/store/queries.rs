@@ -89,6 +89,20 @@ impl Store {
         Ok((prev, next))
     }
 
+    /// The newest snapshot taken in `[from_ms, to_ms]`, if any: "the one a day before".
+    pub fn newest_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Option<SnapshotMeta>, StoreError> {
+        Ok(self
+            .metas_where(
+                "WHERE taken_at_ms >= ?1 AND taken_at_ms <= ?2 ORDER BY taken_at_ms DESC, id DESC LIMIT 1",
+                params![from_ms, to_ms],
+            )?
+            .pop())
+    }
+
     /// The newest snapshot's metadata.
     pub fn latest_meta(&self) -> Result<Option<SnapshotMeta>, StoreError> {
         Ok(self

@@ -1,0 +1,234 @@
+//! Permanent history pages: one per snapshot (with its comparison), one per day, and the oldest-first history list.
+
+use std::path::{Path, PathBuf};
+
+use model::time::format_human;
+
+use super::views::{self, DayRow, PageLink, SnapRow};
+use super::write::Writer;
+use super::{BuildError, Ctx, calendar, charts, paths, rel, render};
+use crate::store::{DaySummary, SnapshotMeta, Store, StoreError};
+
+/// Every snapshot page, split over the machine's cores; each worker reads with its own connection.
+pub(super) fn render_all_snapshots(
+    db: &Path,
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    all: &[SnapshotMeta],
+) -> Result<(), BuildError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 4);
+    let chunk = all.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..all.len())
+            .step_by(chunk)
+            .map(|start| {
+                scope.spawn(move || -> Result<(), BuildError> {
+                    let store = Store::open_read_only(db)?;
+                    for i in start..(start + chunk).min(all.len()) {
+                        let m = &all[i];
+                        let doc = store.doc(m.id)?;
+                        let prev = i.checked_sub(1).map(|j| &all[j]);
+                        render_snapshot(&store, ctx, writer, m, &doc, prev, all.get(i + 1))?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().map_err(|_| BuildError::Worker)??;
+        }
+        Ok(())
+    })
+}
+
+/// `{"id":..,"slug":..,"page":..,"snapshot":{..}}` around the stored document, without re-encoding it.
+pub(super) fn snapshot_json_text(m: &SnapshotMeta, doc: &str) -> String {
+    let q = |s: &str| serde_json::Value::String(s.to_owned()).to_string();
+    format!(
+        "{{\"id\":{},\"slug\":{},\"page\":{},\"snapshot\":{doc}}}\n",
+        m.id,
+        q(&m.slug),
+        q(&paths::snapshot_page(&m.slug))
+    )
+}
+
+pub(super) fn render_snapshot(
+    store: &Store,
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    m: &SnapshotMeta,
+    doc: &str,
+    prev: Option<&SnapshotMeta>,
+    next: Option<&SnapshotMeta>,
+) -> Result<(), BuildError> {
+    let path = paths::snapshot_page(&m.slug);
+    let s: model::Snapshot = serde_json::from_str(doc).map_err(|source| StoreError::Doc {
+        path: PathBuf::new(),
+        id: m.id,
+        source,
+    })?;
+    let (taken, taken_iso) = views::taken(m.taken_at_ms);
+    let day = model::time::day_of(m.taken_at_ms);
+    let page = views::SnapshotPage {
+        c: ctx.common(&path, format!("Snapshot {taken}"), false),
+        overall: s.overall.into(),
+        reasons: &s.reasons,
+        taken,
+        taken_iso,
+        duration: format!("{:.0}", s.duration_ms),
+        ok_count: s.outcomes.len() - s.failed_outcomes(),
+        total_count: s.outcomes.len(),
+        parts: {
+            let all: Vec<&model::PartHealth> = s.components.iter().chain(&s.modules).collect();
+            views::part_rows(&all, &ctx.site.depends_on)
+        },
+        outcomes: s.outcomes.iter().map(Into::into).collect(),
+        metrics: s.metrics.iter().map(Into::into).collect(),
+        facts: s
+            .facts
+            .iter()
+            .map(|f| (f.name.as_str(), f.value.as_str()))
+            .collect(),
+        prev_href: prev.map(|p| rel(&path, &paths::snapshot_page(&p.slug))),
+        next_href: next.map(|n| rel(&path, &paths::snapshot_page(&n.slug))),
+        day_href: rel(&path, &paths::day_page(&day)),
+        day,
+        json_href: rel(&path, &paths::snapshot_json(&m.slug)),
+        compare: compare(store, &s)?,
+    };
+    writer.put(&path, render(&path, &page)?.as_bytes())?;
+    writer.put(
+        &paths::snapshot_json(&m.slug),
+        snapshot_json_text(m, doc).as_bytes(),
+    )
+}
+
+/// Key metrics of a snapshot beside the newest snapshot within an hour before the same time a
+/// day and a week earlier. Only values are shown, never links: those pages may be pruned later.
+fn compare(store: &Store, s: &model::Snapshot) -> Result<views::Compare, BuildError> {
+    const HOUR: i64 = 3_600_000;
+    let mut cols = Vec::new();
+    let mut others = Vec::new();
+    for (label, back) in [
+        ("a day before", 86_400_000),
+        ("a week before", 7 * 86_400_000),
+    ] {
+        let t = s.taken_at_ms - back;
+        if let Some(m) = store.newest_between(t - HOUR, t)? {
+            cols.push(format!("{label} ({})", format_human(m.taken_at_ms)));
+            others.push(store.load(m)?.snapshot);
+        }
+    }
+    let rows = crate::analysis::key_metrics()
+        .filter_map(|name| {
+            let now = s.metric(name)?;
+            let cells = others
+                .iter()
+                .map(|o| match o.metric(name) {
+                    Some(x) => {
+                        let change = if x.value != 0.0 {
+                            format!(" ({:+.1}%)", (now.value - x.value) / x.value.abs() * 100.0)
+                        } else {
+                            String::new()
+                        };
+                        format!("{}{change}", charts::with_unit(x.value, x.unit))
+                    }
+                    None => "—".to_owned(),
+                })
+                .collect();
+            Some(views::CompareRow {
+                name: name.to_owned(),
+                now: charts::with_unit(now.value, now.unit),
+                cells,
+            })
+        })
+        .collect();
+    Ok(views::Compare { cols, rows })
+}
+
+pub(super) fn render_day(
+    store: &Store,
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    d: &DaySummary,
+    prev: Option<&DaySummary>,
+    next: Option<&DaySummary>,
+) -> Result<(), BuildError> {
+    let path = paths::day_page(&d.day);
+    let mut metas = store.day_metas(&d.day)?;
+    metas.reverse();
+    let page = views::DayPage {
+        c: ctx.common(&path, d.day.clone(), false),
+        day: &d.day,
+        worst: d.worst.into(),
+        rows: metas
+            .iter()
+            .map(|m| SnapRow::new(m, rel(&path, &paths::snapshot_page(&m.slug)), false))
+            .collect(),
+        prev_href: prev.map(|p| rel(&path, &paths::day_page(&p.day))),
+        next_href: next.map(|n| rel(&path, &paths::day_page(&n.day))),
+    };
+    writer.put(&path, render(&path, &page)?.as_bytes())
+}
+
+pub(super) fn render_history(
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    days: &[DaySummary],
+    n: usize,
+    page_count: usize,
+    per_page: usize,
+    total: u64,
+) -> Result<(), BuildError> {
+    let start = (n - 1) * per_page;
+    let slice = days
+        .get(start..(start + per_page).min(days.len()))
+        .unwrap_or(&[]);
+    let make = |path: &str| {
+        let pages = (1..=page_count)
+            .rev()
+            .map(|k| {
+                let first = days.get((k - 1) * per_page).map_or("", |d| d.day.as_str());
+                let last = days
+                    .get((k * per_page).min(days.len()).saturating_sub(1))
+                    .map_or("", |d| d.day.as_str());
+                PageLink {
+                    href: rel(path, &paths::history_page(k)),
+                    label: if first == last {
+                        first.to_owned()
+                    } else {
+                        format!("{first} – {last}")
+                    },
+                    current: k == n,
+                }
+            })
+            .collect();
+        views::HistoryPage {
+            c: ctx.common(path, "History".into(), false),
+            calendar: if path == paths::HISTORY_INDEX {
+                calendar::months(days, |d| rel(path, &paths::day_page(d)))
+            } else {
+                Vec::new()
+            },
+            rows: slice
+                .iter()
+                .rev()
+                .map(|d| DayRow::new(d, rel(path, &paths::day_page(&d.day))))
+                .collect(),
+            pages,
+            total_snapshots: total,
+            total_days: days.len(),
+        }
+    };
+    let path = paths::history_page(n);
+    writer.put(&path, render(&path, &make(&path))?.as_bytes())?;
+    if n == page_count {
+        writer.put(
+            paths::HISTORY_INDEX,
+            render(paths::HISTORY_INDEX, &make(paths::HISTORY_INDEX))?.as_bytes(),
+        )?;
+    }
+    Ok(())
+}
