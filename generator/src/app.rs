@@ -61,6 +61,7 @@ pub fn build(
         store,
         &config.site,
         &analysis,
+        &crate::content::load(&config.site.content_dir),
         out,
         BuildOptions { full },
     )?)

@@ -181,6 +181,7 @@ fn bench_builds(config: &Config, root: &Path, snapshots: usize) -> Result<BuildF
         store,
         &config.site,
         &analysis,
+        &crate::content::Content::default(),
         &out,
         BuildOptions { full: true },
     )?;
@@ -188,6 +189,7 @@ fn bench_builds(config: &Config, root: &Path, snapshots: usize) -> Result<BuildF
         store,
         &config.site,
         &analysis,
+        &crate::content::Content::default(),
         &out,
         BuildOptions { full: true },
     )?;
@@ -204,6 +206,7 @@ fn bench_builds(config: &Config, root: &Path, snapshots: usize) -> Result<BuildF
             store,
             &config.site,
             &analysis,
+            &crate::content::Content::default(),
             &out,
             BuildOptions::default(),
         )?;

@@ -5,6 +5,7 @@ pub mod app;
 pub mod bench;
 pub mod collect;
 pub mod config;
+pub mod content;
 pub mod demo;
 pub mod detect;
 pub mod http;

@@ -68,6 +68,10 @@ pub struct Site {
     pub days_per_page: usize,
     /// Part -> parts it needs (lower-case names); a broken need degrades the part on the pages.
     pub depends_on: std::collections::BTreeMap<String, Vec<String>>,
+    /// Raw snapshots (and their pages) older than this many days are pruned; rollups stay.
+    pub retention_days: u32,
+    /// Incidents and maintenance windows, as Markdown files with front matter.
+    pub content_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -182,6 +186,8 @@ struct RawEndpoint {
 struct RawSite {
     title: Option<String>,
     days_per_page: Option<usize>,
+    retention_days: Option<u32>,
+    content_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -427,6 +433,15 @@ impl Config {
             ));
         }
 
+        let retention_days = s.retention_days.unwrap_or(30);
+        if !(1..=3650).contains(&retention_days) {
+            return Err(bad(
+                "site.retention_days",
+                format!("must be 1..=3650, got {retention_days}"),
+            ));
+        }
+        let content_dir = s.content_dir.unwrap_or_else(|| PathBuf::from("content"));
+
         let interval_s = raw
             .schedule
             .unwrap_or_default()
@@ -531,6 +546,8 @@ impl Config {
                 title,
                 days_per_page,
                 depends_on,
+                retention_days,
+                content_dir,
             },
             interval: Duration::from_secs(interval_s),
             serve_bind,

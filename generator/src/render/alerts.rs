@@ -25,7 +25,7 @@ pub const JSON: &str = "alerts/history.json";
 
 pub struct ActiveRow {
     pub name: String,
-    pub state: &'static str,
+    pub state: String,
     pub severity: &'static str,
     pub icon: &'static str,
     pub metric: String,
@@ -89,7 +89,10 @@ pub fn render_alerts(
             })
             .map(|(r, s)| ActiveRow {
                 name: r.name.clone(),
-                state: s.phase.as_str(),
+                state: match ctx.content.muting(&s.metric, analysis.now_ms) {
+                    Some(m) => format!("{} (muted by maintenance: {})", s.phase.as_str(), m.title),
+                    None => s.phase.as_str().to_owned(),
+                },
                 severity: r.severity.as_str(),
                 icon: severity_icon(r.severity.as_str()),
                 metric: s.metric.clone(),
@@ -149,7 +152,7 @@ pub fn render_alerts(
     }
     writer.put(
         super::feed::FEED,
-        super::feed::atom(&ctx.site.title, &history, now).as_bytes(),
+        super::feed::atom(&ctx.site.title, &history, &ctx.content.entries, now).as_bytes(),
     )?;
     writer.put(CSV, csv(&history).as_bytes())?;
     writer.put(JSON, json(&history).as_bytes())

@@ -1,4 +1,4 @@
-//! `feed.atom`: alert episodes (fired, and resolved) as an Atom feed, newest first.
+//! `feed.atom`: incidents and maintenance, then alert episodes (fired, and resolved), as an Atom feed.
 
 use crate::store::AlertRecord;
 
@@ -7,11 +7,17 @@ use super::badges::xml;
 pub const FEED: &str = "feed.atom";
 
 /// The feed of the newest 50 episodes. Links are relative to the feed, which sits at the root.
-pub fn atom(site_title: &str, history: &[AlertRecord], now_ms: i64) -> String {
+pub fn atom(
+    site_title: &str,
+    history: &[AlertRecord],
+    incidents: &[crate::content::Entry],
+    now_ms: i64,
+) -> String {
     let iso = model::time::format_iso;
     let updated = history
         .iter()
         .map(|h| h.resolved_ms.unwrap_or(h.fired_ms))
+        .chain(incidents.iter().map(|e| e.end_ms.unwrap_or(e.start_ms)))
         .max()
         .unwrap_or(now_ms);
     let mut out = format!(
@@ -21,6 +27,21 @@ pub fn atom(site_title: &str, history: &[AlertRecord], now_ms: i64) -> String {
         iso(updated),
         env!("CARGO_PKG_VERSION")
     );
+    for e in incidents.iter().take(50) {
+        out.push_str(&format!(
+            "  <entry>\n    <title>{} ({}): {}</title>\n    <id>urn:lookout:{}:{}</id>\n    <updated>{}</updated>\n    <published>{}</published>\n    <category term=\"{}\"/>\n    <link rel=\"alternate\" href=\"{}\"/>\n    <content type=\"html\">{}</content>\n  </entry>\n",
+            e.kind.as_str(),
+            xml(&e.status),
+            xml(&e.title),
+            e.kind.as_str(),
+            xml(&e.slug),
+            iso(e.end_ms.unwrap_or(e.start_ms)),
+            iso(e.start_ms),
+            e.kind.as_str(),
+            xml(&super::incidents::page(e)),
+            xml(&e.html)
+        ));
+    }
     for h in history.iter().take(50) {
         let state = if h.resolved_ms.is_some() {
             "Resolved"
@@ -74,7 +95,7 @@ mod tests {
             peak: Some(9.0),
             snapshots: vec![1],
         };
-        let f = atom("Status \"x\"", &[h], 0);
+        let f = atom("Status \"x\"", &[h], &[], 0);
         assert!(f.starts_with("<?xml"));
         assert!(f.contains("<title>Firing: A &lt;b&gt;&amp;</title>"));
         assert!(f.contains("<title>Status &quot;x&quot; alerts</title>"));

@@ -54,7 +54,7 @@ pub(super) fn render_index(
         model::Status::Down => "Major outage".to_owned(),
         _ => "Status unknown".to_owned(),
     };
-    let (firing, pending, resolved) = views::alert_rows(analysis);
+    let (firing, pending, resolved, muted) = views::alert_rows(analysis, ctx.content);
     // Components and modules go through the dependency graph together.
     let all: Vec<&model::PartHealth> = now.components.iter().chain(&now.modules).collect();
     let mut parts = views::part_rows(&all, &ctx.site.depends_on);
@@ -95,6 +95,8 @@ pub(super) fn render_index(
             .map(|m| SnapRow::new(m, paths::snapshot_page(&m.slug), true))
             .collect(),
         snapshot_count: total,
+        incidents: super::incidents::current(ctx.content, path, meta.taken_at_ms, None),
+        muted,
         firing,
         pending,
         resolved,

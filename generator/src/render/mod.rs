@@ -8,6 +8,7 @@ mod dashboard;
 mod feed;
 mod graph;
 mod heatmap;
+mod incidents;
 mod index;
 mod links;
 mod pages;
@@ -18,7 +19,7 @@ mod views;
 mod write;
 
 pub use links::{broken_links, files_under};
-pub use paths::{day_page, history_page, snapshot_json, snapshot_page};
+pub use paths::{day_page, history_page, slug, snapshot_json, snapshot_page};
 pub use write::{TMP_SUFFIX, write_atomic};
 
 use std::collections::{BTreeSet, HashMap};
@@ -32,6 +33,7 @@ use model::trend::WINDOWS;
 
 use crate::analysis::Analysis;
 use crate::config::Site;
+use crate::content::Content;
 use crate::store::{BuildState, SnapshotMeta, Store, StoreError};
 use pages::{
     render_all_snapshots, render_day, render_history, render_snapshot, snapshot_json_text,
@@ -92,6 +94,8 @@ impl std::fmt::Display for BuildReport {
 /// Settings that shape every page; a change forces a full build.
 struct Ctx<'a> {
     site: &'a Site,
+    content: &'a Content,
+    now_ms: i64,
     css_version: String,
     generated: String,
 }
@@ -145,6 +149,7 @@ pub fn build(
     store: &mut Store,
     site: &Site,
     analysis: &Analysis,
+    content: &Content,
     out: &Path,
     opts: BuildOptions,
 ) -> Result<BuildReport, BuildError> {
@@ -168,13 +173,18 @@ pub fn build(
     if full {
         write::sweep_temp_files(out);
     }
+    let latest = store.latest_meta()?;
     let ctx = Ctx {
         site,
+        content,
+        // Incidents and maintenance are judged as of the newest snapshot, like everything shown.
+        now_ms: latest
+            .as_ref()
+            .map_or_else(crate::collect::now_ms, |m| m.taken_at_ms),
         css_version,
         generated: format_human(crate::collect::now_ms()),
     };
     let days = store.days()?;
-    let latest = store.latest_meta()?;
     // Loaded once: the index, the JSON and the badges all show the newest snapshot.
     let newest = match &latest {
         Some(m) => Some(store.load(m.clone())?.snapshot),
@@ -257,6 +267,7 @@ pub fn build(
     fixed.extend(WINDOWS.iter().map(|w| paths::range_page(w.label())));
     fixed.extend(heatmap::paths_all());
     fixed.push(graph::PAGE.to_owned());
+    fixed.extend(incidents::paths_all(content));
     if let Some(s) = newest.as_ref() {
         fixed.extend(
             s.metrics
@@ -325,6 +336,7 @@ pub fn build(
         analysis,
     )?;
     alerts::render_alerts(store, &ctx, &writer, analysis)?;
+    incidents::render_incidents(&ctx, &writer, ctx.now_ms)?;
     if let (Some(meta), Some(now_s)) = (latest.as_ref(), newest.as_ref()) {
         let prev_s = match store.neighbours(meta)?.0 {
             Some(p) => Some(store.load(p)?.snapshot),

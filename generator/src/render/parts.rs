@@ -130,6 +130,7 @@ struct PartPage<'a> {
     errors: Vec<ReadingRow>,
     endpoint_href: Option<String>,
     json_href: String,
+    incidents: Vec<super::incidents::EntryView>,
 }
 
 #[derive(Serialize)]
@@ -367,6 +368,7 @@ pub fn render_part(
             .filter(|_| t.kind != "endpoint")
             .map(|e| rel(&path, &paths::part_page("endpoint", e))),
         json_href: rel(&path, &t.json_path()),
+        incidents: super::incidents::about(ctx.content, &path, now_ms, &t.name),
     };
     writer.put(&path, render(&path, &page)?.as_bytes())?;
     let json = PartJson {

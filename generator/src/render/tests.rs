@@ -9,6 +9,7 @@ use model::{
 use super::*;
 use crate::analysis::Analysis;
 use crate::collect::Assembled;
+use crate::content::Content;
 use crate::store::tests::{assembled, temp_dir};
 
 const PAYLOAD: &str = "<script>alert(\"x&y\")</script>'\"";
@@ -19,6 +20,8 @@ fn site(days_per_page: usize) -> Site {
         title: format!("Status {PAYLOAD}"),
         days_per_page,
         depends_on: crate::config::pharos_dependencies(),
+        retention_days: 30,
+        content_dir: std::path::PathBuf::from("content"),
     }
 }
 
@@ -80,6 +83,7 @@ fn every_backend_and_config_string_is_escaped() {
         &mut store,
         &site(30),
         &Analysis::default(),
+        &Content::default(),
         &out,
         BuildOptions::default(),
     )
@@ -130,6 +134,7 @@ fn incremental_build_renders_only_what_changed() {
         &mut store,
         &s,
         &Analysis::default(),
+        &Content::default(),
         &out,
         BuildOptions::default(),
     )
@@ -146,6 +151,7 @@ fn incremental_build_renders_only_what_changed() {
         &mut store,
         &s,
         &Analysis::default(),
+        &Content::default(),
         &out,
         BuildOptions::default(),
     )
@@ -164,6 +170,7 @@ fn incremental_build_renders_only_what_changed() {
         &mut store,
         &s,
         &Analysis::default(),
+        &Content::default(),
         &out,
         BuildOptions::default(),
     )
@@ -206,6 +213,7 @@ fn incremental_build_renders_only_what_changed() {
         &mut store,
         &s,
         &Analysis::default(),
+        &Content::default(),
         &out,
         BuildOptions::default(),
     )
@@ -217,6 +225,7 @@ fn incremental_build_renders_only_what_changed() {
         &mut store,
         &site(7),
         &Analysis::default(),
+        &Content::default(),
         &out,
         BuildOptions::default(),
     )
@@ -245,6 +254,7 @@ fn history_pages_have_fixed_oldest_first_boundaries_and_links_resolve() {
         &mut store,
         &site(2),
         &Analysis::default(),
+        &Content::default(),
         &out,
         BuildOptions::default(),
     )
@@ -292,6 +302,7 @@ fn a_new_day_updates_the_previous_days_link_and_nothing_older() {
         &mut store,
         &site(30),
         &Analysis::default(),
+        &Content::default(),
         &out,
         BuildOptions::default(),
     )
@@ -314,6 +325,7 @@ fn a_new_day_updates_the_previous_days_link_and_nothing_older() {
         &mut store,
         &site(30),
         &Analysis::default(),
+        &Content::default(),
         &out,
         BuildOptions::default(),
     )
@@ -328,6 +340,7 @@ fn a_new_day_updates_the_previous_days_link_and_nothing_older() {
         &mut store,
         &site(30),
         &Analysis::default(),
+        &Content::default(),
         &out,
         BuildOptions::default(),
     )
@@ -360,6 +373,7 @@ fn every_metrics_trends_are_written_when_an_hour_turns() {
         &mut store,
         &site(30),
         &Analysis::default(),
+        &Content::default(),
         &out,
         BuildOptions::default(),
     )
@@ -392,6 +406,7 @@ fn every_metrics_trends_are_written_when_an_hour_turns() {
         &mut store,
         &site(30),
         &Analysis::default(),
+        &Content::default(),
         &out,
         BuildOptions::default(),
     )

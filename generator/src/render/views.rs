@@ -204,9 +204,12 @@ pub struct IndexPage<'a> {
     pub failures: Vec<OutcomeRow<'a>>,
     pub recent: Vec<SnapRow>,
     pub snapshot_count: u64,
+    pub incidents: Vec<super::incidents::EntryView>,
     pub firing: Vec<AlertRow>,
     pub pending: Vec<AlertRow>,
     pub resolved: Vec<AlertRow>,
+    /// Firing or pending, but silenced by a maintenance window naming their part.
+    pub muted: Vec<AlertRow>,
     pub uptime: Vec<UptimeRow>,
     pub uptime_bars: Vec<DayBar>,
 }
@@ -473,7 +476,16 @@ pub(super) fn severity_icon(s: &str) -> &'static str {
     }
 }
 
-pub fn alert_rows(analysis: &Analysis) -> (Vec<AlertRow>, Vec<AlertRow>, Vec<AlertRow>) {
+/// Firing, pending, resolved in the last day, and muted (firing or pending inside a maintenance
+/// window that names the alert's part; the window's title goes in `rule`).
+#[allow(clippy::type_complexity)]
+pub fn alert_rows(
+    analysis: &Analysis,
+    content: &crate::content::Content,
+) -> (Vec<AlertRow>, Vec<AlertRow>, Vec<AlertRow>, Vec<AlertRow>) {
+    let muting = |a: &&(model::alert::Rule, model::alert::AlertState)| {
+        content.muting(&a.1.metric, analysis.now_ms)
+    };
     let row = |(rule, st): &(model::alert::Rule, model::alert::AlertState), since: Option<i64>| {
         AlertRow {
             name: rule.name.clone(),
@@ -488,9 +500,28 @@ pub fn alert_rows(analysis: &Analysis) -> (Vec<AlertRow>, Vec<AlertRow>, Vec<Ale
             flapping: st.flapping,
         }
     };
-    let mut firing: Vec<AlertRow> = analysis.firing().map(|a| row(a, a.1.fired_ms)).collect();
+    let mut firing: Vec<AlertRow> = analysis
+        .firing()
+        .filter(|a| muting(a).is_none())
+        .map(|a| row(a, a.1.fired_ms))
+        .collect();
     firing.sort_by_key(|r| std::cmp::Reverse(r.severity == "critical"));
-    let pending = analysis.pending().map(|a| row(a, a.1.since_ms)).collect();
+    let pending = analysis
+        .pending()
+        .filter(|a| muting(a).is_none())
+        .map(|a| row(a, a.1.since_ms))
+        .collect();
+    let muted = analysis
+        .firing()
+        .chain(analysis.pending())
+        .filter_map(|a| {
+            let m = muting(&a)?;
+            Some(AlertRow {
+                rule: format!("muted by maintenance: {}", m.title),
+                ..row(a, a.1.fired_ms.or(a.1.since_ms))
+            })
+        })
+        .collect();
     let day_ago = analysis.now_ms - 86_400_000;
     let resolved = analysis
         .history
@@ -516,7 +547,7 @@ pub fn alert_rows(analysis: &Analysis) -> (Vec<AlertRow>, Vec<AlertRow>, Vec<Ale
             flapping: false,
         })
         .collect();
-    (firing, pending, resolved)
+    (firing, pending, resolved, muted)
 }
 
 pub fn taken(ms: i64) -> (String, String) {

@@ -1,0 +1,121 @@
+//! Incident and maintenance pages from the content folder, and the short lists the index and part pages show.
+
+use crate::content::{Content, Entry, Kind};
+
+use super::views::Common;
+use super::write::Writer;
+use super::{BuildError, Ctx, rel, render};
+
+pub const INDEX: &str = "incidents/index.html";
+
+pub fn page(e: &Entry) -> String {
+    format!("incidents/{}.html", e.slug)
+}
+
+pub fn paths_all(c: &Content) -> Vec<String> {
+    let mut v: Vec<String> = c.entries.iter().map(page).collect();
+    v.push(INDEX.to_owned());
+    v
+}
+
+/// One entry as a list row or a page.
+pub struct EntryView {
+    pub title: String,
+    pub href: String,
+    pub kind: &'static str,
+    pub status: String,
+    /// Colour class: open incidents `down`, active maintenance `degraded`, the rest `unknown`.
+    pub class: &'static str,
+    pub affected: String,
+    pub when: String,
+    pub html: String,
+}
+
+pub fn view(e: &Entry, from: &str, now_ms: i64) -> EntryView {
+    let class = match (e.kind, e.is_open(now_ms)) {
+        (Kind::Incident, true) => "down",
+        (Kind::Maintenance, true) => "degraded",
+        _ => "unknown",
+    };
+    let when = match e.end_ms {
+        Some(end) => format!(
+            "{} – {}",
+            model::time::format_human(e.start_ms),
+            model::time::format_human(end)
+        ),
+        None => format!("since {}", model::time::format_human(e.start_ms)),
+    };
+    EntryView {
+        title: e.title.clone(),
+        href: rel(from, &page(e)),
+        kind: e.kind.as_str(),
+        status: e.status.replace('_', " "),
+        class,
+        affected: e.affected.join(", "),
+        when,
+        html: e.html.clone(),
+    }
+}
+
+/// Open incidents and active or upcoming maintenance, optionally only those naming `part`.
+pub fn current(c: &Content, from: &str, now_ms: i64, part: Option<&str>) -> Vec<EntryView> {
+    c.entries
+        .iter()
+        .filter(|e| e.is_open(now_ms) || e.is_upcoming(now_ms))
+        .filter(|e| part.is_none_or(|p| e.affects(p)))
+        .map(|e| view(e, from, now_ms))
+        .collect()
+}
+
+/// Every entry naming `part`, newest first (for part pages).
+pub fn about(c: &Content, from: &str, now_ms: i64, part: &str) -> Vec<EntryView> {
+    c.entries
+        .iter()
+        .filter(|e| e.affects(part))
+        .take(20)
+        .map(|e| view(e, from, now_ms))
+        .collect()
+}
+
+#[derive(askama::Template)]
+#[template(path = "incidents.html")]
+struct ListPage<'a> {
+    c: Common<'a>,
+    current: Vec<EntryView>,
+    past: Vec<EntryView>,
+    problems: &'a [String],
+}
+
+#[derive(askama::Template)]
+#[template(path = "incident.html")]
+struct OnePage<'a> {
+    c: Common<'a>,
+    e: EntryView,
+    back: String,
+}
+
+pub fn render_incidents(ctx: &Ctx<'_>, writer: &Writer, now_ms: i64) -> Result<(), BuildError> {
+    let c = ctx.content;
+    let list = ListPage {
+        c: ctx.common(INDEX, "Incidents and maintenance".into(), false),
+        current: current(c, INDEX, now_ms, None),
+        past: c
+            .entries
+            .iter()
+            .filter(|e| !e.is_open(now_ms) && !e.is_upcoming(now_ms))
+            .map(|e| view(e, INDEX, now_ms))
+            .collect(),
+        problems: &c.problems,
+    };
+    writer.put(INDEX, render(INDEX, &list)?.as_bytes())?;
+    for e in &c.entries {
+        let path = page(e);
+        let p = OnePage {
+            c: ctx.common(&path, e.title.clone(), false),
+            e: view(e, &path, now_ms),
+            back: rel(&path, INDEX),
+        };
+        writer.put(&path, render(&path, &p)?.as_bytes())?;
+    }
+    Ok(())
+}
