@@ -142,7 +142,7 @@ pub fn render_alerts(
             Some(f) => format!("Alerts: {f}"),
         };
         let p = AlertsPage {
-            c: ctx.common(&path, title, false),
+            c: ctx.common_json(&path, title, false, JSON),
             filter: filter.unwrap_or(""),
             filters,
             active,

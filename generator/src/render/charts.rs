@@ -28,6 +28,8 @@ pub struct Chart {
     pub rows: Vec<Vec<String>>,
     /// Says when the table shows a sample of the points.
     pub note: String,
+    /// A line chart's series, for the page's JSON.
+    pub series: Vec<(String, Vec<(i64, f64)>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -324,6 +326,11 @@ pub fn line(spec: &Line) -> Chart {
         head,
         rows,
         note,
+        series: spec
+            .series
+            .iter()
+            .map(|s| (s.label.clone(), s.points.clone()))
+            .collect(),
     }
 }
 
@@ -400,6 +407,7 @@ pub fn donut(id: &str, title: &str, parts: &[(String, f64)], unit: Unit) -> Char
             })
             .collect(),
         note: String::new(),
+        series: Vec::new(),
     }
 }
 
@@ -455,6 +463,7 @@ pub fn bars(id: &str, title: &str, items: &[(String, f64)], unit: Unit) -> Chart
             .map(|(l, v)| vec![l.clone(), with_unit(*v, unit)])
             .collect(),
         note: String::new(),
+        series: Vec::new(),
     }
 }
 

@@ -10,6 +10,7 @@ use super::write::Writer;
 use super::{BuildError, Ctx, render};
 
 pub const PAGE: &str = "dependencies.html";
+pub const JSON: &str = "data/dependencies.json";
 const BOX_W: i32 = 150;
 const BOX_H: i32 = 40;
 const GAP_X: i32 = 20;
@@ -210,8 +211,17 @@ pub fn render_graph(
     rows: &[PartRow<'_>],
 ) -> Result<(), BuildError> {
     let (svg, edges) = svg(rows, &ctx.site.depends_on);
+    let json = serde_json::json!({
+        "parts": rows.iter().map(|r| serde_json::json!({
+            "name": r.name,
+            "status": r.status.class,
+            "because": r.because,
+            "depends_on": edges.iter().find(|e| e.from == r.name).map(|e| e.to.clone()).unwrap_or_default(),
+        })).collect::<Vec<_>>(),
+    });
+    writer.put(JSON, super::json_text(&json).as_bytes())?;
     let page = GraphPage {
-        c: ctx.common(PAGE, "Dependencies".into(), false),
+        c: ctx.common_json(PAGE, "Dependencies".into(), false, JSON),
         svg,
         edges,
         rows,

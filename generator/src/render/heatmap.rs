@@ -18,6 +18,8 @@ const SORTS: [(&str, &str); 4] = [
     ("count", "latency/by-count.html"),
 ];
 
+pub const JSON: &str = "data/latency.json";
+
 pub fn paths_all() -> Vec<String> {
     SORTS.iter().map(|(_, p)| (*p).to_owned()).collect()
 }
@@ -43,6 +45,7 @@ pub struct HeatRow {
     pub cells: Vec<Cell>,
     pub count: String,
     pub insufficient: bool,
+    count_value: f64,
     sort: [f64; 4],
 }
 
@@ -69,6 +72,7 @@ fn row(name: &str, kind: &'static str, href: String, values: &[f64], count: f64)
             cells: vec![cell(a), cell(b), cell(c)],
             count: charts::with_unit(count, Unit::Count),
             insufficient: false,
+            count_value: count,
             sort: [c, b, a, count],
         },
         _ => HeatRow {
@@ -78,6 +82,7 @@ fn row(name: &str, kind: &'static str, href: String, values: &[f64], count: f64)
             cells: Vec::new(),
             count: charts::with_unit(count, Unit::Count),
             insufficient: true,
+            count_value: count,
             sort: [f64::NEG_INFINITY; 4],
         },
     }
@@ -159,7 +164,7 @@ pub fn render_heatmap(
             })
             .collect();
         let page = HeatPage {
-            c: ctx.common(path, "Latency".into(), false),
+            c: ctx.common_json(path, "Latency".into(), false, JSON),
             sorts: SORTS
                 .iter()
                 .map(|(l, p)| PageLink {
@@ -173,6 +178,18 @@ pub fn render_heatmap(
         };
         writer.put(path, render(path, &page)?.as_bytes())?;
     }
+    let json = serde_json::json!({
+        "window": "1h",
+        "rows": all.iter().map(|r| serde_json::json!({
+            "name": r.name,
+            "kind": r.kind,
+            "p50_ms": (!r.insufficient).then_some(r.sort[2]),
+            "p95_ms": (!r.insufficient).then_some(r.sort[1]),
+            "p99_ms": (!r.insufficient).then_some(r.sort[0]),
+            "count": r.count_value,
+        })).collect::<Vec<_>>(),
+    });
+    writer.put(JSON, super::json_text(&json).as_bytes())?;
     if let Some(s) = now {
         for r in all.iter().filter(|r| r.kind == "method") {
             render_method(store, ctx, writer, s.taken_at_ms, &r.name)?;
@@ -217,7 +234,7 @@ fn render_method(
         }));
     }
     let page = DrillPage {
-        c: ctx.common(&path, format!("Method {name}"), false),
+        c: ctx.common_json(&path, format!("Method {name}"), false, JSON),
         name,
         back: rel(&path, "latency/index.html"),
         charts: list,

@@ -7,6 +7,7 @@ use super::write::Writer;
 use super::{BuildError, Ctx, rel, render};
 
 pub const INDEX: &str = "incidents/index.html";
+pub const JSON: &str = "data/incidents.json";
 
 pub fn page(e: &Entry) -> String {
     format!("incidents/{}.html", e.slug)
@@ -97,7 +98,7 @@ struct OnePage<'a> {
 pub fn render_incidents(ctx: &Ctx<'_>, writer: &Writer, now_ms: i64) -> Result<(), BuildError> {
     let c = ctx.content;
     let list = ListPage {
-        c: ctx.common(INDEX, "Incidents and maintenance".into(), false),
+        c: ctx.common_json(INDEX, "Incidents and maintenance".into(), false, JSON),
         current: current(c, INDEX, now_ms, None),
         past: c
             .entries
@@ -108,10 +109,25 @@ pub fn render_incidents(ctx: &Ctx<'_>, writer: &Writer, now_ms: i64) -> Result<(
         problems: &c.problems,
     };
     writer.put(INDEX, render(INDEX, &list)?.as_bytes())?;
+    let json = serde_json::json!({
+        "entries": c.entries.iter().map(|e| serde_json::json!({
+            "kind": e.kind.as_str(),
+            "title": e.title,
+            "status": e.status,
+            "open": e.is_open(now_ms),
+            "affected": e.affected,
+            "start_ms": e.start_ms,
+            "end_ms": e.end_ms,
+            "page": page(e),
+            "html": e.html,
+        })).collect::<Vec<_>>(),
+        "problems": c.problems,
+    });
+    writer.put(JSON, super::json_text(&json).as_bytes())?;
     for e in &c.entries {
         let path = page(e);
         let p = OnePage {
-            c: ctx.common(&path, e.title.clone(), false),
+            c: ctx.common_json(&path, e.title.clone(), false, JSON),
             e: view(e, &path, now_ms),
             back: rel(&path, INDEX),
         };

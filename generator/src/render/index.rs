@@ -71,7 +71,7 @@ pub(super) fn render_index(
         .and_then(|b| crate::collect::lists::job_history(&b));
     let d = dashboard::build(store, now, prev.as_ref(), analysis, parts, events, jobs)?;
     let page = views::IndexPage {
-        c: ctx.common(path, "Status".into(), true),
+        c: ctx.common_json(path, "Status".into(), true, paths::LATEST_JSON),
         overall: Badge::from(now.overall),
         headline,
         reasons: &now.reasons,

@@ -5,6 +5,7 @@ mod badges;
 mod calendar;
 pub mod charts;
 mod dashboard;
+mod exports;
 mod feed;
 mod graph;
 mod heatmap;
@@ -109,8 +110,22 @@ impl Ctx<'_> {
             css_version: &self.css_version,
             version: env!("CARGO_PKG_VERSION"),
             generated: if dated { &self.generated } else { "" },
+            json: String::new(),
         }
     }
+
+    /// `common` for a page whose data is also published at `json` (a path from the root).
+    fn common_json(&self, path: &str, page_title: String, dated: bool, json: &str) -> Common<'_> {
+        Common {
+            json: json.to_owned(),
+            ..self.common(path, page_title, dated)
+        }
+    }
+}
+
+/// Pretty JSON with a final newline, for the data files beside the pages.
+fn json_text(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
 }
 
 fn render<T: Template>(page: &str, t: &T) -> Result<String, BuildError> {
@@ -256,6 +271,11 @@ pub fn build(
         paths::NOT_FOUND.to_owned(),
         paths::STYLE.to_owned(),
         paths::HISTORY_INDEX.to_owned(),
+        paths::HISTORY_JSON.to_owned(),
+        graph::JSON.to_owned(),
+        heatmap::JSON.to_owned(),
+        incidents::JSON.to_owned(),
+        exports::JSON.to_owned(),
     ];
     fixed.extend(alerts::SEVERITIES.iter().map(|s| alerts::page(Some(s))));
     fixed.extend([
@@ -265,9 +285,13 @@ pub fn build(
         feed::FEED.to_owned(),
     ]);
     fixed.extend(WINDOWS.iter().map(|w| paths::range_page(w.label())));
+    fixed.extend(WINDOWS.iter().map(|w| ranges::json_path(w.label())));
     fixed.extend(heatmap::paths_all());
     fixed.push(graph::PAGE.to_owned());
     fixed.extend(incidents::paths_all(content));
+    let metric_names = store.metric_names()?;
+    fixed.push(exports::PAGE.to_owned());
+    fixed.extend(metric_names.iter().map(|m| exports::hourly_csv(m)));
     if let Some(s) = newest.as_ref() {
         fixed.extend(
             s.metrics
@@ -289,6 +313,7 @@ pub fn build(
                 .flat_map(|m| [paths::snapshot_page(&m.slug), paths::snapshot_json(&m.slug)]),
         );
         fixed.extend(changed_days.iter().map(|d| paths::day_page(d)));
+        fixed.extend(changed_days.iter().map(|d| paths::day_json(d)));
         fixed.extend(pages.iter().map(|n| paths::history_page(*n)));
         store.file_hashes(&out_key, Some(&fixed))?
     };
@@ -337,6 +362,22 @@ pub fn build(
     )?;
     alerts::render_alerts(store, &ctx, &writer, analysis)?;
     incidents::render_incidents(&ctx, &writer, ctx.now_ms)?;
+    let today = model::time::day_of(ctx.now_ms);
+    if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms) {
+        let keep_from = now - i64::from(site.retention_days) * 86_400_000;
+        for m in &metric_names {
+            if exports::hourly_due(m, previous_ms, now) {
+                exports::write_hourly(store, &writer, m, keep_from, now)?;
+            }
+        }
+        exports::write_days(store, &writer, out, &days, &metric_names, &today)?;
+    }
+    let last_complete = days
+        .iter()
+        .rev()
+        .find(|d| d.day < today)
+        .map(|d| d.day.as_str());
+    exports::render_page(&ctx, &writer, newest.as_ref(), &metric_names, last_complete)?;
     if let (Some(meta), Some(now_s)) = (latest.as_ref(), newest.as_ref()) {
         let prev_s = match store.neighbours(meta)?.0 {
             Some(p) => Some(store.load(p)?.snapshot),

@@ -72,7 +72,12 @@ pub(super) fn render_snapshot(
     let (taken, taken_iso) = views::taken(m.taken_at_ms);
     let day = model::time::day_of(m.taken_at_ms);
     let page = views::SnapshotPage {
-        c: ctx.common(&path, format!("Snapshot {taken}"), false),
+        c: ctx.common_json(
+            &path,
+            format!("Snapshot {taken}"),
+            false,
+            &paths::snapshot_json(&m.slug),
+        ),
         overall: s.overall.into(),
         reasons: &s.reasons,
         taken,
@@ -160,7 +165,7 @@ pub(super) fn render_day(
     let mut metas = store.day_metas(&d.day)?;
     metas.reverse();
     let page = views::DayPage {
-        c: ctx.common(&path, d.day.clone(), false),
+        c: ctx.common_json(&path, d.day.clone(), false, &paths::day_json(&d.day)),
         day: &d.day,
         worst: d.worst.into(),
         rows: metas
@@ -170,7 +175,21 @@ pub(super) fn render_day(
         prev_href: prev.map(|p| rel(&path, &paths::day_page(&p.day))),
         next_href: next.map(|n| rel(&path, &paths::day_page(&n.day))),
     };
-    writer.put(&path, render(&path, &page)?.as_bytes())
+    writer.put(&path, render(&path, &page)?.as_bytes())?;
+    let json = serde_json::json!({
+        "day": d.day,
+        "worst": d.worst.as_str(),
+        "count": d.count,
+        "snapshots": metas.iter().rev().map(|m| serde_json::json!({
+            "id": m.id,
+            "taken_at_ms": m.taken_at_ms,
+            "overall": m.overall.as_str(),
+            "failed": m.failed,
+            "page": paths::snapshot_page(&m.slug),
+            "data": paths::snapshot_json(&m.slug),
+        })).collect::<Vec<_>>(),
+    });
+    writer.put(&paths::day_json(&d.day), super::json_text(&json).as_bytes())
 }
 
 pub(super) fn render_history(
@@ -206,7 +225,7 @@ pub(super) fn render_history(
             })
             .collect();
         views::HistoryPage {
-            c: ctx.common(path, "History".into(), false),
+            c: ctx.common_json(path, "History".into(), false, paths::HISTORY_JSON),
             calendar: if path == paths::HISTORY_INDEX {
                 calendar::months(days, |d| rel(path, &paths::day_page(d)))
             } else {
@@ -229,6 +248,19 @@ pub(super) fn render_history(
             paths::HISTORY_INDEX,
             render(paths::HISTORY_INDEX, &make(paths::HISTORY_INDEX))?.as_bytes(),
         )?;
+        let json = serde_json::json!({
+            "total_snapshots": total,
+            "days": days.iter().map(|d| serde_json::json!({
+                "day": d.day,
+                "worst": d.worst.as_str(),
+                "count": d.count,
+                "first_ms": d.first_ms,
+                "last_ms": d.last_ms,
+                "page": paths::day_page(&d.day),
+                "data": paths::day_json(&d.day),
+            })).collect::<Vec<_>>(),
+        });
+        writer.put(paths::HISTORY_JSON, super::json_text(&json).as_bytes())?;
     }
     Ok(())
 }

@@ -350,7 +350,12 @@ pub fn render_part(
             .collect();
     }
     let page = PartPage {
-        c: ctx.common(&path, format!("{} {}", t.kind, t.name), false),
+        c: ctx.common_json(
+            &path,
+            format!("{} {}", t.kind, t.name),
+            false,
+            &t.json_path(),
+        ),
         kind: t.kind,
         name: &t.name,
         row,

@@ -15,6 +15,11 @@ pub fn day_page(day: &str) -> String {
     format!("history/{day}.html")
 }
 
+/// `data/days/2026-11-22.json`
+pub fn day_json(day: &str) -> String {
+    format!("data/days/{day}.json")
+}
+
 /// `history/page-3.html`; pages count from the oldest day so a page's days never move.
 pub fn history_page(n: usize) -> String {
     format!("history/page-{n}.html")
@@ -51,6 +56,7 @@ pub const HISTORY_INDEX: &str = "history/index.html";
 pub const LATEST_JSON: &str = "data/latest.json";
 pub const ANALYSIS_JSON: &str = "data/analysis.json";
 pub const TRENDS_JSON: &str = "data/trends.json";
+pub const HISTORY_JSON: &str = "data/history.json";
 pub const NOT_FOUND: &str = "404.html";
 pub const STYLE: &str = "assets/style.css";
 

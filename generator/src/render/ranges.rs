@@ -153,6 +153,11 @@ pub fn due(w: Window, prev_ms: Option<i64>, now_ms: i64) -> bool {
     prev_ms.is_none_or(|p| p.div_euclid(step) != now_ms.div_euclid(step))
 }
 
+/// `data/ranges/24h.json`
+pub fn json_path(label: &str) -> String {
+    format!("data/ranges/{label}.json")
+}
+
 pub fn render_range(
     store: &Store,
     ctx: &Ctx<'_>,
@@ -168,10 +173,25 @@ pub fn render_range(
         }
     }
     let page = RangePage {
-        c: ctx.common(&path, format!("Last {}", w.label()), false),
+        c: ctx.common_json(
+            &path,
+            format!("Last {}", w.label()),
+            false,
+            &json_path(w.label()),
+        ),
         label: w.label(),
         ranges: selector(&path, Some(w)),
         charts: list,
     };
-    writer.put(&path, render(&path, &page)?.as_bytes())
+    writer.put(&path, render(&path, &page)?.as_bytes())?;
+    let json = serde_json::json!({
+        "range": w.label(),
+        "to_ms": now_ms,
+        "charts": page.charts.iter().map(|c| serde_json::json!({
+            "id": c.id,
+            "title": c.title,
+            "series": c.series.iter().map(|(l, p)| serde_json::json!({"label": l, "points": p})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    });
+    writer.put(&json_path(w.label()), super::json_text(&json).as_bytes())
 }

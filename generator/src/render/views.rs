@@ -18,6 +18,8 @@ pub struct Common<'a> {
     pub css_version: &'a str,
     pub version: &'static str,
     pub generated: &'a str,
+    /// This page's data as JSON, from the site root; empty when there is none.
+    pub json: String,
 }
 
 pub struct Badge {

@@ -23,6 +23,9 @@ impl DayStatus {
     }
 }
 
+/// `(hour start ms, count, mean, min, max)` of one metric's hour.
+pub type HourRow = (i64, i64, f64, f64, f64);
+
 /// One reading of an endpoint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutcomeAt {
@@ -97,6 +100,42 @@ impl Store {
                     to_ms.div_euclid(3_600_000) + 1
                 ],
                 |r| Ok((r.get::<_, i64>(0)? * 3_600_000, r.get(1)?)),
+            )
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// A metric's hourly rollups in `[from_ms, to_ms)`: `(hour start, count, mean, min, max)`.
+    pub fn hourly_rows(
+        &self,
+        metric: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<HourRow>, StoreError> {
+        let mut st = self
+            .conn()
+            .prepare_cached(
+                "SELECT r.hour, r.count, r.sum / r.count, r.min, r.max FROM rollups r
+                 JOIN metrics m ON m.id = r.metric_id
+                 WHERE m.name = ?1 AND r.hour >= ?2 AND r.hour < ?3 ORDER BY r.hour",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(
+                params![
+                    metric,
+                    from_ms.div_euclid(3_600_000),
+                    to_ms.div_euclid(3_600_000) + 1
+                ],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)? * 3_600_000,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                    ))
+                },
             )
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))

@@ -1,0 +1,149 @@
+//! CSV exports of every metric's history (raw per complete day, which never changes again, and hourly over the retention period) and the metrics page that links them.
+
+use std::path::Path;
+
+use model::Snapshot;
+
+use super::charts::with_unit;
+use super::views::Common;
+use super::write::Writer;
+use super::{BuildError, Ctx, paths, rel, render};
+use crate::store::{DaySummary, Store};
+
+pub const PAGE: &str = "metrics.html";
+pub const JSON: &str = "data/metrics.json";
+const HOUR: i64 = 3_600_000;
+
+/// `data/csv/2026-11-21/cache.hit_rate.csv`: one metric's raw samples of one complete day.
+pub fn day_csv(day: &str, metric: &str) -> String {
+    format!("data/csv/{day}/{}.csv", paths::slug(metric))
+}
+
+/// `data/csv/hourly/cache.hit_rate.csv`: hourly count, mean, min and max.
+pub fn hourly_csv(metric: &str) -> String {
+    format!("data/csv/hourly/{}.csv", paths::slug(metric))
+}
+
+/// Whether a metric's hourly file is due: when the hour turns at a phase of its own, so the
+/// files spread over builds instead of all landing on the first build of an hour.
+pub fn hourly_due(metric: &str, prev_ms: Option<i64>, now_ms: i64) -> bool {
+    let Some(p) = prev_ms else { return true };
+    let phase = (super::write::hash(metric.as_bytes()) % HOUR as u64) as i64;
+    (p + phase).div_euclid(HOUR) != (now_ms + phase).div_euclid(HOUR)
+}
+
+fn csv_row(out: &mut String, t: i64, values: &[String]) {
+    out.push_str(&model::time::format_iso(t));
+    for v in values {
+        out.push(',');
+        out.push_str(v);
+    }
+    out.push('\n');
+}
+
+pub fn write_hourly(
+    store: &Store,
+    writer: &Writer,
+    metric: &str,
+    from_ms: i64,
+    now_ms: i64,
+) -> Result<(), BuildError> {
+    let mut text = String::from("hour_start,count,mean,min,max\n");
+    for (h, n, mean, min, max) in store.hourly_rows(metric, from_ms, now_ms + 1)? {
+        csv_row(
+            &mut text,
+            h,
+            &[
+                n.to_string(),
+                mean.to_string(),
+                min.to_string(),
+                max.to_string(),
+            ],
+        );
+    }
+    writer.put(&hourly_csv(metric), text.as_bytes())
+}
+
+/// Raw CSVs of complete days that are not on disk yet; a written day never changes again.
+pub fn write_days(
+    store: &Store,
+    writer: &Writer,
+    out: &Path,
+    days: &[DaySummary],
+    metrics: &[String],
+    today: &str,
+) -> Result<usize, BuildError> {
+    let mut written = 0;
+    for d in days.iter().filter(|d| d.day.as_str() < today) {
+        let Some(start) = model::time::parse_day(&d.day) else {
+            continue;
+        };
+        for m in metrics {
+            let path = day_csv(&d.day, m);
+            if out.join(&path).is_file() {
+                continue;
+            }
+            let mut text = String::from("timestamp,value\n");
+            for (t, v) in store.series(m, start, start + 86_400_000)? {
+                csv_row(&mut text, t, &[v.to_string()]);
+            }
+            writer.put(&path, text.as_bytes())?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+pub struct MetricRow {
+    pub name: String,
+    pub value: String,
+    pub hourly_href: String,
+    pub day_href: Option<String>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "metrics.html")]
+struct MetricsPage<'a> {
+    c: Common<'a>,
+    rows: Vec<MetricRow>,
+    last_day: String,
+}
+
+pub fn render_page(
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    now: Option<&Snapshot>,
+    metrics: &[String],
+    last_complete_day: Option<&str>,
+) -> Result<(), BuildError> {
+    let rows = metrics
+        .iter()
+        .map(|m| MetricRow {
+            name: m.clone(),
+            value: now
+                .and_then(|s| s.metric(m))
+                .map_or_else(|| "—".to_owned(), |x| with_unit(x.value, x.unit)),
+            hourly_href: rel(PAGE, &hourly_csv(m)),
+            day_href: last_complete_day.map(|d| rel(PAGE, &day_csv(d, m))),
+        })
+        .collect();
+    let json = serde_json::json!({
+        "metrics": metrics.iter().map(|m| {
+            let x = now.and_then(|s| s.metric(m));
+            serde_json::json!({
+                "name": m,
+                "value": x.map(|x| x.value),
+                "unit": x.map(|x| x.unit.as_str()),
+                "hourly_csv": hourly_csv(m),
+                "last_day_csv": last_complete_day.map(|d| day_csv(d, m)),
+            })
+        }).collect::<Vec<_>>(),
+    });
+    writer.put(JSON, super::json_text(&json).as_bytes())?;
+    let page = MetricsPage {
+        c: ctx.common_json(PAGE, "Metrics".into(), false, JSON),
+        rows,
+        last_day: last_complete_day.unwrap_or("").to_owned(),
+    };
+    writer.put(PAGE, render(PAGE, &page)?.as_bytes())
+}
