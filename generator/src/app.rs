@@ -38,13 +38,14 @@ pub fn snapshot(
     Ok((meta, assembled.snapshot))
 }
 
-/// Analysis, then the site: the stages a build runs, in order.
+/// Retention, analysis, then the site: the stages a build runs, in order.
 pub fn build(
     config: &Config,
     store: &mut Store,
     out: &Path,
     full: bool,
 ) -> Result<BuildReport, Error> {
+    prune(config, store)?;
     let analysis = crate::analysis::analyze(store, &config.alerts)?;
     if analysis.events.len() > 20 {
         // A first pass over a long history: one line, not thousands.
@@ -65,6 +66,26 @@ pub fn build(
         out,
         BuildOptions { full },
     )?)
+}
+
+/// Deletes raw snapshots from days older than the kept period, counted back from the newest
+/// snapshot's day (not the clock, so an idle store is not emptied).
+pub fn prune(config: &Config, store: &mut Store) -> Result<usize, Error> {
+    const DAY: i64 = 86_400_000;
+    let Some(newest) = store.latest_meta()? else {
+        return Ok(0);
+    };
+    let first_kept =
+        (newest.taken_at_ms.div_euclid(DAY) - i64::from(config.site.retention_days) + 1) * DAY;
+    let n = store.prune_before(first_kept)?;
+    if n > 0 {
+        tracing::info!(
+            "pruned {n} snapshots taken before {} (retention {} days)",
+            model::time::day_of(first_kept),
+            config.site.retention_days
+        );
+    }
+    Ok(n)
 }
 
 /// Snapshots committed together when filling history; a killed fill loses at most one batch.

@@ -15,6 +15,7 @@ mod links;
 mod pages;
 mod parts;
 mod paths;
+mod prune;
 mod ranges;
 mod views;
 mod write;
@@ -213,7 +214,7 @@ pub fn build(
     };
 
     // Decide what to render.
-    let (snapshots, changed_days): (Vec<SnapshotMeta>, BTreeSet<String>) = if full {
+    let (mut snapshots, mut changed_days): (Vec<SnapshotMeta>, BTreeSet<String>) = if full {
         (Vec::new(), days.iter().map(|d| d.day.clone()).collect())
     } else {
         let last = state.as_ref().map_or(0, |s| s.last_snapshot_id);
@@ -255,10 +256,26 @@ pub fn build(
     };
     let per_page = site.days_per_page.max(1);
     let page_count = days.len().div_ceil(per_page).max(1);
+    // Pages of pruned days go; the oldest kept snapshot and day lose their "earlier" links, and
+    // the history pages shift, so they are redrawn.
+    let removed = match days.first() {
+        Some(d) => prune::remove_pruned(store, out, &out_key, &d.day, page_count)?,
+        None => 0,
+    };
+    if removed > 0 && !full {
+        if let Some(first) = days.first() {
+            changed_days.insert(first.day.clone());
+            if let Some(m) = store.day_metas(&first.day)?.into_iter().next()
+                && !snapshots.iter().any(|s| s.id == m.id)
+            {
+                snapshots.insert(0, m);
+            }
+        }
+    }
     let mut pages: BTreeSet<usize> = BTreeSet::new();
     pages.insert(page_count);
     for (i, d) in days.iter().enumerate() {
-        if full || changed_days.contains(&d.day) {
+        if full || removed > 0 || changed_days.contains(&d.day) {
             pages.insert(i / per_page + 1);
         }
     }
@@ -387,7 +404,7 @@ pub fn build(
         let rows = views::part_rows(&all, &site.depends_on);
         graph::render_graph(&ctx, &writer, &rows)?;
         for t in &part_targets {
-            if parts::due(t, now_s, prev_s.as_ref(), previous_ms) {
+            if removed > 0 || parts::due(t, now_s, prev_s.as_ref(), previous_ms) {
                 let row = match t.kind {
                     "component" => rows[..now_s.components.len()]
                         .iter()

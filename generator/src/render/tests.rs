@@ -184,7 +184,10 @@ fn incremental_build_renders_only_what_changed() {
     // (the hour turned) and the parts whose state changed: bounded, however long the history,
     // and a small share of the site.
     assert!(inc.written <= 30, "{inc}");
-    assert!(inc.written + inc.unchanged < 60, "only what can change is even compared: {inc}");
+    assert!(
+        inc.written + inc.unchanged < 60,
+        "only what can change is even compared: {inc}"
+    );
     assert_eq!(
         std::fs::metadata(&oldest)
             .expect("meta")
@@ -420,4 +423,72 @@ fn every_metrics_trends_are_written_when_an_hour_turns() {
         written
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn pruned_days_lose_their_pages_and_every_link_still_resolves() {
+    let dir = temp_dir("render-prune");
+    let mut store = Store::open(&dir.join("data")).expect("store");
+    const DAY: i64 = 86_400_000;
+    let day0 = (T0 / DAY) * DAY;
+    for d in 0..5 {
+        for h in 0..4 {
+            store
+                .insert(&assembled(
+                    day0 + d * DAY + h * 3_600_000,
+                    Status::Healthy,
+                    1.0,
+                ))
+                .expect("insert");
+        }
+    }
+    let out = dir.join("site");
+    let s = site(2);
+    let run = |store: &mut Store| {
+        build(
+            store,
+            &s,
+            &Analysis::default(),
+            &Content::default(),
+            &out,
+            BuildOptions::default(),
+        )
+        .expect("build")
+    };
+    run(&mut store);
+    let old_day = model::time::day_of(day0);
+    let old_page = out.join(paths::snapshot_page(&model::time::snapshot_slug(day0)));
+    assert!(old_page.is_file());
+    assert!(out.join(paths::day_page(&old_day)).is_file());
+    assert!(
+        out.join(paths::history_page(3)).is_file(),
+        "5 days at 2 per page"
+    );
+
+    assert_eq!(store.prune_before(day0 + 2 * DAY).expect("prune"), 8);
+    store
+        .insert(&assembled(day0 + 5 * DAY, Status::Healthy, 1.0))
+        .expect("new");
+    let r = run(&mut store);
+    assert!(!r.full);
+    assert!(!old_page.exists(), "pruned snapshot page removed");
+    assert!(
+        !out.join(paths::snapshot_json(&model::time::snapshot_slug(day0)))
+            .exists()
+    );
+    assert!(!out.join(paths::day_page(&old_day)).exists());
+    assert!(!out.join(paths::day_json(&old_day)).exists());
+    assert!(
+        !out.join(paths::history_page(3)).exists(),
+        "4 days now fit on 2 pages"
+    );
+    let oldest = std::fs::read_to_string(out.join(paths::snapshot_page(
+        &model::time::snapshot_slug(day0 + 2 * DAY),
+    )))
+    .expect("oldest kept");
+    assert!(
+        !oldest.contains("rel=\"prev\""),
+        "no link back into pruned history"
+    );
+    assert_eq!(broken_links(&out), Vec::<String>::new());
 }

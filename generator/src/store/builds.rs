@@ -75,6 +75,42 @@ impl Store {
         Ok(map)
     }
 
+    /// Files recorded for `out_key` whose path is in `[from, to)` (paths sort by day, so this
+    /// finds every page of days before a given one).
+    pub fn manifest_range(
+        &self,
+        out_key: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut st = self
+            .conn()
+            .prepare_cached(
+                "SELECT path FROM build_files WHERE out_dir = ?1 AND path >= ?2 AND path < ?3",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![out_key, from, to], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Drops files from `out_key`'s manifest (they were deleted from the folder).
+    pub fn forget_files(&mut self, out_key: &str, paths: &[String]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let e = |source| Store::busy_or(&path, source);
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut st = tx
+                .prepare_cached("DELETE FROM build_files WHERE out_dir = ?1 AND path = ?2")
+                .map_err(e)?;
+            for p in paths {
+                st.execute(params![out_key, p]).map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
     /// Records a finished build: its state and the files it wrote, in one transaction.
     pub fn record_build(
         &mut self,

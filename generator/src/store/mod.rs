@@ -4,6 +4,7 @@ mod analysis;
 mod builds;
 mod parts;
 mod queries;
+mod retention;
 mod schema;
 
 pub use analysis::{AlertRecord, AnalysisWrite, Uptime};

@@ -222,3 +222,56 @@ fn a_batch_lands_whole_with_distinct_slugs() {
     assert!(s.check().expect("check").is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn pruning_drops_raw_snapshots_but_keeps_rollups_and_uptime() {
+    let dir = temp_dir("store-prune");
+    let mut s = Store::open(&dir).expect("open");
+    let day0 = (T0 / DAY) * DAY;
+    for d in 0..4 {
+        for h in 0..3 {
+            s.insert(&assembled(
+                day0 + d * DAY + h * 3_600_000,
+                Status::Healthy,
+                10.0 + d as f64,
+            ))
+            .expect("insert");
+        }
+    }
+    assert_eq!(s.count().expect("count"), 12);
+    let gone = s.prune_before(day0 + 2 * DAY).expect("prune");
+    assert_eq!(gone, 6);
+    assert_eq!(s.count().expect("count"), 6);
+    assert_eq!(s.days().expect("days").len(), 2);
+    assert!(
+        s.series("probe.latency_p95", 0, i64::MAX)
+            .expect("series")
+            .iter()
+            .all(|p| p.0 >= day0 + 2 * DAY)
+    );
+    let pruned_ids: i64 = s
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM outcomes WHERE snapshot_id NOT IN (SELECT id FROM snapshots)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("orphans");
+    assert_eq!(pruned_ids, 0, "no orphan outcomes");
+    // Rollups and uptime still reach back to the first day.
+    let hourly = s
+        .hourly_means("probe.latency_p95", day0, day0 + 4 * DAY)
+        .expect("hourly");
+    assert_eq!(hourly.first().map(|h| h.1), Some(10.0));
+    let up = s
+        .uptime_by_day(Some("health"), day0, day0 + 4 * DAY)
+        .expect("uptime");
+    assert_eq!(up.len(), 4);
+    let fk: i64 = s
+        .conn()
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .expect("pragma");
+    assert_eq!(fk, 1, "foreign keys are back on");
+    assert_eq!(s.prune_before(day0 + 2 * DAY).expect("again"), 0);
+    assert!(s.check().expect("check").is_empty());
+}
