@@ -262,14 +262,15 @@ pub fn build(
         Some(d) => prune::remove_pruned(store, out, &out_key, &d.day, page_count)?,
         None => 0,
     };
-    if removed > 0 && !full {
-        if let Some(first) = days.first() {
-            changed_days.insert(first.day.clone());
-            if let Some(m) = store.day_metas(&first.day)?.into_iter().next()
-                && !snapshots.iter().any(|s| s.id == m.id)
-            {
-                snapshots.insert(0, m);
-            }
+    if removed > 0
+        && !full
+        && let Some(first) = days.first()
+    {
+        changed_days.insert(first.day.clone());
+        if let Some(m) = store.day_metas(&first.day)?.into_iter().next()
+            && !snapshots.iter().any(|s| s.id == m.id)
+        {
+            snapshots.insert(0, m);
         }
     }
     let mut pages: BTreeSet<usize> = BTreeSet::new();
