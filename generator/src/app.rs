@@ -64,7 +64,10 @@ pub fn build(
         &analysis,
         &crate::content::load(&config.site.content_dir),
         out,
-        BuildOptions { full },
+        BuildOptions {
+            full,
+            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        },
     )?)
 }
 

@@ -183,7 +183,10 @@ fn bench_builds(config: &Config, root: &Path, snapshots: usize) -> Result<BuildF
         &analysis,
         &crate::content::Content::default(),
         &out,
-        BuildOptions { full: true },
+        BuildOptions {
+            full: true,
+            progress: false,
+        },
     )?;
     let unchanged = render::build(
         store,
@@ -191,7 +194,10 @@ fn bench_builds(config: &Config, root: &Path, snapshots: usize) -> Result<BuildF
         &analysis,
         &crate::content::Content::default(),
         &out,
-        BuildOptions { full: true },
+        BuildOptions {
+            full: true,
+            progress: false,
+        },
     )?;
     let mut analyses = Vec::new();
     let mut incs = Vec::new();

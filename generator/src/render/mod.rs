@@ -66,6 +66,8 @@ pub enum BuildError {
 pub struct BuildOptions {
     /// Re-render every page even if nothing seems to have changed.
     pub full: bool,
+    /// Show a progress bar while many snapshot pages render (set when stderr is a terminal).
+    pub progress: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -348,7 +350,7 @@ pub fn build(
 
     let snapshot_pages = if full {
         let all = store.all_metas()?;
-        render_all_snapshots(store.path(), &ctx, &writer, &all)?;
+        render_all_snapshots(store.path(), &ctx, &writer, &all, opts.progress)?;
         all.len()
     } else {
         for m in &snapshots {

@@ -15,7 +15,21 @@ pub(super) fn render_all_snapshots(
     ctx: &Ctx<'_>,
     writer: &Writer,
     all: &[SnapshotMeta],
+    progress: bool,
 ) -> Result<(), BuildError> {
+    // Only long builds get a bar; indicatif hides it by itself when stderr is not a terminal.
+    let bar = if progress && all.len() >= 1000 {
+        let b = indicatif::ProgressBar::new(all.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} pages, {per_sec}, {eta} left",
+        ) {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b.set_message("snapshot pages");
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let threads = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 4);
@@ -24,6 +38,7 @@ pub(super) fn render_all_snapshots(
         let handles: Vec<_> = (0..all.len())
             .step_by(chunk)
             .map(|start| {
+                let bar = bar.clone();
                 scope.spawn(move || -> Result<(), BuildError> {
                     let store = Store::open_read_only(db)?;
                     for i in start..(start + chunk).min(all.len()) {
@@ -31,6 +46,7 @@ pub(super) fn render_all_snapshots(
                         let doc = store.doc(m.id)?;
                         let prev = i.checked_sub(1).map(|j| &all[j]);
                         render_snapshot(&store, ctx, writer, m, &doc, prev, all.get(i + 1))?;
+                        bar.inc(1);
                     }
                     Ok(())
                 })
@@ -39,6 +55,7 @@ pub(super) fn render_all_snapshots(
         for h in handles {
             h.join().map_err(|_| BuildError::Worker)??;
         }
+        bar.finish_and_clear();
         Ok(())
     })
 }
