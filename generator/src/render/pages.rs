@@ -21,7 +21,7 @@ pub(super) fn render_all_snapshots(
     let bar = if progress && all.len() >= 1000 {
         let b = indicatif::ProgressBar::new(all.len() as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:40}] {pos}/{len} pages, {per_sec}, {eta} left",
+            "{msg} [{bar:30}] {pos}/{len} ({eta} left)",
         ) {
             b.set_style(style.progress_chars("=> "));
         }
