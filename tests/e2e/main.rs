@@ -5,5 +5,6 @@ mod crash;
 mod faults;
 mod pipeline;
 mod serve;
+mod site;
 mod support;
 mod wasm;

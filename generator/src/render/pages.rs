@@ -20,9 +20,9 @@ pub(super) fn render_all_snapshots(
     // Only long builds get a bar; indicatif hides it by itself when stderr is not a terminal.
     let bar = if progress && all.len() >= 1000 {
         let b = indicatif::ProgressBar::new(all.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{msg} [{bar:30}] {pos}/{len} ({eta} left)",
-        ) {
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta} left)")
+        {
             b.set_style(style.progress_chars("=> "));
         }
         b.set_message("snapshot pages");

@@ -492,3 +492,71 @@ fn pruned_days_lose_their_pages_and_every_link_still_resolves() {
     );
     assert_eq!(broken_links(&out), Vec::<String>::new());
 }
+
+#[test]
+fn maintenance_mutes_the_alerts_of_the_parts_it_names() {
+    let dir = temp_dir("render-mute");
+    let mut store = Store::open(&dir.join("data")).expect("store");
+    store
+        .insert(&assembled(T0, Status::Degraded, 1.0))
+        .expect("insert");
+    let mut rule = crate::config::default_rules()
+        .into_iter()
+        .next()
+        .expect("a default rule");
+    rule.name = "Database down".into();
+    rule.metric = "status.component.database".into();
+    let mut state = model::alert::AlertState::new(&rule.name, &rule.metric);
+    state.phase = model::alert::Phase::Firing;
+    state.fired_ms = Some(T0 - 60_000);
+    state.last_value = Some(2.0);
+    let analysis = Analysis {
+        alerts: vec![(rule, state)],
+        now_ms: T0,
+        ..Analysis::default()
+    };
+    let window = |start: i64, end: i64| Content {
+        entries: vec![crate::content::Entry {
+            kind: crate::content::Kind::Maintenance,
+            slug: "db".into(),
+            title: "DB upgrade".into(),
+            status: "scheduled".into(),
+            affected: vec!["database".into()],
+            start_ms: start,
+            end_ms: Some(end),
+            html: String::new(),
+            source: "db.md".into(),
+        }],
+        problems: vec![],
+    };
+    let out = dir.join("site");
+    let mut index_with = |content: &Content| {
+        build(
+            &mut store,
+            &site(30),
+            &analysis,
+            content,
+            &out,
+            BuildOptions {
+                full: true,
+                progress: false,
+            },
+        )
+        .expect("build");
+        std::fs::read_to_string(out.join("index.html")).expect("index")
+    };
+    let muted = index_with(&window(T0 - 3_600_000, T0 + 3_600_000));
+    assert!(
+        muted.contains("0 firing, 0 pending"),
+        "muted alerts are not firing"
+    );
+    assert!(muted.contains("muted by maintenance: DB upgrade"));
+    let alerts_page = std::fs::read_to_string(out.join("alerts/index.html")).expect("alerts");
+    assert!(alerts_page.contains("firing (muted by maintenance: DB upgrade)"));
+    let after = index_with(&window(T0 - 7_200_000, T0 - 3_600_000));
+    assert!(
+        after.contains("1 firing, 0 pending"),
+        "a finished window mutes nothing"
+    );
+    assert!(after.contains("<strong>Firing: Database down</strong>"));
+}
