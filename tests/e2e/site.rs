@@ -260,7 +260,7 @@ fn a_week_of_demo_data_fills_every_section_with_the_stored_values() {
     let alerts: Value =
         serde_json::from_str(&read(&site.join("alerts/history.json"))).expect("alerts");
     assert!(
-        !alerts.as_array().map_or(true, Vec::is_empty),
+        !alerts.as_array().is_none_or(Vec::is_empty),
         "demo incidents fire alerts"
     );
 
