@@ -9,6 +9,25 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
+# Browser tests need Debian's Chromium (and its driver) and npm (for axe-core); they never skip here.
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]} with apt-get ..."
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+      echo "error: ${need[*]} missing and not root; run: apt-get install -y ${need[*]}" >&2
+      exit 1
+    fi
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+export LOOKOUT_REQUIRE_BROWSER=1
+
 echo "== model builds for wasm32"
 cargo build --locked -p lookout-model --target wasm32-unknown-unknown
 

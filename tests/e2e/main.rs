@@ -1,5 +1,6 @@
 //! End-to-end tests: the real binary, the demo backend over HTTP, a fault server, the preview server.
 
+mod a11y;
 mod cli;
 mod crash;
 mod faults;

@@ -1,0 +1,206 @@
+//! Accessibility: axe-core (from npm) run in headless Chromium on the main pages, in light and dark colour schemes.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::{bin, temp};
+
+/// axe-core's version, pinned so a new rule set cannot change the verdict unnoticed.
+const AXE_VERSION: &str = "4.14.1";
+
+/// Browser tests run unless the browser or npm is missing; then they say SKIPPED, and under
+/// `tests/run.sh` or CI (which set `LOOKOUT_REQUIRE_BROWSER`) they fail instead.
+fn missing(what: &str) {
+    let msg = format!(
+        "{what} is missing: install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver) and Node.js with npm; tests/run.sh does this"
+    );
+    if std::env::var_os("LOOKOUT_REQUIRE_BROWSER").is_some() || std::env::var_os("CI").is_some() {
+        panic!("{msg}");
+    }
+    eprintln!("SKIPPED accessibility test: {msg}");
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// `axe.min.js`, installed once with npm under target/.
+fn axe() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-tools/axe");
+    let js = dir.join("node_modules/axe-core/axe.min.js");
+    let pkg = dir.join("node_modules/axe-core/package.json");
+    let have = std::fs::read_to_string(&pkg)
+        .is_ok_and(|p| p.contains(&format!("\"version\": \"{AXE_VERSION}\"")));
+    if !have {
+        on_path("npm")?;
+        std::fs::create_dir_all(&dir).ok()?;
+        let ok = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(&dir)
+            .arg(format!("axe-core@{AXE_VERSION}"))
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "npm install axe-core@{AXE_VERSION} failed");
+    }
+    js.is_file().then_some(js)
+}
+
+/// Runs axe on `page` (a file in the site) and returns `(dark scheme seen, violations)`.
+fn run_axe(
+    chromium: &Path,
+    axe_js: &Path,
+    page: &Path,
+    dark: bool,
+    profile: &Path,
+) -> (bool, Vec<Value>) {
+    let text = std::fs::read_to_string(page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
+    let probe = format!(
+        r#"<script src="file://{}"></script><script>
+axe.run(document, {{resultTypes: ['violations']}}).then(function (r) {{
+  var p = document.createElement('pre'); p.id = 'axe-result';
+  p.textContent = JSON.stringify({{dark: matchMedia('(prefers-color-scheme: dark)').matches,
+    violations: r.violations.map(function (v) {{ return {{id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 5).map(function (n) {{ return n.target.join(' ') + ' :: ' + (n.failureSummary || ''); }})}}; }})}});
+  document.body.appendChild(p);
+}}).catch(function (e) {{
+  var p = document.createElement('pre'); p.id = 'axe-result';
+  p.textContent = JSON.stringify({{error: String(e)}}); document.body.appendChild(p);
+}});
+</script>"#,
+        axe_js.display()
+    );
+    // A copy beside the page, so its relative stylesheet loads exactly as the page's does.
+    let copy = page.with_file_name("__axe__.html");
+    std::fs::write(&copy, text.replace("</body>", &format!("{probe}</body>"))).expect("copy");
+    let mut cmd = Command::new(chromium);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        "--virtual-time-budget=30000",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    if dark {
+        cmd.arg("--force-dark-mode");
+    }
+    let out = cmd
+        .arg("--dump-dom")
+        .arg(format!("file://{}", copy.display()))
+        .output()
+        .expect("start chromium");
+    let _ = std::fs::remove_file(&copy);
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let raw = dom
+        .split("<pre id=\"axe-result\">")
+        .nth(1)
+        .and_then(|r| r.split("</pre>").next())
+        .unwrap_or_else(|| {
+            panic!(
+                "no axe result for {}: {}",
+                page.display(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+    let json = raw
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let v: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    assert!(
+        v["error"].is_null(),
+        "axe failed on {}: {}",
+        page.display(),
+        v["error"]
+    );
+    (
+        v["dark"].as_bool().unwrap_or(false),
+        v["violations"].as_array().cloned().unwrap_or_default(),
+    )
+}
+
+#[test]
+fn axe_finds_no_violation_on_the_main_pages_in_light_and_dark() {
+    let Some(chromium) = on_path("chromium") else {
+        return missing("chromium");
+    };
+    let Some(axe_js) = axe() else {
+        return missing("npm (for axe-core)");
+    };
+    let dir = temp("a11y");
+    let (data, site) = (dir.join("data"), dir.join("site"));
+    for args in [
+        vec!["fill", "--days", "2", "--step", "900", "--seed", "9"],
+        vec!["build"],
+    ] {
+        let out = bin()
+            .args(["--data-dir", data.to_str().unwrap_or_default()])
+            .args(["--out", site.to_str().unwrap_or_default()])
+            .args(&args)
+            .output()
+            .expect("lookout");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let latest: Value = serde_json::from_str(
+        &std::fs::read_to_string(site.join("data/latest.json")).expect("latest"),
+    )
+    .expect("json");
+    let snapshot_page = latest["page"].as_str().expect("page").to_owned();
+    let profile = dir.join("chromium-profile");
+
+    // The probe itself must be able to fail: a page with known problems.
+    let bad = site.join("bad.html");
+    std::fs::write(
+        &bad,
+        "<!doctype html><html><head><title>x</title></head><body><p style=\"color:#ddd;background:#fff\">faint</p><img src=\"x.png\"></body></html>",
+    )
+    .expect("bad page");
+    let (_, v) = run_axe(&chromium, &axe_js, &bad, false, &profile);
+    let ids: Vec<&str> = v.iter().filter_map(|x| x["id"].as_str()).collect();
+    assert!(
+        ids.contains(&"color-contrast") && ids.contains(&"image-alt"),
+        "{ids:?}"
+    );
+    std::fs::remove_file(&bad).expect("rm");
+
+    let pages = [
+        "index.html",
+        "modules/search.html",
+        snapshot_page.as_str(),
+        "alerts/index.html",
+        "dependencies.html",
+        "latency/index.html",
+        "history/index.html",
+        "ranges/24h.html",
+    ];
+    let mut failures = Vec::new();
+    for dark in [false, true] {
+        for p in pages {
+            let (seen_dark, violations) =
+                run_axe(&chromium, &axe_js, &site.join(p), dark, &profile);
+            assert_eq!(seen_dark, dark, "{p}: colour scheme");
+            if !violations.is_empty() {
+                failures.push(format!(
+                    "{p} ({}): {}",
+                    if dark { "dark" } else { "light" },
+                    serde_json::to_string_pretty(&violations).unwrap_or_default()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
