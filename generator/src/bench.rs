@@ -114,6 +114,9 @@ struct BuildFigures {
     unchanged_full: Duration,
     incremental: Duration,
     incremental_written: usize,
+    step_s: f64,
+    index_bytes: u64,
+    index_gzip: Option<u64>,
 }
 
 /// A store in `dir` filled with `snapshots` simulated snapshots `step` seconds apart, ending now.
@@ -168,10 +171,21 @@ impl History {
     }
 }
 
-fn bench_builds(config: &Config, root: &Path, snapshots: usize) -> Result<BuildFigures, Error> {
+/// Size of a file after `gzip -9`, as a static host would serve it; `None` without gzip.
+fn gzip_size(path: &Path) -> Option<u64> {
+    let out = Command::new("gzip").arg("-9c").arg(path).output().ok()?;
+    out.status.success().then_some(out.stdout.len() as u64)
+}
+
+fn bench_builds(
+    config: &Config,
+    root: &Path,
+    snapshots: usize,
+    step_s: f64,
+) -> Result<BuildFigures, Error> {
     let dir = root.join(format!("h{snapshots}"));
     let out = dir.join("site");
-    let mut h = History::new(config, &dir, snapshots, 300.0)?;
+    let mut h = History::new(config, &dir, snapshots, step_s)?;
     let fill = h.fill;
     let store = &mut h.store;
     let t = Instant::now();
@@ -229,6 +243,9 @@ fn bench_builds(config: &Config, root: &Path, snapshots: usize) -> Result<BuildF
         unchanged_full: unchanged.elapsed,
         incremental: median(incs),
         incremental_written: written,
+        step_s,
+        index_bytes: std::fs::metadata(out.join("index.html")).map_or(0, |m| m.len()),
+        index_gzip: gzip_size(&out.join("index.html")),
     })
 }
 
@@ -337,18 +354,21 @@ pub fn run(config: &Config, quick: bool) -> Result<(), Error> {
         "| `lookout detect` on CSV ({rows} rows, parse + score + write) | {:.2} M rows/s |",
         bench_detect_csv(rows)? / 1e6
     );
-    let sizes: &[usize] = if quick {
-        &[1_000, 2_000]
+    // 10,000 five-minute snapshots (35 days) and 100,000 twenty-second ones (23 days): both
+    // inside what a default 30-day retention keeps at common intervals.
+    let sizes: &[(usize, f64)] = if quick {
+        &[(1_000, 300.0), (2_000, 20.0)]
     } else {
-        &[1_000, 10_000]
+        &[(10_000, 300.0), (100_000, 20.0)]
     };
     let mut result = Ok(());
-    for &n in sizes {
-        match bench_builds(config, &root, n) {
+    for &(n, step) in sizes {
+        match bench_builds(config, &root, n, step) {
             Ok(f) => {
                 println!(
-                    "| history of {} snapshots: filled from the simulator in | {} |",
+                    "| history of {} snapshots {} s apart: filled from the simulator in | {} |",
                     f.snapshots,
+                    f.step_s,
                     ms(f.fill)
                 );
                 println!(
@@ -373,6 +393,11 @@ pub fn run(config: &Config, quick: bool) -> Result<(), Error> {
                     "| incremental build after one new snapshot ({} files written, median of 5) | {} |",
                     f.incremental_written,
                     ms(f.incremental)
+                );
+                println!(
+                    "| index.html size (gzip -9) | {:.1} KB ({:.1} KB) |",
+                    f.index_bytes as f64 / 1024.0,
+                    f.index_gzip.map_or(f64::NAN, |g| g as f64 / 1024.0)
                 );
             }
             Err(e) => {

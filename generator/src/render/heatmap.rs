@@ -95,6 +95,7 @@ struct HeatPage<'a> {
     sorts: Vec<PageLink>,
     sorted_by: &'static str,
     rows: &'a [HeatRow],
+    as_of: String,
 }
 
 #[derive(askama::Template)]
@@ -175,6 +176,7 @@ pub fn render_heatmap(
                 .collect(),
             sorted_by: label,
             rows: &hrefd,
+            as_of: now.map_or_else(String::new, |s| model::time::format_human(s.taken_at_ms)),
         };
         writer.put(path, render(path, &page)?.as_bytes())?;
     }

@@ -95,6 +95,19 @@ impl std::fmt::Display for BuildReport {
     }
 }
 
+/// Logs (at debug level) how long each stage of a build took.
+struct Lap(Instant);
+
+impl Lap {
+    fn mark(&mut self, stage: &str) {
+        tracing::debug!(
+            "build stage {stage}: {:.1} ms",
+            self.0.elapsed().as_secs_f64() * 1000.0
+        );
+        self.0 = Instant::now();
+    }
+}
+
 /// Settings that shape every page; a change forces a full build.
 struct Ctx<'a> {
     site: &'a Site,
@@ -172,6 +185,7 @@ pub fn build(
     opts: BuildOptions,
 ) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
+    let mut lap = Lap(started);
     std::fs::create_dir_all(out).map_err(|source| BuildError::Write {
         path: out.to_owned(),
         source,
@@ -339,6 +353,7 @@ pub fn build(
     };
     let writer = Writer::new(out, known);
 
+    lap.mark("prepare");
     writer.put(paths::STYLE, STYLE_CSS.as_bytes())?;
     let nf = views::NotFoundPage {
         c: Common {
@@ -361,6 +376,7 @@ pub fn build(
         snapshots.len()
     };
 
+    lap.mark("snapshot pages");
     for (i, d) in days.iter().enumerate() {
         if changed_days.contains(&d.day) {
             let prev = i.checked_sub(1).and_then(|j| days.get(j));
@@ -371,6 +387,7 @@ pub fn build(
     for n in &pages {
         render_history(&ctx, &writer, &days, *n, page_count, per_page, total)?;
     }
+    lap.mark("history pages");
     index::render_index(
         store,
         &ctx,
@@ -380,8 +397,11 @@ pub fn build(
         total,
         analysis,
     )?;
+    lap.mark("index");
     alerts::render_alerts(store, &ctx, &writer, analysis)?;
+    lap.mark("alerts");
     incidents::render_incidents(&ctx, &writer, ctx.now_ms)?;
+    lap.mark("incidents");
     let today = model::time::day_of(ctx.now_ms);
     if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms) {
         let keep_from = now - i64::from(site.retention_days) * 86_400_000;
@@ -397,7 +417,9 @@ pub fn build(
         .rev()
         .find(|d| d.day < today)
         .map(|d| d.day.as_str());
+    lap.mark("csv");
     exports::render_page(&ctx, &writer, newest.as_ref(), &metric_names, last_complete)?;
+    lap.mark("metrics page");
     if let (Some(meta), Some(now_s)) = (latest.as_ref(), newest.as_ref()) {
         let prev_s = match store.neighbours(meta)?.0 {
             Some(p) => Some(store.load(p)?.snapshot),
@@ -406,6 +428,7 @@ pub fn build(
         let all: Vec<&model::PartHealth> = now_s.components.iter().chain(&now_s.modules).collect();
         let rows = views::part_rows(&all, &site.depends_on);
         graph::render_graph(&ctx, &writer, &rows)?;
+        lap.mark("graph");
         for t in &part_targets {
             if removed > 0 || parts::due(t, now_s, prev_s.as_ref(), previous_ms) {
                 let row = match t.kind {
@@ -421,12 +444,16 @@ pub fn build(
             }
         }
     }
-    if newest
-        .as_ref()
-        .is_none_or(|s| ranges::due(model::trend::Window::H24, previous_ms, s.taken_at_ms))
-    {
+    lap.mark("part pages");
+    // The heatmap is an hour's percentiles: redrawn every quarter hour, stating its time.
+    if newest.as_ref().is_none_or(|s| {
+        previous_ms.is_none_or(|p| {
+            p.div_euclid(parts::REFRESH_MS) != s.taken_at_ms.div_euclid(parts::REFRESH_MS)
+        })
+    }) {
         heatmap::render_heatmap(store, &ctx, &writer, newest.as_ref())?;
     }
+    lap.mark("heatmap");
     if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms) {
         for w in WINDOWS {
             if ranges::due(w, previous_ms, now) {
@@ -452,6 +479,7 @@ pub fn build(
         )?;
     }
 
+    lap.mark("ranges and trends");
     let token = if full || marker.trim().is_empty() {
         format!(
             "{:016x}",

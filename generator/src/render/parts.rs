@@ -68,8 +68,11 @@ pub fn targets(s: &Snapshot) -> Vec<Target> {
     out
 }
 
+/// How often a part's page is redrawn when its state did not change.
+pub const REFRESH_MS: i64 = 15 * 60_000;
+
 /// Whether a part's page is redrawn for this snapshot: when its state changed, and otherwise
-/// every 5 minutes at a phase of its own, so pages spread over builds instead of bunching up.
+/// every `REFRESH_MS` at a phase of its own, so pages spread over builds instead of bunching up.
 pub fn due(t: &Target, now: &Snapshot, prev: Option<&Snapshot>, prev_ms: Option<i64>) -> bool {
     let Some(p) = prev_ms else { return true };
     if p == now.taken_at_ms {
@@ -93,8 +96,8 @@ pub fn due(t: &Target, now: &Snapshot, prev: Option<&Snapshot>, prev_ms: Option<
     if prev.is_none_or(|ps| state(ps) != state(now)) {
         return true;
     }
-    let phase = (super::write::hash(t.path().as_bytes()) % 300_000) as i64;
-    (p + phase).div_euclid(300_000) != (now.taken_at_ms + phase).div_euclid(300_000)
+    let phase = (super::write::hash(t.path().as_bytes()) % REFRESH_MS as u64) as i64;
+    (p + phase).div_euclid(REFRESH_MS) != (now.taken_at_ms + phase).div_euclid(REFRESH_MS)
 }
 
 pub struct RunRow {

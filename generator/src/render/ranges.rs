@@ -135,19 +135,22 @@ pub fn selector(from: &str, current: Option<Window>) -> Vec<PageLink> {
 struct RangePage<'a> {
     c: Common<'a>,
     label: &'static str,
+    as_of: String,
     ranges: Vec<PageLink>,
     charts: Vec<Chart>,
 }
 
 /// Whether a window's page must be redrawn when the newest snapshot moves from `prev_ms` to
-/// `now_ms`: short ranges every time, a day's every 5 minutes, a week's when the hour turns.
+/// `now_ms`: the hour's every time, 6 hours' every 5 minutes, a day's every quarter hour, a
+/// week's when the hour turns. Each page says the time it shows.
 pub fn due(w: Window, prev_ms: Option<i64>, now_ms: i64) -> bool {
     if prev_ms == Some(now_ms) {
         return false;
     }
     let step = match w {
-        Window::H1 | Window::H6 => return true,
-        Window::H24 => 300_000,
+        Window::H1 => return true,
+        Window::H6 => 300_000,
+        Window::H24 => 900_000,
         Window::D7 => 3_600_000,
     };
     prev_ms.is_none_or(|p| p.div_euclid(step) != now_ms.div_euclid(step))
@@ -180,6 +183,7 @@ pub fn render_range(
             &json_path(w.label()),
         ),
         label: w.label(),
+        as_of: model::time::format_human(now_ms),
         ranges: selector(&path, Some(w)),
         charts: list,
     };

@@ -154,8 +154,10 @@ impl Store {
              FROM outcomes o INDEXED BY outcomes_failed JOIN snapshots s ON s.id = o.snapshot_id
              WHERE o.endpoint = ?1 AND o.kind != 'ok' ORDER BY o.snapshot_id DESC LIMIT ?2"
         } else {
+            // CROSS JOIN keeps snapshots as the outer loop, newest first, so only the last few
+            // snapshots are read; a plain join scans every outcome ever stored.
             "SELECT s.taken_at_ms, s.slug, o.kind, o.http_status, o.latency_ms
-             FROM snapshots s JOIN outcomes o ON o.snapshot_id = s.id
+             FROM snapshots s CROSS JOIN outcomes o ON o.snapshot_id = s.id
              WHERE o.endpoint = ?1 ORDER BY s.id DESC LIMIT ?2"
         };
         let mut st = self.conn().prepare_cached(sql).map_err(|e| self.err(e))?;
