@@ -321,6 +321,39 @@ fn machine() -> String {
     format!("{cpu}, {cores} cores")
 }
 
+/// `lookout bench --history N:S`: the build figures for one history only.
+pub fn run_history(config: &Config, spec: &str) -> Result<(), Error> {
+    let bad = || {
+        Error::Usage(format!(
+            "--history wants N:S (snapshots:seconds), got {spec:?}"
+        ))
+    };
+    let (n, s) = spec.split_once(':').ok_or_else(bad)?;
+    let n: usize = n.parse().map_err(|_| bad())?;
+    let s: f64 = s.parse().map_err(|_| bad())?;
+    let root: PathBuf = std::env::temp_dir().join(format!("lookout-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&root).map_err(Error::io("cannot create the bench folder"))?;
+    let r = bench_builds(config, &root, n, s);
+    let _ = std::fs::remove_dir_all(&root);
+    let f = r?;
+    println!(
+        "| history of {n} snapshots {s} s apart: filled in | {} |",
+        ms(f.fill)
+    );
+    println!(
+        "| full build, empty folder ({} files) | {} |",
+        f.full_files,
+        ms(f.full)
+    );
+    println!("| full build, nothing changed | {} |", ms(f.unchanged_full));
+    println!(
+        "| incremental build after one new snapshot ({} files written, median of 5) | {} |",
+        f.incremental_written,
+        ms(f.incremental)
+    );
+    Ok(())
+}
+
 pub fn run(config: &Config, quick: bool) -> Result<(), Error> {
     if cfg!(debug_assertions) {
         eprintln!(

@@ -121,6 +121,9 @@ enum Command {
         /// Smaller histories (1,000 and 2,000) for a quick look
         #[arg(long)]
         quick: bool,
+        /// Only the build benchmark, on one history of N snapshots S seconds apart (`10000:300`)
+        #[arg(long, value_name = "N:S")]
+        history: Option<String>,
     },
 }
 
@@ -318,7 +321,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             counter,
             no_season,
         } => detect(&paths, input, metric, since, output, counter, no_season),
-        Command::Bench { quick } => lookout::bench::run(&config, quick),
+        Command::Bench { quick, history } => match history {
+            Some(h) => lookout::bench::run_history(&config, &h),
+            None => lookout::bench::run(&config, quick),
+        },
     }
 }
 

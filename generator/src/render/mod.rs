@@ -410,7 +410,11 @@ pub fn build(
                 exports::write_hourly(store, &writer, m, keep_from, now)?;
             }
         }
-        exports::write_days(store, &writer, out, &days, &metric_names, &today)?;
+        // Day files are immutable: looked for only when a day has just completed (or on a full
+        // build), not on every build, which would stat every file of every day.
+        if previous_ms.is_none_or(|p| model::time::day_of(p) != today) {
+            exports::write_days(store, &writer, out, &days, &metric_names, &today)?;
+        }
     }
     let last_complete = days
         .iter()
