@@ -578,6 +578,41 @@ mod tests {
         assert_eq!(b.rows[1], ["c", "1"]);
     }
 
+    /// WCAG relative luminance of an sRGB colour.
+    fn luminance(c: (u8, u8, u8)) -> f64 {
+        let ch = |v: u8| {
+            let x = f64::from(v) / 255.0;
+            if x <= 0.039_28 {
+                x / 12.92
+            } else {
+                ((x + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(c.0) + 0.7152 * ch(c.1) + 0.0722 * ch(c.2)
+    }
+
+    #[test]
+    fn chart_colours_keep_3_to_1_against_every_background_in_light_and_dark() {
+        // The page and card backgrounds of both schemes, read from the stylesheet itself.
+        let css = crate::render::STYLE_CSS;
+        let mut backgrounds = Vec::new();
+        for var in ["--bg: #", "--card: #"] {
+            for part in css.split(var).skip(1) {
+                let hex = &part[..6];
+                let v = u32::from_str_radix(hex, 16).expect("hex colour");
+                backgrounds.push(((v >> 16) as u8, (v >> 8) as u8, v as u8));
+            }
+        }
+        assert_eq!(backgrounds.len(), 4, "light and dark, page and card");
+        for c in PALETTE.iter().chain([&ALERT]) {
+            for bg in &backgrounds {
+                let (a, b) = (luminance((c.0, c.1, c.2)), luminance(*bg));
+                let ratio = (a.max(b) + 0.05) / (a.min(b) + 0.05);
+                assert!(ratio >= 3.0, "{c:?} on {bg:?}: {ratio:.2}");
+            }
+        }
+    }
+
     #[test]
     fn sparkline_is_small_and_titled() {
         let s = sparkline("s", "Uptime 99%", &[(0.0, 1.0), (1.0, 0.5)], 0.0, 1.0);
