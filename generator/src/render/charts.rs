@@ -152,8 +152,10 @@ pub fn line(spec: &Line) -> Chart {
     }
     let empty = !lo.is_finite();
     let threshold = spec.threshold.map(|t| shown(t, spec.unit));
-    // A threshold far above the data would flatten it; it is then named in the description only.
+    // A threshold far above the data would flatten it: it is then drawn dashed along the top
+    // edge, its legend saying it is above the scale.
     let draw_threshold = threshold.filter(|t| empty || *t <= hi.max(0.0) * 2.0 + 1e-9);
+    let above = threshold.filter(|_| draw_threshold.is_none());
     if empty {
         lo = 0.0;
         hi = threshold.unwrap_or(1.0);
@@ -240,6 +242,20 @@ pub fn line(spec: &Line) -> Chart {
                         ALERT.stroke_width(1),
                     )))?
                     .label(format!("threshold {}", with_unit(t, display_unit(unit))))
+                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ALERT));
+            }
+            if let Some(t) = above {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        [(spec.from_ms as f64, hi), (spec.to_ms as f64, hi)],
+                        6,
+                        4,
+                        ALERT.stroke_width(2),
+                    ))?
+                    .label(format!(
+                        "threshold {} (off scale)",
+                        with_unit(t, display_unit(unit))
+                    ))
                     .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ALERT));
             }
             if mark_count > 0 {
@@ -538,6 +554,34 @@ mod tests {
         });
         assert!(c.svg.contains("anomalous points marked"));
         assert!(c.svg.contains("<circle"));
+    }
+
+    #[test]
+    fn a_threshold_far_above_the_data_is_drawn_at_the_top_and_says_so() {
+        let c = line(&Line {
+            id: "q".into(),
+            title: "Queue".into(),
+            unit: Unit::Count,
+            from_ms: 0,
+            to_ms: 100 * 60_000,
+            series: vec![Series {
+                label: "queue".into(),
+                points: ramp(100),
+            }],
+            threshold: Some(100.0),
+            mark_anomalies: false,
+        });
+        assert!(
+            c.svg.contains("threshold 100 (off scale)"),
+            "legend says it"
+        );
+        assert!(
+            c.svg.contains("stroke=\"#E0413A\"")
+                || c.svg.contains("#e0413a")
+                || c.svg.contains("#E0413A"),
+            "drawn in the alert colour"
+        );
+        assert!(c.svg.contains("Alert threshold 100."), "and described");
     }
 
     #[test]
