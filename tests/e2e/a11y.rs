@@ -12,7 +12,7 @@ const AXE_VERSION: &str = "4.14.1";
 
 /// Browser tests run unless the browser or npm is missing; then they say SKIPPED, and under
 /// `tests/run.sh` or CI (which set `LOOKOUT_REQUIRE_BROWSER`) they fail instead.
-fn missing(what: &str) {
+pub fn missing(what: &str) {
     let msg = format!(
         "{what} is missing: install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver) and Node.js with npm; tests/run.sh does this"
     );

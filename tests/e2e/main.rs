@@ -9,3 +9,5 @@ mod serve;
 mod site;
 mod support;
 mod wasm;
+mod webdriver;
+mod widgets;

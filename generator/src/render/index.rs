@@ -83,6 +83,9 @@ pub(super) fn render_index(
         components,
         d,
         ranges: ranges::selector(path, None),
+        widget_js: ctx.bundle.js.clone(),
+        widget_wasm: ctx.bundle.wasm.clone(),
+        depends_json: serde_json::to_string(&ctx.site.depends_on).unwrap_or_default(),
         groups: views::key_groups(now, prev.as_ref(), analysis),
         failures: now
             .outcomes

@@ -18,6 +18,7 @@ mod paths;
 mod prune;
 mod ranges;
 mod views;
+mod widgets;
 mod write;
 
 pub use links::{broken_links, files_under};
@@ -111,6 +112,7 @@ impl Lap {
 /// Settings that shape every page; a change forces a full build.
 struct Ctx<'a> {
     site: &'a Site,
+    bundle: widgets::Bundle,
     content: &'a Content,
     now_ms: i64,
     css_version: String,
@@ -208,6 +210,7 @@ pub fn build(
     let latest = store.latest_meta()?;
     let ctx = Ctx {
         site,
+        bundle: widgets::bundle(),
         content,
         // Incidents and maintenance are judged as of the newest snapshot, like everything shown.
         now_ms: latest
@@ -321,6 +324,7 @@ pub fn build(
     fixed.extend(WINDOWS.iter().map(|w| paths::range_page(w.label())));
     fixed.extend(WINDOWS.iter().map(|w| ranges::json_path(w.label())));
     fixed.extend(heatmap::paths_all());
+    fixed.extend([ctx.bundle.js.clone(), ctx.bundle.wasm.clone()]);
     fixed.push(graph::PAGE.to_owned());
     fixed.extend(incidents::paths_all(content));
     let metric_names = store.metric_names()?;
@@ -355,6 +359,8 @@ pub fn build(
 
     lap.mark("prepare");
     writer.put(paths::STYLE, STYLE_CSS.as_bytes())?;
+    writer.put(&ctx.bundle.js, widgets::JS.as_bytes())?;
+    writer.put(&ctx.bundle.wasm, widgets::WASM)?;
     let nf = views::NotFoundPage {
         c: Common {
             root: "/".to_owned(),

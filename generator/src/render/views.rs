@@ -202,6 +202,10 @@ pub struct IndexPage<'a> {
     pub components: Vec<PartRow<'a>>,
     pub d: super::dashboard::Dashboard<'a>,
     pub ranges: Vec<PageLink>,
+    /// The widget bundle, loaded as a module; the page reads the same without it.
+    pub widget_js: String,
+    pub widget_wasm: String,
+    pub depends_json: String,
     pub groups: Vec<KeyGroup>,
     pub failures: Vec<OutcomeRow<'a>>,
     pub recent: Vec<SnapRow>,

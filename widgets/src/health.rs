@@ -1,0 +1,292 @@
+//! Live health: overall status, components and modules updated in place, with refresh controls and a stale banner.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+use model::{PartHealth, Snapshot, Status};
+use serde::Deserialize;
+use yew::platform::{spawn_local, time::sleep};
+use yew::prelude::*;
+
+use crate::{net, poll};
+
+#[derive(Properties, Clone, PartialEq)]
+pub struct HealthProps {
+    /// Where the snapshot comes from: the site's own `data/latest.json` by default.
+    pub source: AttrValue,
+    pub interval_ms: u32,
+    /// Part -> parts it needs, as the site's config says; statuses shown after propagation.
+    pub depends: Rc<BTreeMap<String, Vec<String>>>,
+}
+
+#[derive(Deserialize)]
+struct Latest {
+    snapshot: Option<Snapshot>,
+}
+
+/// One part as shown: name, status after its dependencies, and why.
+#[derive(Clone, PartialEq)]
+pub struct Chip {
+    pub name: String,
+    pub status: Status,
+    pub because: String,
+}
+
+/// The view of a snapshot: overall status, when, and every part's chip.
+#[derive(Clone, PartialEq)]
+pub struct View {
+    pub overall: Status,
+    pub taken_at_ms: i64,
+    pub chips: Vec<Chip>,
+}
+
+/// Reads `data/latest.json`'s shape into what the widget shows; an error says what was wrong.
+pub fn view_of(body: &str, depends: &BTreeMap<String, Vec<String>>) -> Result<View, String> {
+    let latest: Latest =
+        serde_json::from_str(body).map_err(|e| format!("the source sent something else ({e})"))?;
+    let s = latest.snapshot.ok_or("no snapshot has been taken yet")?;
+    let parts: Vec<&PartHealth> = s.components.iter().chain(&s.modules).collect();
+    let propagated = model::rollup::propagate(&parts, depends);
+    Ok(View {
+        overall: s.overall,
+        taken_at_ms: s.taken_at_ms,
+        chips: parts
+            .iter()
+            .zip(propagated)
+            .map(|(p, r)| Chip {
+                name: p.name.clone(),
+                status: r.effective,
+                because: if r.because.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} because {}", r.effective.label(), r.because.join(", "))
+                },
+            })
+            .collect(),
+    })
+}
+
+/// What the widget knows: nothing yet, fresh data, or the last good data and why a poll failed.
+#[derive(Clone, PartialEq)]
+pub enum Fetch {
+    Loading,
+    Ready {
+        view: Rc<View>,
+        at_ms: f64,
+    },
+    Stale {
+        last: Option<(Rc<View>, f64)>,
+        error: String,
+    },
+}
+
+const AUTO_KEY: &str = "lookout.auto-refresh";
+const INTERVAL_KEY: &str = "lookout.interval-seconds";
+
+fn badge(s: Status) -> Html {
+    html! {
+        <span class={classes!("status", format!("status-{}", s.as_str()))}>
+            <span class="sym" aria-hidden="true">{ s.symbol() }</span>{ " " }{ s.label() }
+        </span>
+    }
+}
+
+#[component]
+pub fn LiveHealth(props: &HealthProps) -> Html {
+    let fetch = use_state(|| Fetch::Loading);
+    let auto = use_state(|| net::stored(AUTO_KEY).as_deref() != Some("off"));
+    let interval_ms = use_state(|| {
+        net::stored(INTERVAL_KEY).map_or(props.interval_ms, |s| poll::interval_ms(Some(&s)))
+    });
+    // Bumped by "Refresh now" and by the tab becoming visible: restarts the poll loop at once.
+    let nonce = use_state(|| 0u32);
+    let now = use_state(net::now_ms);
+
+    {
+        let fetch = fetch.clone();
+        let depends = props.depends.clone();
+        use_effect_with(
+            (props.source.clone(), *interval_ms, *auto, *nonce),
+            move |(source, interval, auto, _)| {
+                let alive = Rc::new(Cell::new(true));
+                let (alive2, source, interval, auto) =
+                    (alive.clone(), source.clone(), *interval, *auto);
+                spawn_local(async move {
+                    let mut failures = 0u32;
+                    let mut last_etag: Option<String> = None;
+                    while alive2.get() {
+                        if !net::hidden() {
+                            match net::get_text(&source).await {
+                                Ok(f) if f.etag.is_some() && f.etag == last_etag => {
+                                    // 304 behind the scenes: same data, just checked.
+                                    failures = 0;
+                                    if let Fetch::Ready { view, .. } = &*fetch {
+                                        let view = view.clone();
+                                        fetch.set(Fetch::Ready {
+                                            view,
+                                            at_ms: net::now_ms(),
+                                        });
+                                    }
+                                }
+                                Ok(f) => match view_of(&f.body, &depends) {
+                                    Ok(v) => {
+                                        failures = 0;
+                                        last_etag = f.etag;
+                                        fetch.set(Fetch::Ready {
+                                            view: Rc::new(v),
+                                            at_ms: net::now_ms(),
+                                        });
+                                    }
+                                    Err(e) => {
+                                        failures += 1;
+                                        fetch.set(stale(&fetch, e));
+                                    }
+                                },
+                                Err(e) => {
+                                    failures += 1;
+                                    fetch.set(stale(&fetch, e));
+                                }
+                            }
+                        }
+                        if !auto || !alive2.get() {
+                            break;
+                        }
+                        let wait = poll::next_delay_ms(interval, failures, js_sys::Math::random());
+                        sleep(Duration::from_millis(u64::from(wait))).await;
+                    }
+                });
+                move || alive.set(false)
+            },
+        );
+    }
+    {
+        // The "N s ago" clock, and polling again at once when the tab comes back.
+        let now = now.clone();
+        let nonce = nonce.clone();
+        use_effect_with((), move |_| {
+            let alive = Rc::new(Cell::new(true));
+            let alive2 = alive.clone();
+            spawn_local(async move {
+                let mut was_hidden = net::hidden();
+                while alive2.get() {
+                    sleep(Duration::from_secs(1)).await;
+                    now.set(net::now_ms());
+                    let hidden = net::hidden();
+                    if was_hidden && !hidden {
+                        nonce.set(nonce.wrapping_add(1));
+                    }
+                    was_hidden = hidden;
+                }
+            });
+            move || alive.set(false)
+        });
+    }
+
+    let on_auto = {
+        let auto = auto.clone();
+        Callback::from(move |_| {
+            let next = !*auto;
+            net::store(AUTO_KEY, if next { "on" } else { "off" });
+            auto.set(next);
+        })
+    };
+    let on_refresh = {
+        let nonce = nonce.clone();
+        Callback::from(move |_| nonce.set(nonce.wrapping_add(1)))
+    };
+    let on_interval = {
+        let interval_ms = interval_ms.clone();
+        Callback::from(move |e: Event| {
+            let value = e
+                .target_dyn_into::<web_sys::HtmlSelectElement>()
+                .map(|s| s.value());
+            if let Some(v) = value {
+                net::store(INTERVAL_KEY, &v);
+                interval_ms.set(poll::interval_ms(Some(&v)));
+            }
+        })
+    };
+
+    let (shown, at, error) = match &*fetch {
+        Fetch::Loading => (None, None, None),
+        Fetch::Ready { view, at_ms } => (Some(view.clone()), Some(*at_ms), None),
+        Fetch::Stale { last, error } => (
+            last.as_ref().map(|l| l.0.clone()),
+            last.as_ref().map(|l| l.1),
+            Some(error.clone()),
+        ),
+    };
+    let seconds = *interval_ms / 1000;
+    html! {
+        <div class="live-widget">
+            <div class="live-bar">
+                if let Some(v) = &shown { { badge(v.overall) } }
+                <span class="live-ago" role="status">{ poll::ago(*now, at) }</span>
+                <label><input type="checkbox" checked={*auto} onchange={on_auto} />{ " Auto-refresh" }</label>
+                <label>{ "every " }
+                    <select onchange={on_interval} aria-label="Refresh interval">
+                        { for [10u32, 30, 60, 300].iter().map(|s| html! {
+                            <option value={s.to_string()} selected={*s == seconds}>{ format!("{s} s") }</option>
+                        }) }
+                    </select>
+                </label>
+                <button type="button" onclick={on_refresh}>{ "Refresh now" }</button>
+            </div>
+            if let Some(e) = error {
+                <p class="stale-banner" role="alert">
+                    { format!("Live data is stale: {e}. Showing the last values; retrying with backoff.") }
+                </p>
+            }
+            if let Some(v) = shown {
+                <ul class="chips">
+                    { for v.chips.iter().map(|c| html! {
+                        <li class={classes!("chip", format!("chip-{}", c.status.as_str()))} data-part={c.name.clone()} title={c.because.clone()}>
+                            <span class="chip-name">{ &c.name }</span>{ " " }{ badge(c.status) }
+                        </li>
+                    }) }
+                </ul>
+            } else if matches!(&*fetch, Fetch::Loading) {
+                <p class="muted">{ "Loading live status…" }</p>
+            }
+        </div>
+    }
+}
+
+fn stale(fetch: &UseStateHandle<Fetch>, error: String) -> Fetch {
+    let last = match &**fetch {
+        Fetch::Ready { view, at_ms } => Some((view.clone(), *at_ms)),
+        Fetch::Stale { last, .. } => last.clone(),
+        Fetch::Loading => None,
+    };
+    Fetch::Stale { last, error }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn view_propagates_dependencies_and_refuses_other_shapes() {
+        let body = r#"{"snapshot":{"taken_at_ms":5,"duration_ms":1,"overall":"degraded","reasons":[],
+            "components":[{"name":"redis","status":"down","word":"","message":""}],
+            "modules":[{"name":"Auth","status":"healthy","word":"","message":""}],
+            "outcomes":[],"metrics":[],"facts":[]}}"#;
+        let mut deps = BTreeMap::new();
+        deps.insert("auth".to_owned(), vec!["redis".to_owned()]);
+        let v = view_of(body, &deps).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(v.overall, Status::Degraded);
+        let auth = v
+            .chips
+            .iter()
+            .find(|c| c.name == "Auth")
+            .map(|c| (c.status, c.because.as_str()));
+        assert_eq!(
+            auth,
+            Some((Status::Degraded, "Degraded because redis is down"))
+        );
+        assert!(view_of("{\"snapshot\":null}", &deps).is_err_and(|e| e.contains("no snapshot")));
+        assert!(view_of("<html>", &deps).is_err_and(|e| e.contains("something else")));
+    }
+}

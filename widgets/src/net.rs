@@ -1,0 +1,64 @@
+//! Fetching JSON with conditional requests (the browser revalidates with If-None-Match / If-Modified-Since).
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// What a poll got: the body and its validator, or why not.
+pub struct Fetched {
+    pub body: String,
+    pub etag: Option<String>,
+}
+
+/// GETs `url`. `RequestCache::NoCache` makes the browser revalidate its cached copy, so an
+/// unchanged source answers 304 and costs no body.
+pub async fn get_text(url: &str) -> Result<Fetched, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_cache(web_sys::RequestCache::NoCache);
+    let req = web_sys::Request::new_with_str_and_init(url, &init)
+        .map_err(|_| format!("bad source URL {url}"))?;
+    let resp = JsFuture::from(window.fetch_with_request(&req))
+        .await
+        .map_err(|_| "the source could not be reached".to_owned())?;
+    let resp: web_sys::Response = resp
+        .dyn_into()
+        .map_err(|_| "not an HTTP response".to_owned())?;
+    if !resp.ok() {
+        return Err(format!("the source answered HTTP {}", resp.status()));
+    }
+    let etag = resp.headers().get("etag").ok().flatten();
+    let text = JsFuture::from(resp.text().map_err(|_| "unreadable body".to_owned())?)
+        .await
+        .map_err(|_| "the body did not arrive".to_owned())?;
+    Ok(Fetched {
+        body: text.as_string().unwrap_or_default(),
+        etag,
+    })
+}
+
+/// Whether the page is in a background tab (polling pauses then).
+pub fn hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
+}
+
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A value kept in localStorage (preferences survive reloads); `None` when storage is off.
+pub fn stored(key: &str) -> Option<String> {
+    web_sys::window()?
+        .local_storage()
+        .ok()??
+        .get_item(key)
+        .ok()?
+}
+
+pub fn store(key: &str, value: &str) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.set_item(key, value);
+    }
+}
