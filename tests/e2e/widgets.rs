@@ -62,7 +62,7 @@ fn health_widget_mounts_updates_goes_stale_and_recovers() {
     browser.wait_for(
         "the stale banner",
         Duration::from_secs(20),
-        "return !!document.querySelector('.stale-banner');",
+        "return !!document.querySelector('[data-mounted=health] .stale-banner');",
     );
     assert_eq!(browser.eval(redis), "chip chip-down", "last values kept");
 
@@ -75,11 +75,13 @@ fn health_widget_mounts_updates_goes_stale_and_recovers() {
             })
         })
         .expect("restart on the same port");
-    browser.eval("document.querySelector('.live-bar button').click(); return true;");
+    browser.eval(
+        "document.querySelector('[data-mounted=health] .live-bar button').click(); return true;",
+    );
     browser.wait_for(
         "recovery",
         Duration::from_secs(30),
-        "return !document.querySelector('.stale-banner');",
+        "return !document.querySelector('[data-mounted=health] .stale-banner');",
     );
 
     // Without the bundle the page still shows every part's status (the static list).
@@ -100,5 +102,133 @@ fn health_widget_mounts_updates_goes_stale_and_recovers() {
     preview.stop();
     server.stop();
     drop(browser);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Types into a field the way a person does, so Yew's input handlers see it.
+fn type_into(b: &Browser, selector: &str, text: &str) {
+    b.eval(&format!(
+        "var i = document.querySelector({sel}); i.value = {text}; i.dispatchEvent(new Event('input', {{bubbles: true}})); return true;",
+        sel = serde_json::Value::String(selector.into()),
+        text = serde_json::Value::String(text.into()),
+    ));
+}
+
+fn message(b: &Browser) -> String {
+    b.eval("var m = document.querySelector('.ingest-msg'); return m ? m.textContent : '';")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn ingestion_panel_sends_with_the_typed_token_and_explains_refusals() {
+    let dir = temp("ingest-widget");
+    let Some(browser) = Browser::start(&dir.join("profile")) else {
+        return;
+    };
+    let site = dir.join("site");
+    let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");
+    let origin = format!("http://{}", preview.addr);
+    let now = lookout::collect::now_ms() as f64 / 1000.0;
+    let demo = std::sync::Arc::new(lookout::demo::Demo::new(
+        lookout::demo::DemoOptions {
+            seed: 3,
+            speed: 1.0,
+            token: TOKEN.into(),
+            cors_origins: vec![origin],
+            incidents: Incidents::Fixed(vec![]),
+            sleep: false,
+        },
+        now - 600.0,
+    ));
+    let server = lookout::demo::serve(std::sync::Arc::clone(&demo), 0).expect("demo");
+    let config = lookout::config::Config::from_toml(
+        &format!("[backend]\nbase_url = \"{}\"\n", server.base_url()),
+        std::path::Path::new("t.toml"),
+    )
+    .expect("config");
+    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
+    let token = lookout::collect::Token::new(TOKEN.into());
+    lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot");
+    lookout::app::build(&config, &mut store, &site, false).expect("build");
+
+    browser.goto(&format!("{}index.html", preview.url()));
+    browser.wait_for(
+        "the ingestion panel",
+        Duration::from_secs(20),
+        "return !!document.querySelector('[data-mounted=ingest] form');",
+    );
+    let repo = "https://github.com/octocat/Hello-World";
+    // Checked before sending: no request for a bad URL.
+    type_into(
+        &browser,
+        "[data-mounted=ingest] input[name=repo]",
+        "not a url",
+    );
+    type_into(
+        &browser,
+        "[data-mounted=ingest] input[name=token]",
+        "wrong-token",
+    );
+    browser
+        .eval("document.querySelector('[data-mounted=ingest] form').requestSubmit(); return true;");
+    browser.wait_for(
+        "the URL check's message",
+        Duration::from_secs(5),
+        "var m = document.querySelector('.ingest-msg'); return !!m && m.textContent.indexOf('must start with https://') >= 0;",
+    );
+    // A bad token: the backend's 401, in words.
+    type_into(&browser, "[data-mounted=ingest] input[name=repo]", repo);
+    browser
+        .eval("document.querySelector('[data-mounted=ingest] form').requestSubmit(); return true;");
+    browser.wait_for(
+        "the 401 message",
+        Duration::from_secs(10),
+        "var m = document.querySelector('.ingest-msg'); return !!m && m.textContent.indexOf('token was refused') >= 0;",
+    );
+    // The right token: dispatched, and the job shows in the live history.
+    type_into(&browser, "[data-mounted=ingest] input[name=token]", TOKEN);
+    browser
+        .eval("document.querySelector('[data-mounted=ingest] form').requestSubmit(); return true;");
+    browser.wait_for(
+        "the dispatched message",
+        Duration::from_secs(10),
+        "var m = document.querySelector('.ingest-msg'); return !!m && m.textContent.indexOf('job') >= 0 && m.textContent.indexOf('Sent') == 0;",
+    );
+    browser.wait_for(
+        "the job in the live history",
+        Duration::from_secs(20),
+        "return Array.prototype.some.call(document.querySelectorAll('.live-jobs tbody tr'), function (r) { return r.textContent.indexOf('octocat/Hello-World') >= 0 && /pending|processing/.test(r.getAttribute('data-status')); });",
+    );
+    assert_eq!(
+        browser.eval("return sessionStorage.getItem('lookout.ingest-token');"),
+        TOKEN,
+        "kept for the tab"
+    );
+    // Fill the queue: the 429 says so.
+    let mut full = false;
+    for _ in 0..15 {
+        browser.eval(
+            "document.querySelector('[data-mounted=ingest] form').requestSubmit(); return true;",
+        );
+        std::thread::sleep(Duration::from_millis(400));
+        if message(&browser).contains("queue is full") {
+            full = true;
+            break;
+        }
+    }
+    assert!(full, "no 429 message: {}", message(&browser));
+    for f in lookout::render::files_under(&site) {
+        let bytes = std::fs::read(&f).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(TOKEN),
+            "token in {}",
+            f.display()
+        );
+    }
+    drop(browser);
+    preview.stop();
+    server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

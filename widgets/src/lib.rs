@@ -1,6 +1,8 @@
 //! Lookout's widgets: Yew components mounted on placeholders the static pages already fill, polling for fresh data.
 
 pub mod health;
+pub mod ingest;
+pub mod ingest_logic;
 pub mod net;
 pub mod poll;
 
@@ -40,6 +42,16 @@ pub fn start() {
             el.set_inner_html("");
             let _ = el.set_attribute("data-mounted", "health");
             yew::Renderer::<health::LiveHealth>::with_root_and_props(el, props).render();
+        } else if attr("data-lookout-widget").as_deref() == Some("ingest")
+            && let Some(api) = attr("data-api")
+        {
+            let props = ingest::IngestProps {
+                api: api.into(),
+                interval_ms: poll::interval_ms(attr("data-interval").as_deref()),
+            };
+            el.set_inner_html("");
+            let _ = el.set_attribute("data-mounted", "ingest");
+            yew::Renderer::<ingest::IngestPanel>::with_root_and_props(el, props).render();
         }
     }
 }

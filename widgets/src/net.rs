@@ -62,3 +62,51 @@ pub fn store(key: &str, value: &str) {
         let _ = s.set_item(key, value);
     }
 }
+
+/// POSTs to `url` with a bearer token; `(status, body)`, status 0 when no answer came (network
+/// error, or the backend does not allow this origin).
+pub async fn post(url: &str, token: &str) -> (u16, String) {
+    let Some(window) = web_sys::window() else {
+        return (0, String::new());
+    };
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let headers = web_sys::Headers::new().ok();
+    if let Some(h) = &headers {
+        let _ = h.set("Authorization", &format!("Bearer {token}"));
+        init.set_headers(h);
+    }
+    let Ok(req) = web_sys::Request::new_with_str_and_init(url, &init) else {
+        return (0, String::new());
+    };
+    let Ok(resp) = JsFuture::from(window.fetch_with_request(&req)).await else {
+        return (0, String::new());
+    };
+    let Ok(resp) = resp.dyn_into::<web_sys::Response>() else {
+        return (0, String::new());
+    };
+    let body = match resp.text() {
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    (resp.status(), body)
+}
+
+/// A value kept for this tab only (sessionStorage): the ingestion token lives here, nowhere else.
+pub fn session(key: &str) -> Option<String> {
+    web_sys::window()?
+        .session_storage()
+        .ok()??
+        .get_item(key)
+        .ok()?
+}
+
+pub fn set_session(key: &str, value: &str) {
+    if let Some(s) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+        let _ = s.set_item(key, value);
+    }
+}

@@ -72,6 +72,9 @@ pub struct Site {
     pub retention_days: u32,
     /// Incidents and maintenance windows, as Markdown files with front matter.
     pub content_dir: PathBuf,
+    /// Where the ingestion widget sends requests: the Pharos backend's base URL, empty for other
+    /// backends. Public by design (browsers call it; it must allow the site's origin).
+    pub api_base: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -420,6 +423,11 @@ impl Config {
             ));
         }
 
+        let api_base = if kind == BackendKind::Pharos {
+            base_url.as_str().trim_end_matches('/').to_owned()
+        } else {
+            String::new()
+        };
         let s = raw.site.unwrap_or_default();
         let title = s.title.unwrap_or_else(|| "Lookout status".to_owned());
         if title.trim().is_empty() {
@@ -548,6 +556,7 @@ impl Config {
                 depends_on,
                 retention_days,
                 content_dir,
+                api_base,
             },
             interval: Duration::from_secs(interval_s),
             serve_bind,

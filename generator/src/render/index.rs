@@ -85,6 +85,7 @@ pub(super) fn render_index(
         ranges: ranges::selector(path, None),
         widget_js: ctx.bundle.js.clone(),
         widget_wasm: ctx.bundle.wasm.clone(),
+        api_base: &ctx.site.api_base,
         depends_json: serde_json::to_string(&ctx.site.depends_on).unwrap_or_default(),
         groups: views::key_groups(now, prev.as_ref(), analysis),
         failures: now

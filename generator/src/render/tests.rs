@@ -22,6 +22,7 @@ fn site(days_per_page: usize) -> Site {
         depends_on: crate::config::pharos_dependencies(),
         retention_days: 30,
         content_dir: std::path::PathBuf::from("content"),
+        api_base: "http://127.0.0.1:8765".into(),
     }
 }
 

@@ -206,6 +206,7 @@ pub struct IndexPage<'a> {
     pub widget_js: String,
     pub widget_wasm: String,
     pub depends_json: String,
+    pub api_base: &'a str,
     pub groups: Vec<KeyGroup>,
     pub failures: Vec<OutcomeRow<'a>>,
     pub recent: Vec<SnapRow>,

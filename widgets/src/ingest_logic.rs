@@ -1,0 +1,225 @@
+//! Ingestion panel logic, free of the browser: URL checks, request addresses, what each answer means.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A repository URL the backend can take: http(s), a host with a dot, a path; no spaces or
+/// credentials. Returns it trimmed.
+pub fn validate_repo_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim();
+    if url.is_empty() {
+        return Err("Enter a repository URL, e.g. https://github.com/org/repo.".into());
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("The URL must start with https:// (or http://).")?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if host.contains('@') {
+        return Err("The URL must not carry a user name or password.".into());
+    }
+    if !host.contains('.') || host.starts_with('.') || host.ends_with('.') {
+        return Err(format!("{host:?} is not a host name."));
+    }
+    if path.trim_matches('/').is_empty() {
+        return Err("The URL needs the repository's path, e.g. /org/repo.".into());
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("The URL must not contain spaces.".into());
+    }
+    Ok(url.to_owned())
+}
+
+/// `POST {api}/api/v1/ingestion/ingest/{url}`: the repository URL goes in raw, as the path's tail.
+pub fn ingest_address(api: &str, repo: &str) -> String {
+    format!(
+        "{}/api/v1/ingestion/ingest/{repo}",
+        api.trim_end_matches('/')
+    )
+}
+
+pub fn history_address(api: &str, limit: u32) -> String {
+    format!(
+        "{}/api/v1/ingestion/jobs/history?limit={limit}",
+        api.trim_end_matches('/')
+    )
+}
+
+/// What an ingest request's answer means for the person who sent it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Dispatched { job_id: String, position: String },
+    Refused(String),
+}
+
+fn detail_text(body: &Value) -> String {
+    match &body["detail"] {
+        Value::String(s) => s.clone(),
+        Value::Object(o) => o
+            .get("error")
+            .and_then(Value::as_str)
+            .map_or_else(|| Value::Object(o.clone()).to_string(), str::to_owned),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+pub fn outcome(status: u16, body: &str) -> Outcome {
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let detail = detail_text(&v);
+    match status {
+        200..=299 => Outcome::Dispatched {
+            job_id: match &v["job_id"] {
+                Value::Null => "?".into(),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            },
+            position: match &v["queue_position"] {
+                Value::Null => "?".into(),
+                other => other.to_string(),
+            },
+        },
+        400 | 422 => Outcome::Refused(format!(
+            "The backend refused this URL (HTTP {status}){}",
+            if detail.is_empty() { ".".into() } else { format!(": {detail}") }
+        )),
+        401 | 403 => Outcome::Refused(format!(
+            "The token was refused (HTTP {status}). Check it and send again."
+        )),
+        429 => Outcome::Refused(
+            "The ingestion queue is full (HTTP 429). Try again when some jobs have finished."
+                .into(),
+        ),
+        503 => {
+            let seen = v["detail"]["last_seen_seconds_ago"]
+                .as_f64()
+                .map(|s| format!(" It was last seen {} s ago.", s.round()))
+                .unwrap_or_default();
+            Outcome::Refused(format!(
+                "The ingestion worker is offline (HTTP 503){}.{seen}",
+                if detail.is_empty() { String::new() } else { format!(": {detail}") }
+            ))
+        }
+        0 => Outcome::Refused(
+            "The backend could not be reached (network error, or it does not allow this site's origin)."
+                .into(),
+        ),
+        _ => Outcome::Refused(format!(
+            "The backend answered HTTP {status}{}",
+            if detail.is_empty() { ".".into() } else { format!(": {detail}") }
+        )),
+    }
+}
+
+/// One row of the job history, as the backend lists it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Job {
+    #[serde(default)]
+    pub repo_url: Option<String>,
+    pub status: String,
+    #[serde(default)]
+    pub duration_seconds: Option<f64>,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub timestamp: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Jobs {
+    jobs: Vec<Job>,
+}
+
+pub fn jobs(body: &str) -> Result<Vec<Job>, String> {
+    serde_json::from_str::<Jobs>(body)
+        .map(|j| j.jobs)
+        .map_err(|e| format!("the job history had an unexpected shape ({e})"))
+}
+
+/// Counts by state for the queue bar: pending, processing, completed, failed.
+pub fn queue_counts(jobs: &[Job]) -> [usize; 4] {
+    let mut c = [0; 4];
+    for j in jobs {
+        match j.status.as_str() {
+            "pending" => c[0] += 1,
+            "processing" => c[1] += 1,
+            "completed" | "complete" => c[2] += 1,
+            "failed" | "dlq" => c[3] += 1,
+            _ => {}
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked_before_sending() {
+        assert_eq!(
+            validate_repo_url(" https://github.com/octocat/Hello-World "),
+            Ok("https://github.com/octocat/Hello-World".into())
+        );
+        for bad in [
+            "",
+            "github.com/a/b",
+            "ftp://x.org/a",
+            "https://localhost/a",
+            "https://github.com/",
+            "https://u:p@github.com/a",
+            "https://github.com/a b",
+        ] {
+            assert!(validate_repo_url(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            ingest_address("http://h:1/", "https://github.com/a/b"),
+            "http://h:1/api/v1/ingestion/ingest/https://github.com/a/b"
+        );
+    }
+
+    #[test]
+    fn every_answer_gets_a_clear_message() {
+        assert_eq!(
+            outcome(
+                200,
+                r#"{"status":"dispatched","job_id":7,"queue_position":2}"#
+            ),
+            Outcome::Dispatched {
+                job_id: "7".into(),
+                position: "2".into()
+            }
+        );
+        let msg = |s, b| match outcome(s, b) {
+            Outcome::Refused(m) => m,
+            Outcome::Dispatched { .. } => String::new(),
+        };
+        assert!(msg(401, r#"{"detail":"Invalid token"}"#).contains("token was refused"));
+        assert!(msg(429, r#"{"detail":"Queue full"}"#).contains("queue is full"));
+        assert!(
+            msg(400, r#"{"detail":"Invalid repository URL"}"#).contains("Invalid repository URL")
+        );
+        let offline = msg(
+            503,
+            r#"{"detail":{"error":"Edge worker offline","last_seen_seconds_ago":95.2}}"#,
+        );
+        assert!(
+            offline.contains("offline") && offline.contains("95 s ago"),
+            "{offline}"
+        );
+        assert!(msg(0, "").contains("could not be reached"));
+    }
+
+    #[test]
+    fn job_history_and_queue_counts() {
+        let j = jobs(
+            r#"{"jobs":[{"repo_url":"https://x.org/a","status":"failed","error":"boom"},
+            {"status":"pending"},{"status":"complete","duration_seconds":3}]}"#,
+        )
+        .unwrap_or_default();
+        assert_eq!(queue_counts(&j), [1, 0, 1, 1]);
+        assert!(jobs("[]").is_err());
+    }
+}
