@@ -57,6 +57,13 @@ fn health_widget_mounts_updates_goes_stale_and_recovers() {
         "var c = document.querySelector('[data-mounted=health] .chip[data-part=redis]'); return !!c && c.className == 'chip chip-down';",
     );
 
+    // The metric cards kept both snapshots' values and show the newest.
+    browser.wait_for(
+        "metric cards with two points",
+        Duration::from_secs(12),
+        "var c = document.querySelector('[data-mounted=cards] .metric-card[data-metric=\"probe.latency_p95\"] svg'); return !!c && c.getAttribute('aria-label') == '2 points kept on this page';",
+    );
+
     // The source goes away: a stale banner, and the last values stay.
     preview.stop();
     browser.wait_for(
@@ -205,6 +212,12 @@ fn ingestion_panel_sends_with_the_typed_token_and_explains_refusals() {
         browser.eval("return sessionStorage.getItem('lookout.ingest-token');"),
         TOKEN,
         "kept for the tab"
+    );
+    // The worker answers online: its dot pulses.
+    browser.wait_for(
+        "the heartbeat",
+        Duration::from_secs(20),
+        "return !!document.querySelector('[data-mounted=heartbeat] [data-online=true] .pulse');",
     );
     // Fill the queue: the 429 says so.
     let mut full = false;

@@ -83,7 +83,7 @@ pub enum Fetch {
 }
 
 const AUTO_KEY: &str = "lookout.auto-refresh";
-const INTERVAL_KEY: &str = "lookout.interval-seconds";
+use crate::net::INTERVAL_KEY;
 
 fn badge(s: Status) -> Html {
     html! {

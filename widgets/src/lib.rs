@@ -1,6 +1,8 @@
 //! Lookout's widgets: Yew components mounted on placeholders the static pages already fill, polling for fresh data.
 
+pub mod cards;
 pub mod health;
+pub mod heartbeat;
 pub mod ingest;
 pub mod ingest_logic;
 pub mod net;
@@ -42,6 +44,36 @@ pub fn start() {
             el.set_inner_html("");
             let _ = el.set_attribute("data-mounted", "health");
             yew::Renderer::<health::LiveHealth>::with_root_and_props(el, props).render();
+        } else if attr("data-lookout-widget").as_deref() == Some("cards") {
+            let props = cards::CardsProps {
+                source: attr("data-source")
+                    .unwrap_or_else(|| "data/latest.json".to_owned())
+                    .into(),
+                interval_ms: net::preferred_interval_ms(poll::interval_ms(
+                    attr("data-interval").as_deref(),
+                )),
+                metrics: std::rc::Rc::new(
+                    attr("data-metrics")
+                        .unwrap_or_default()
+                        .split(',')
+                        .map(|m| m.trim().to_owned())
+                        .filter(|m| !m.is_empty())
+                        .collect(),
+                ),
+            };
+            el.set_inner_html("");
+            let _ = el.set_attribute("data-mounted", "cards");
+            yew::Renderer::<cards::MetricCards>::with_root_and_props(el, props).render();
+        } else if attr("data-lookout-widget").as_deref() == Some("heartbeat")
+            && let Some(api) = attr("data-api")
+        {
+            let props = heartbeat::HeartbeatProps {
+                api: api.into(),
+                interval_ms: poll::interval_ms(attr("data-interval").as_deref()),
+            };
+            el.set_inner_html("");
+            let _ = el.set_attribute("data-mounted", "heartbeat");
+            yew::Renderer::<heartbeat::Heartbeat>::with_root_and_props(el, props).render();
         } else if attr("data-lookout-widget").as_deref() == Some("ingest")
             && let Some(api) = attr("data-api")
         {

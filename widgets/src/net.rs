@@ -48,6 +48,14 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// The refresh interval people pick in the health widget's controls; every widget follows it.
+pub const INTERVAL_KEY: &str = "lookout.interval-seconds";
+
+/// The page's interval unless the person chose one (kept in localStorage).
+pub fn preferred_interval_ms(page_default: u32) -> u32 {
+    stored(INTERVAL_KEY).map_or(page_default, |s| crate::poll::interval_ms(Some(&s)))
+}
+
 /// A value kept in localStorage (preferences survive reloads); `None` when storage is off.
 pub fn stored(key: &str) -> Option<String> {
     web_sys::window()?
