@@ -213,6 +213,13 @@ fn ingestion_panel_sends_with_the_typed_token_and_explains_refusals() {
         TOKEN,
         "kept for the tab"
     );
+    // The same tab's token starts a sparse embedding run; its result shows.
+    browser.eval("document.querySelector('[data-mounted=sparse] button').click(); return true;");
+    browser.wait_for(
+        "the sparse embedding result",
+        Duration::from_secs(10),
+        "var m = document.querySelector('[data-mounted=sparse] .ingest-msg'); return !!m && m.textContent.indexOf('Completed: job') == 0;",
+    );
     // The worker answers online: its dot pulses.
     browser.wait_for(
         "the heartbeat",

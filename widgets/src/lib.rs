@@ -7,6 +7,7 @@ pub mod ingest;
 pub mod ingest_logic;
 pub mod net;
 pub mod poll;
+pub mod sparse;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -74,6 +75,13 @@ pub fn start() {
             el.set_inner_html("");
             let _ = el.set_attribute("data-mounted", "heartbeat");
             yew::Renderer::<heartbeat::Heartbeat>::with_root_and_props(el, props).render();
+        } else if attr("data-lookout-widget").as_deref() == Some("sparse")
+            && let Some(api) = attr("data-api")
+        {
+            el.set_inner_html("");
+            let _ = el.set_attribute("data-mounted", "sparse");
+            let props = sparse::SparseProps { api: api.into() };
+            yew::Renderer::<sparse::SparseGenerator>::with_root_and_props(el, props).render();
         } else if attr("data-lookout-widget").as_deref() == Some("ingest")
             && let Some(api) = attr("data-api")
         {

@@ -74,6 +74,11 @@ pub fn store(key: &str, value: &str) {
 /// POSTs to `url` with a bearer token; `(status, body)`, status 0 when no answer came (network
 /// error, or the backend does not allow this origin).
 pub async fn post(url: &str, token: &str) -> (u16, String) {
+    post_json(url, token, None).await
+}
+
+/// `post` with an optional JSON body.
+pub async fn post_json(url: &str, token: &str, json: Option<&str>) -> (u16, String) {
     let Some(window) = web_sys::window() else {
         return (0, String::new());
     };
@@ -82,7 +87,13 @@ pub async fn post(url: &str, token: &str) -> (u16, String) {
     let headers = web_sys::Headers::new().ok();
     if let Some(h) = &headers {
         let _ = h.set("Authorization", &format!("Bearer {token}"));
+        if json.is_some() {
+            let _ = h.set("Content-Type", "application/json");
+        }
         init.set_headers(h);
+    }
+    if let Some(body) = json {
+        init.set_body(&wasm_bindgen::JsValue::from_str(body));
     }
     let Ok(req) = web_sys::Request::new_with_str_and_init(url, &init) else {
         return (0, String::new());
