@@ -3,6 +3,7 @@
 pub mod alert;
 pub mod anomaly;
 pub mod labelled;
+pub mod lists;
 pub mod metric;
 pub mod rollup;
 pub mod snapshot;

@@ -185,17 +185,12 @@ pub fn IngestPanel(props: &IngestProps) -> Html {
                     <tbody>
                     { for l.iter().map(|j| {
                         let repo = j.repo_url.clone().unwrap_or_default();
-                        let failed = matches!(j.status.as_str(), "failed" | "dlq");
+                        let failed = model::lists::JobState::of(&j.status) == model::lists::JobState::Failed;
                         let retry = {
                             let (api, token, message, nonce, repo) = (props.api.clone(), token.clone(), message.clone(), nonce.clone(), repo.clone());
                             Callback::from(move |_| send(api.clone(), repo.clone(), (*token).clone(), message.clone(), nonce.clone()))
                         };
-                        let class = match j.status.as_str() {
-                            "completed" | "complete" => "healthy",
-                            "failed" | "dlq" => "down",
-                            "processing" => "degraded",
-                            _ => "unknown",
-                        };
+                        let class = model::lists::JobState::of(&j.status).class();
                         html! {
                             <tr data-status={j.status.clone()}>
                                 <th scope="row"><code>{ repo.clone() }</code></th>

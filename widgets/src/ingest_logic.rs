@@ -112,20 +112,7 @@ pub fn outcome(status: u16, body: &str) -> Outcome {
 }
 
 /// One row of the job history, as the backend lists it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Job {
-    #[serde(default)]
-    pub repo_url: Option<String>,
-    pub status: String,
-    #[serde(default)]
-    pub duration_seconds: Option<f64>,
-    #[serde(default)]
-    pub error: Option<String>,
-    #[serde(default)]
-    pub reason: Option<String>,
-    #[serde(default)]
-    pub timestamp: Option<String>,
-}
+pub type Job = model::lists::JobItem;
 
 #[derive(Deserialize)]
 struct Jobs {
@@ -142,12 +129,8 @@ pub fn jobs(body: &str) -> Result<Vec<Job>, String> {
 pub fn queue_counts(jobs: &[Job]) -> [usize; 4] {
     let mut c = [0; 4];
     for j in jobs {
-        match j.status.as_str() {
-            "pending" => c[0] += 1,
-            "processing" => c[1] += 1,
-            "completed" | "complete" => c[2] += 1,
-            "failed" | "dlq" => c[3] += 1,
-            _ => {}
+        if let Some(n) = c.get_mut(model::lists::JobState::of(&j.status) as usize) {
+            *n += 1;
         }
     }
     c

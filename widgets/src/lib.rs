@@ -12,6 +12,16 @@ pub mod sparse;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::wasm_bindgen;
 
+/// Replaces a placeholder's static content with widget `C`, marking it `data-mounted`.
+fn mount<C>(el: web_sys::Element, name: &str, props: C::Properties)
+where
+    C: yew::BaseComponent,
+{
+    el.set_inner_html("");
+    let _ = el.set_attribute("data-mounted", name);
+    yew::Renderer::<C>::with_root_and_props(el, props).render();
+}
+
 /// Mounts every widget the page asks for (`data-lookout-widget`); a placeholder keeps its static
 /// content until its widget has what it needs, so a page reads fine without the bundle.
 #[wasm_bindgen(start)]
@@ -30,7 +40,8 @@ pub fn start() {
             continue;
         };
         let attr = |name: &str| el.get_attribute(name);
-        if attr("data-lookout-widget").as_deref() == Some("health") {
+        let kind = attr("data-lookout-widget");
+        if kind.as_deref() == Some("health") {
             let props = health::HealthProps {
                 source: attr("data-source")
                     .unwrap_or_else(|| "data/latest.json".to_owned())
@@ -42,10 +53,8 @@ pub fn start() {
                         .unwrap_or_default(),
                 ),
             };
-            el.set_inner_html("");
-            let _ = el.set_attribute("data-mounted", "health");
-            yew::Renderer::<health::LiveHealth>::with_root_and_props(el, props).render();
-        } else if attr("data-lookout-widget").as_deref() == Some("cards") {
+            mount::<health::LiveHealth>(el, "health", props);
+        } else if kind.as_deref() == Some("cards") {
             let props = cards::CardsProps {
                 source: attr("data-source")
                     .unwrap_or_else(|| "data/latest.json".to_owned())
@@ -62,36 +71,28 @@ pub fn start() {
                         .collect(),
                 ),
             };
-            el.set_inner_html("");
-            let _ = el.set_attribute("data-mounted", "cards");
-            yew::Renderer::<cards::MetricCards>::with_root_and_props(el, props).render();
-        } else if attr("data-lookout-widget").as_deref() == Some("heartbeat")
+            mount::<cards::MetricCards>(el, "cards", props);
+        } else if kind.as_deref() == Some("heartbeat")
             && let Some(api) = attr("data-api")
         {
             let props = heartbeat::HeartbeatProps {
                 api: api.into(),
                 interval_ms: poll::interval_ms(attr("data-interval").as_deref()),
             };
-            el.set_inner_html("");
-            let _ = el.set_attribute("data-mounted", "heartbeat");
-            yew::Renderer::<heartbeat::Heartbeat>::with_root_and_props(el, props).render();
-        } else if attr("data-lookout-widget").as_deref() == Some("sparse")
+            mount::<heartbeat::Heartbeat>(el, "heartbeat", props);
+        } else if kind.as_deref() == Some("sparse")
             && let Some(api) = attr("data-api")
         {
-            el.set_inner_html("");
-            let _ = el.set_attribute("data-mounted", "sparse");
             let props = sparse::SparseProps { api: api.into() };
-            yew::Renderer::<sparse::SparseGenerator>::with_root_and_props(el, props).render();
-        } else if attr("data-lookout-widget").as_deref() == Some("ingest")
+            mount::<sparse::SparseGenerator>(el, "sparse", props);
+        } else if kind.as_deref() == Some("ingest")
             && let Some(api) = attr("data-api")
         {
             let props = ingest::IngestProps {
                 api: api.into(),
                 interval_ms: poll::interval_ms(attr("data-interval").as_deref()),
             };
-            el.set_inner_html("");
-            let _ = el.set_attribute("data-mounted", "ingest");
-            yew::Renderer::<ingest::IngestPanel>::with_root_and_props(el, props).render();
+            mount::<ingest::IngestPanel>(el, "ingest", props);
         }
     }
 }

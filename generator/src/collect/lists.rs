@@ -2,35 +2,7 @@
 
 use serde::Deserialize;
 
-/// One event of `/events/history`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct EventItem {
-    pub name: String,
-    #[serde(default)]
-    pub timestamp: Option<String>,
-    #[serde(default)]
-    pub priority: Option<String>,
-}
-
-/// One job of `/api/v1/ingestion/jobs/history`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct JobItem {
-    #[serde(default)]
-    pub repo_url: Option<String>,
-    pub status: String,
-    #[serde(default)]
-    pub duration_seconds: Option<f64>,
-    #[serde(default)]
-    pub files_processed: Option<f64>,
-    #[serde(default)]
-    pub embeddings_generated: Option<f64>,
-    #[serde(default)]
-    pub timestamp: Option<String>,
-    #[serde(default)]
-    pub error: Option<String>,
-    #[serde(default)]
-    pub reason: Option<String>,
-}
+pub use model::lists::{EventItem, JobItem};
 
 #[derive(Deserialize)]
 struct Events {

@@ -408,13 +408,7 @@ pub(super) fn ingestion_jobs(root: &Node<'_>, sink: &mut Sink) -> Result<Verdict
         j.obj()?;
         j.get("repo_url").opt_str()?;
         let st = j.get("status").str()?;
-        let slot = match st {
-            "pending" => 0,
-            "processing" => 1,
-            "completed" | "complete" => 2,
-            "failed" | "dlq" => 3,
-            _ => 4,
-        };
+        let slot = model::lists::JobState::of(st) as usize;
         counts[slot] += 1;
         if slot == 2
             && let Some(d) = j.get("duration_seconds").opt_num()?

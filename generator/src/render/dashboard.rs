@@ -536,12 +536,7 @@ fn ingestion(now: &Snapshot, jobs: Option<Vec<JobItem>>, d: &mut Dashboard<'_>) 
         .into_iter()
         .take(15)
         .map(|j| {
-            let class = match j.status.as_str() {
-                "completed" | "complete" => "healthy",
-                "failed" | "dlq" => "down",
-                "processing" => "degraded",
-                _ => "unknown",
-            };
+            let class = model::lists::JobState::of(&j.status).class();
             JobRow {
                 repo: j.repo_url.unwrap_or_else(|| "—".to_owned()),
                 class,

@@ -12,7 +12,6 @@ use crate::store::{DaySummary, Store};
 
 pub const PAGE: &str = "metrics.html";
 pub const JSON: &str = "data/metrics.json";
-const HOUR: i64 = 3_600_000;
 
 /// `data/csv/2026-11-21/cache.hit_rate.csv`: one metric's raw samples of one complete day.
 pub fn day_csv(day: &str, metric: &str) -> String {
@@ -22,14 +21,6 @@ pub fn day_csv(day: &str, metric: &str) -> String {
 /// `data/csv/hourly/cache.hit_rate.csv`: hourly count, mean, min and max.
 pub fn hourly_csv(metric: &str) -> String {
     format!("data/csv/hourly/{}.csv", paths::slug(metric))
-}
-
-/// Whether a metric's hourly file is due: when the hour turns at a phase of its own, so the
-/// files spread over builds instead of all landing on the first build of an hour.
-pub fn hourly_due(metric: &str, prev_ms: Option<i64>, now_ms: i64) -> bool {
-    let Some(p) = prev_ms else { return true };
-    let phase = (super::write::hash(metric.as_bytes()) % HOUR as u64) as i64;
-    (p + phase).div_euclid(HOUR) != (now_ms + phase).div_euclid(HOUR)
 }
 
 fn csv_row(out: &mut String, t: i64, values: &[String]) {

@@ -4,7 +4,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use plotters::prelude::*;
 
-use super::charts::esc;
 use super::views::{Common, PartRow};
 use super::write::Writer;
 use super::{BuildError, Ctx, render};
@@ -184,14 +183,14 @@ pub fn svg(
         .map(|e| format!("{} depends on {}", e.from, e.to.join(", ")))
         .collect::<Vec<_>>()
         .join("; ");
-    let body = raw
-        .split_once('>')
-        .map_or("", |(_, b)| b)
-        .replace("\"#000000\"", "\"currentColor\"");
-    let out = format!(
-        "<svg class=\"chart-svg graph\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"graph-t graph-d\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"graph-t\">Dependencies between components and modules</title><desc id=\"graph-d\">{}</desc>{}",
-        esc(&desc),
-        body.trim_start()
+    let out = super::charts::finish(
+        "chart-svg graph",
+        "graph",
+        "Dependencies between components and modules",
+        &desc,
+        &raw,
+        width as u32,
+        height as u32,
     );
     (out, edges)
 }

@@ -3,7 +3,7 @@
 use model::trend::Window;
 use model::{Snapshot, Unit};
 
-use super::charts::{self, Chart, Line, Series};
+use super::charts::{self, Chart};
 use super::views::{Common, PageLink};
 use super::write::Writer;
 use super::{BuildError, Ctx, parts, paths, rel, render};
@@ -221,19 +221,13 @@ fn render_method(
             ),
             &values,
         ));
-        list.push(charts::line(&Line {
-            id: "trend".into(),
-            title: format!("Average time of {name}, last 24h"),
-            unit: Unit::Milliseconds,
-            from_ms: now_ms - Window::H24.millis(),
-            to_ms: now_ms,
-            series: vec![Series {
-                label: "average".into(),
-                points: model::trend::lttb(&raw, 300),
-            }],
-            threshold: Some(500.0),
-            mark_anomalies: true,
-        }));
+        list.push(parts::latency_day(
+            "trend",
+            format!("Average time of {name}, last 24h"),
+            "average",
+            &raw,
+            now_ms,
+        ));
     }
     let page = DrillPage {
         c: ctx.common_json(&path, format!("Method {name}"), false, JSON),

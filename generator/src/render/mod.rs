@@ -412,13 +412,14 @@ pub fn build(
     if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms) {
         let keep_from = now - i64::from(site.retention_days) * 86_400_000;
         for m in &metric_names {
-            if exports::hourly_due(m, previous_ms, now) {
+            // Each metric's file at its own phase of the hour.
+            if due_every(3_600_000, Some(m), previous_ms, now) {
                 exports::write_hourly(store, &writer, m, keep_from, now)?;
             }
         }
         // Day files are immutable: looked for only when a day has just completed (or on a full
         // build), not on every build, which would stat every file of every day.
-        if previous_ms.is_none_or(|p| model::time::day_of(p) != today) {
+        if due_every(86_400_000, None, previous_ms, now) {
             exports::write_days(store, &writer, out, &days, &metric_names, &today)?;
         }
     }
@@ -456,11 +457,10 @@ pub fn build(
     }
     lap.mark("part pages");
     // The heatmap is an hour's percentiles: redrawn every quarter hour, stating its time.
-    if newest.as_ref().is_none_or(|s| {
-        previous_ms.is_none_or(|p| {
-            p.div_euclid(parts::REFRESH_MS) != s.taken_at_ms.div_euclid(parts::REFRESH_MS)
-        })
-    }) {
+    if newest
+        .as_ref()
+        .is_none_or(|s| due_every(parts::REFRESH_MS, None, previous_ms, s.taken_at_ms))
+    {
         heatmap::render_heatmap(store, &ctx, &writer, newest.as_ref())?;
     }
     lap.mark("heatmap");
@@ -479,9 +479,8 @@ pub fn build(
         crate::analysis::to_json(analysis).as_bytes(),
     )?;
     // Every metric's trends move hourly: rewritten when a snapshot starts a new hour.
-    let hour = |ms: i64| ms.div_euclid(3_600_000);
     if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms)
-        && previous_ms.is_none_or(|p| hour(p) != hour(now))
+        && due_every(3_600_000, None, previous_ms, now)
     {
         writer.put(
             paths::TRENDS_JSON,
@@ -535,6 +534,20 @@ pub fn build(
         unchanged,
         elapsed: started.elapsed(),
     })
+}
+
+/// Whether work repeating every `period_ms` is due now that the newest snapshot moved from
+/// `prev_ms` (the previous build's; `None` on a full build) to `now_ms`. A `key` gives the work a
+/// phase of its own, so many such pieces spread over builds instead of bunching up.
+pub(crate) fn due_every(
+    period_ms: i64,
+    key: Option<&str>,
+    prev_ms: Option<i64>,
+    now_ms: i64,
+) -> bool {
+    let Some(p) = prev_ms else { return true };
+    let phase = key.map_or(0, |k| (write::hash(k.as_bytes()) % period_ms as u64) as i64);
+    (p + phase).div_euclid(period_ms) != (now_ms + phase).div_euclid(period_ms)
 }
 
 /// A link from the page at `from` to the page at `to`, both relative to the site root.

@@ -96,8 +96,7 @@ pub fn due(t: &Target, now: &Snapshot, prev: Option<&Snapshot>, prev_ms: Option<
     if prev.is_none_or(|ps| state(ps) != state(now)) {
         return true;
     }
-    let phase = (super::write::hash(t.path().as_bytes()) % REFRESH_MS as u64) as i64;
-    (p + phase).div_euclid(REFRESH_MS) != (now.taken_at_ms + phase).div_euclid(REFRESH_MS)
+    super::due_every(REFRESH_MS, Some(&t.path()), prev_ms, now.taken_at_ms)
 }
 
 pub struct RunRow {
@@ -210,6 +209,23 @@ fn reading(from: &str, o: &crate::store::OutcomeAt) -> ReadingRow {
     }
 }
 
+/// A day of timings as a line (thinned for drawing, anomalies marked, the 500 ms threshold).
+pub fn latency_day(id: &str, title: String, label: &str, raw: &[(i64, f64)], now_ms: i64) -> Chart {
+    charts::line(&Line {
+        id: id.into(),
+        title,
+        unit: Unit::Milliseconds,
+        from_ms: now_ms - Window::H24.millis(),
+        to_ms: now_ms,
+        series: vec![Series {
+            label: label.into(),
+            points: model::trend::lttb(raw, 300),
+        }],
+        threshold: Some(500.0),
+        mark_anomalies: true,
+    })
+}
+
 /// A latency histogram over fixed buckets that match the heatmap's colour scale.
 pub fn histogram(id: &str, title: &str, values: &[f64]) -> Chart {
     const EDGES: [(f64, &str); 7] = [
@@ -293,7 +309,14 @@ pub fn render_part(
         100.0,
     );
     let runs = match &t.status_metric {
-        Some(m) => runs(&store.hourly_max(m, now_ms - 30 * DAY, now_ms + 1)?),
+        Some(m) => {
+            let worst: Vec<(i64, f64)> = store
+                .hourly_rows(m, now_ms - 30 * DAY, now_ms + 1)?
+                .into_iter()
+                .map(|(hour, _, _, _, max)| (hour, max))
+                .collect();
+            runs(&worst)
+        }
         None => Vec::new(),
     };
     let mut chart_list = Vec::new();
@@ -302,19 +325,13 @@ pub fn render_part(
         let metric = format!("probe.endpoint.{e}.latency_ms");
         let raw = store.series(&metric, now_ms - Window::H24.millis(), now_ms + 1)?;
         if !raw.is_empty() {
-            chart_list.push(charts::line(&Line {
-                id: "latency".into(),
-                title: format!("Response time of {e}, last 24h"),
-                unit: Unit::Milliseconds,
-                from_ms: now_ms - Window::H24.millis(),
-                to_ms: now_ms,
-                series: vec![Series {
-                    label: "response time".into(),
-                    points: model::trend::lttb(&raw, 300),
-                }],
-                threshold: Some(500.0),
-                mark_anomalies: true,
-            }));
+            chart_list.push(latency_day(
+                "latency",
+                format!("Response time of {e}, last 24h"),
+                "response time",
+                &raw,
+                now_ms,
+            ));
             let values: Vec<f64> = raw.iter().map(|p| p.1).collect();
             chart_list.push(histogram(
                 "histogram",

@@ -153,7 +153,7 @@ pub fn due(w: Window, prev_ms: Option<i64>, now_ms: i64) -> bool {
         Window::H24 => 900_000,
         Window::D7 => 3_600_000,
     };
-    prev_ms.is_none_or(|p| p.div_euclid(step) != now_ms.div_euclid(step))
+    super::due_every(step, None, prev_ms, now_ms)
 }
 
 /// `data/ranges/24h.json`

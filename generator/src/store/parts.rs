@@ -78,33 +78,6 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 
-    /// The worst value of a metric per hour in `[from_ms, to_ms)`: `(hour start, max)`.
-    pub fn hourly_max(
-        &self,
-        metric: &str,
-        from_ms: i64,
-        to_ms: i64,
-    ) -> Result<Vec<(i64, f64)>, StoreError> {
-        let mut st = self
-            .conn()
-            .prepare_cached(
-                "SELECT r.hour, r.max FROM rollups r JOIN metrics m ON m.id = r.metric_id
-                 WHERE m.name = ?1 AND r.hour >= ?2 AND r.hour < ?3 ORDER BY r.hour",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map(
-                params![
-                    metric,
-                    from_ms.div_euclid(3_600_000),
-                    to_ms.div_euclid(3_600_000) + 1
-                ],
-                |r| Ok((r.get::<_, i64>(0)? * 3_600_000, r.get(1)?)),
-            )
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
-    }
-
     /// A metric's hourly rollups in `[from_ms, to_ms)`: `(hour start, count, mean, min, max)`.
     pub fn hourly_rows(
         &self,

@@ -92,11 +92,19 @@ pub fn with_unit(v: f64, unit: Unit) -> String {
 
 /// Replaces plotters' opening tag with a responsive, labelled one; black becomes the text colour
 /// so axes and labels follow the light or dark theme.
-fn finish(id: &str, title: &str, desc: &str, raw: &str, w: u32, h: u32) -> String {
+pub(super) fn finish(
+    class: &str,
+    id: &str,
+    title: &str,
+    desc: &str,
+    raw: &str,
+    w: u32,
+    h: u32,
+) -> String {
     let body = raw.split_once('>').map_or("", |(_, b)| b);
     let body = body.replace("\"#000000\"", "\"currentColor\"");
     format!(
-        "<svg class=\"chart-svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>{}",
+        "<svg class=\"{class}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>{}",
         esc(title),
         esc(desc),
         body.trim_start()
@@ -338,7 +346,15 @@ pub fn line(spec: &Line) -> Chart {
     Chart {
         id: spec.id.clone(),
         title: spec.title.clone(),
-        svg: finish(&spec.id, &spec.title, desc.trim_end(), &raw, w, h),
+        svg: finish(
+            "chart-svg",
+            &spec.id,
+            &spec.title,
+            desc.trim_end(),
+            &raw,
+            w,
+            h,
+        ),
         head,
         rows,
         note,
@@ -369,7 +385,7 @@ pub fn sparkline(id: &str, title: &str, points: &[(f64, f64)], lo: f64, hi: f64)
             Ok(())
         })();
     }
-    finish(id, title, "", &raw, w, h).replacen("class=\"chart-svg\"", "class=\"spark\"", 1)
+    finish("spark", id, title, "", &raw, w, h)
 }
 
 /// A donut of shares, labelled with percentages.
@@ -409,11 +425,7 @@ pub fn donut(id: &str, title: &str, parts: &[(String, f64)], unit: Unit) -> Char
     Chart {
         id: id.to_owned(),
         title: title.to_owned(),
-        svg: finish(id, title, &desc, &raw, w, h).replacen(
-            "class=\"chart-svg\"",
-            "class=\"chart-svg chart-donut\"",
-            1,
-        ),
+        svg: finish("chart-svg chart-donut", id, title, &desc, &raw, w, h),
         head: vec!["Part".into(), "Value".into(), "Share".into()],
         rows: parts
             .iter()
@@ -468,11 +480,7 @@ pub fn bars(id: &str, title: &str, items: &[(String, f64)], unit: Unit) -> Chart
     Chart {
         id: id.to_owned(),
         title: title.to_owned(),
-        svg: finish(id, title, &desc, &raw, w, h).replacen(
-            "class=\"chart-svg\"",
-            "class=\"chart-svg chart-bars\"",
-            1,
-        ),
+        svg: finish("chart-svg chart-bars", id, title, &desc, &raw, w, h),
         head: vec!["Name".into(), "Value".into()],
         rows: items
             .iter()
@@ -484,184 +492,4 @@ pub fn bars(id: &str, title: &str, items: &[(String, f64)], unit: Unit) -> Chart
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ramp(n: i64) -> Vec<(i64, f64)> {
-        (0..n)
-            .map(|i| (i * 60_000, 10.0 + (i % 7) as f64))
-            .collect()
-    }
-
-    #[test]
-    fn line_chart_has_axes_legend_title_and_table() {
-        let c = line(&Line {
-            id: "perf".into(),
-            title: "Latency <p95>".into(),
-            unit: Unit::Milliseconds,
-            from_ms: 0,
-            to_ms: 100 * 60_000,
-            series: vec![
-                Series {
-                    label: "p50".into(),
-                    points: ramp(100),
-                },
-                Series {
-                    label: "p95".into(),
-                    points: ramp(100).into_iter().map(|(t, v)| (t, v * 2.0)).collect(),
-                },
-            ],
-            threshold: Some(30.0),
-            mark_anomalies: true,
-        });
-        assert!(c.svg.starts_with("<svg class=\"chart-svg\""));
-        assert!(
-            c.svg
-                .contains("<title id=\"perf-t\">Latency &lt;p95&gt;</title>")
-        );
-        assert!(
-            c.svg.contains(">\np50\n</text>") || c.svg.contains(">p50<"),
-            "legend"
-        );
-        assert!(c.svg.contains("threshold 30 ms"), "threshold in legend");
-        assert!(c.svg.contains("ms"), "unit on the axis");
-        assert!(!c.svg.contains("#000000"), "text follows the theme");
-        assert_eq!(c.head, ["Time (UTC)", "p50", "p95"]);
-        assert_eq!(c.rows.len(), TABLE_ROWS);
-        assert_eq!(c.rows.last().map(|r| r[1].as_str()), Some("11 ms"));
-        assert_eq!(c.note, "24 of 100 points, evenly spaced");
-    }
-
-    #[test]
-    fn anomalies_are_marked_where_a_spike_is() {
-        let mut pts = ramp(200);
-        pts[150].1 = 500.0;
-        let found = anomalies(&pts);
-        assert!(found.iter().any(|p| p.0 == pts[150].0), "{found:?}");
-        assert!(found.len() < 5, "{found:?}");
-        let c = line(&Line {
-            id: "x".into(),
-            title: "x".into(),
-            unit: Unit::Count,
-            from_ms: 0,
-            to_ms: 200 * 60_000,
-            series: vec![Series {
-                label: "x".into(),
-                points: pts,
-            }],
-            threshold: None,
-            mark_anomalies: true,
-        });
-        assert!(c.svg.contains("anomalous points marked"));
-        assert!(c.svg.contains("<circle"));
-    }
-
-    #[test]
-    fn a_threshold_far_above_the_data_is_drawn_at_the_top_and_says_so() {
-        let c = line(&Line {
-            id: "q".into(),
-            title: "Queue".into(),
-            unit: Unit::Count,
-            from_ms: 0,
-            to_ms: 100 * 60_000,
-            series: vec![Series {
-                label: "queue".into(),
-                points: ramp(100),
-            }],
-            threshold: Some(100.0),
-            mark_anomalies: false,
-        });
-        assert!(
-            c.svg.contains("threshold 100 (off scale)"),
-            "legend says it"
-        );
-        assert!(
-            c.svg.contains("stroke=\"#E0413A\"")
-                || c.svg.contains("#e0413a")
-                || c.svg.contains("#E0413A"),
-            "drawn in the alert colour"
-        );
-        assert!(c.svg.contains("Alert threshold 100."), "and described");
-    }
-
-    #[test]
-    fn empty_chart_says_so() {
-        let c = line(&Line {
-            id: "e".into(),
-            title: "Nothing".into(),
-            unit: Unit::Count,
-            from_ms: 0,
-            to_ms: 1000,
-            series: vec![],
-            threshold: Some(100.0),
-            mark_anomalies: false,
-        });
-        assert!(c.svg.contains("No data in this range"));
-        assert!(c.rows.is_empty());
-    }
-
-    #[test]
-    fn donut_and_bars_escape_labels_and_give_shares() {
-        let d = donut(
-            "d",
-            "Hits",
-            &[("hits".into(), 90.0), ("<misses>".into(), 10.0)],
-            Unit::Count,
-        );
-        assert!(d.svg.contains("&lt;misses&gt;"));
-        assert!(!d.svg.contains("<misses>"));
-        assert_eq!(d.rows[0], ["hits", "90", "90.0%"]);
-        let b = bars(
-            "b",
-            "Types",
-            &[("a&b".into(), 3.0), ("c".into(), 1.0)],
-            Unit::Count,
-        );
-        assert!(b.svg.contains("a&amp;b"));
-        assert_eq!(b.svg.matches("<rect").count(), 2);
-        assert_eq!(b.rows[1], ["c", "1"]);
-    }
-
-    /// WCAG relative luminance of an sRGB colour.
-    fn luminance(c: (u8, u8, u8)) -> f64 {
-        let ch = |v: u8| {
-            let x = f64::from(v) / 255.0;
-            if x <= 0.039_28 {
-                x / 12.92
-            } else {
-                ((x + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        0.2126 * ch(c.0) + 0.7152 * ch(c.1) + 0.0722 * ch(c.2)
-    }
-
-    #[test]
-    fn chart_colours_keep_3_to_1_against_every_background_in_light_and_dark() {
-        // The page and card backgrounds of both schemes, read from the stylesheet itself.
-        let css = crate::render::STYLE_CSS;
-        let mut backgrounds = Vec::new();
-        for var in ["--bg: #", "--card: #"] {
-            for part in css.split(var).skip(1) {
-                let hex = &part[..6];
-                let v = u32::from_str_radix(hex, 16).expect("hex colour");
-                backgrounds.push(((v >> 16) as u8, (v >> 8) as u8, v as u8));
-            }
-        }
-        assert_eq!(backgrounds.len(), 4, "light and dark, page and card");
-        for c in PALETTE.iter().chain([&ALERT]) {
-            for bg in &backgrounds {
-                let (a, b) = (luminance((c.0, c.1, c.2)), luminance(*bg));
-                let ratio = (a.max(b) + 0.05) / (a.min(b) + 0.05);
-                assert!(ratio >= 3.0, "{c:?} on {bg:?}: {ratio:.2}");
-            }
-        }
-    }
-
-    #[test]
-    fn sparkline_is_small_and_titled() {
-        let s = sparkline("s", "Uptime 99%", &[(0.0, 1.0), (1.0, 0.5)], 0.0, 1.0);
-        assert!(s.starts_with("<svg class=\"spark\""));
-        assert!(s.contains("Uptime 99%"));
-        assert!(s.contains("<polyline"));
-    }
-}
+mod tests;

@@ -1,0 +1,78 @@
+//! Pharos' list items (recent events, ingestion jobs) and what a job's status word means, shared by the generator and the widgets.
+
+use serde::Deserialize;
+
+/// One event of `/events/history`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct EventItem {
+    pub name: String,
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    #[serde(default)]
+    pub priority: Option<String>,
+}
+
+/// One job of `/api/v1/ingestion/jobs/history`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct JobItem {
+    #[serde(default)]
+    pub repo_url: Option<String>,
+    pub status: String,
+    #[serde(default)]
+    pub duration_seconds: Option<f64>,
+    #[serde(default)]
+    pub files_processed: Option<f64>,
+    #[serde(default)]
+    pub embeddings_generated: Option<f64>,
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A job's state, from the status words Pharos uses; the order is the queue bar's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Pending,
+    Processing,
+    Completed,
+    Failed,
+    Other,
+}
+
+impl JobState {
+    pub fn of(status: &str) -> JobState {
+        match status {
+            "pending" => JobState::Pending,
+            "processing" => JobState::Processing,
+            "completed" | "complete" => JobState::Completed,
+            "failed" | "dlq" => JobState::Failed,
+            _ => JobState::Other,
+        }
+    }
+
+    /// The status class pages colour a job with.
+    pub fn class(self) -> &'static str {
+        match self {
+            JobState::Completed => "healthy",
+            JobState::Failed => "down",
+            JobState::Processing => "degraded",
+            JobState::Pending | JobState::Other => "unknown",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_words_map_to_states() {
+        assert_eq!(JobState::of("complete"), JobState::Completed);
+        assert_eq!(JobState::of("dlq").class(), "down");
+        assert_eq!(JobState::of("skipped"), JobState::Other);
+        assert_eq!(JobState::of("processing") as usize, 1);
+    }
+}
