@@ -130,11 +130,7 @@ fn anomaly_word(analysis: &Analysis, metric: &str) -> Option<String> {
         .get(metric)
         .and_then(|a| a.anomaly)
         .filter(model::anomaly::Score::is_anomaly)
-        .map(|s| {
-            s.kind
-                .map_or("unusual", model::anomaly::AnomalyKind::as_str)
-                .replace('_', " ")
-        })
+        .map(|s| views::anomaly_kind(&s))
 }
 
 /// Requests per second between two snapshots, from the method call counters.

@@ -299,6 +299,13 @@ fn span_words(w: Window) -> &'static str {
     }
 }
 
+/// An anomaly's kind in words (`level shift`), `unusual` when the detector gave none.
+pub fn anomaly_kind(s: &Score) -> String {
+    s.kind
+        .map_or("unusual", model::anomaly::AnomalyKind::as_str)
+        .replace('_', " ")
+}
+
 /// A trend as arrow and change, a class for colour and a title in words.
 pub fn trend_cells(t: Option<&model::trend::Trend>) -> (String, &'static str, String) {
     match t {
@@ -341,10 +348,7 @@ fn key_row(m: &Metric, label: &str, prev: Option<&Snapshot>, analysis: &Analysis
         .and_then(|a| a.anomaly)
         .filter(Score::is_anomaly)
         .map(|s| {
-            let kind = s
-                .kind
-                .map_or("unusual", model::anomaly::AnomalyKind::as_str)
-                .replace('_', " ");
+            let kind = anomaly_kind(&s);
             let sev = s.severity.map_or("", model::anomaly::Severity::as_str);
             format!("{kind}, {sev}")
         });
