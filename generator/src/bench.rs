@@ -351,6 +351,11 @@ pub fn run_history(config: &Config, spec: &str) -> Result<(), Error> {
         f.incremental_written,
         ms(f.incremental)
     );
+    println!(
+        "| index.html size (gzip -9) | {:.1} KB ({:.1} KB) |",
+        f.index_bytes as f64 / 1024.0,
+        f.index_gzip.map_or(f64::NAN, |g| g as f64 / 1024.0)
+    );
     Ok(())
 }
 

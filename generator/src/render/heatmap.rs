@@ -9,6 +9,8 @@ use super::write::Writer;
 use super::{BuildError, Ctx, parts, paths, rel, render};
 use crate::store::Store;
 
+/// How often the heatmap (an hour's percentiles) is redrawn.
+pub const REFRESH_MS: i64 = 15 * 60_000;
 /// Fewer readings than this in the hour say "insufficient data" instead of percentiles.
 const MIN_READINGS: usize = 5;
 const SORTS: [(&str, &str); 4] = [

@@ -459,7 +459,7 @@ pub fn build(
     // The heatmap is an hour's percentiles: redrawn every quarter hour, stating its time.
     if newest
         .as_ref()
-        .is_none_or(|s| due_every(parts::REFRESH_MS, None, previous_ms, s.taken_at_ms))
+        .is_none_or(|s| due_every(heatmap::REFRESH_MS, None, previous_ms, s.taken_at_ms))
     {
         heatmap::render_heatmap(store, &ctx, &writer, newest.as_ref())?;
     }

@@ -69,7 +69,7 @@ pub fn targets(s: &Snapshot) -> Vec<Target> {
 }
 
 /// How often a part's page is redrawn when its state did not change.
-pub const REFRESH_MS: i64 = 15 * 60_000;
+pub const REFRESH_MS: i64 = 30 * 60_000;
 
 /// Whether a part's page is redrawn for this snapshot: when its state changed, and otherwise
 /// every `REFRESH_MS` at a phase of its own, so pages spread over builds instead of bunching up.
