@@ -28,6 +28,16 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 export LOOKOUT_REQUIRE_BROWSER=1
 
+# wasm-bindgen-test-runner runs the widgets' unit tests in headless Chromium; it must be the
+# version of the wasm-bindgen crate. Built once into target/ (not --locked: one of its locked
+# dependencies is no longer on the registry).
+runner=target/test-tools/wbg/bin/wasm-bindgen-test-runner
+wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
+if ! "$runner" --version 2>/dev/null | grep -q "$wbg_version"; then
+  echo "building wasm-bindgen-test-runner $wbg_version ..."
+  cargo install --quiet wasm-bindgen-cli --version "=$wbg_version" --root target/test-tools/wbg
+fi
+
 echo "== model builds for wasm32"
 cargo build --locked -p lookout-model --target wasm32-unknown-unknown
 
@@ -41,6 +51,10 @@ trap 'rm -f "$log"' EXIT
 set +e
 cargo test --locked --workspace 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+echo "== widget unit tests in headless Chromium"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$PWD/$runner" CHROMEDRIVER="$(command -v chromedriver)" \
+  cargo test --locked -p widgets --target wasm32-unknown-unknown --target-dir target/wasm-check 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 set -e
 # One closing line for the whole run, summed over every test binary.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }

@@ -87,6 +87,22 @@ pub enum MissingData {
     Fire,
 }
 
+impl MissingData {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissingData::Keep => "keep",
+            MissingData::Resolve => "resolve",
+            MissingData::Fire => "fire",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MissingData> {
+        [MissingData::Keep, MissingData::Resolve, MissingData::Fire]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Condition {
     Threshold {
@@ -189,6 +205,17 @@ impl Phase {
             Phase::Firing => "firing",
             Phase::Resolved => "resolved",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Phase> {
+        [
+            Phase::Inactive,
+            Phase::Pending,
+            Phase::Firing,
+            Phase::Resolved,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
     }
 }
 

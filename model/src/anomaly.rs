@@ -44,6 +44,12 @@ impl Severity {
             Severity::High => "high",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        [Severity::Low, Severity::Medium, Severity::High]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
 }
 
 /// The verdict on one point.

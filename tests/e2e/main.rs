@@ -1,6 +1,7 @@
 //! End-to-end tests: the real binary, the demo backend over HTTP, a fault server, the preview server.
 
 mod a11y;
+mod alert_panel;
 mod cli;
 mod crash;
 mod faults;

@@ -3,15 +3,13 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
-use std::time::Duration;
 
-use model::anomaly::{Detector, DetectorConfig};
+use model::anomaly::Detector;
 use model::{Metric, Snapshot};
-use serde::Deserialize;
-use yew::platform::{spawn_local, time::sleep};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::{net, poll};
+use crate::net;
 
 /// Points kept per metric: enough for a sparkline and an hour of trend at common intervals.
 const KEEP: usize = 120;
@@ -38,11 +36,7 @@ impl Track {
             unit: m.unit,
             better: m.better,
             points: Vec::new(),
-            detector: Detector::new(DetectorConfig {
-                counter: false,
-                season_ms: 0,
-                warmup: 8,
-            }),
+            detector: crate::alerts_logic::live_detector(),
             anomalous: false,
         }
     }
@@ -83,11 +77,6 @@ pub fn spark_points(points: &[(i64, f64)], w: f64, h: f64) -> String {
         .join(" ")
 }
 
-#[derive(Deserialize)]
-struct Latest {
-    snapshot: Option<Snapshot>,
-}
-
 #[derive(Clone, PartialEq)]
 enum Fetch {
     Loading,
@@ -111,34 +100,37 @@ pub fn MetricCards(props: &CardsProps) -> Html {
             ),
             move |(source, interval, metrics)| {
                 let alive = Rc::new(Cell::new(true));
-                let (alive2, source, interval, metrics) =
-                    (alive.clone(), source.clone(), *interval, metrics.clone());
-                spawn_local(async move {
-                    let mut failures = 0u32;
-                    while alive2.get() {
-                        if !net::hidden() {
-                            let got = net::get_text(&source).await.and_then(|f| {
-                                serde_json::from_str::<Latest>(&f.body)
-                                    .map_err(|e| format!("unexpected data ({e})"))
-                            });
-                            match got {
-                                Ok(Latest { snapshot: Some(s) }) => {
-                                    failures = 0;
-                                    add(&tracks, &s, &metrics);
-                                    fetch.set(Fetch::Ready);
-                                    version.set(version.wrapping_add(1));
-                                }
-                                Ok(Latest { snapshot: None }) => fetch.set(Fetch::Ready),
-                                Err(e) => {
-                                    failures += 1;
-                                    fetch.set(Fetch::Stale(e));
-                                }
+                let (source, interval, metrics) = (source.clone(), *interval, metrics.clone());
+                spawn_local(net::every(alive.clone(), interval, move || {
+                    let (tracks, fetch, version, source, metrics) = (
+                        tracks.clone(),
+                        fetch.clone(),
+                        version.clone(),
+                        source.clone(),
+                        metrics.clone(),
+                    );
+                    async move {
+                        let got = net::get_text(&source)
+                            .await
+                            .and_then(|f| crate::json::latest(&f.body));
+                        match got {
+                            Ok(Some(s)) => {
+                                add(&tracks, &s, &metrics);
+                                fetch.set(Fetch::Ready);
+                                version.set(version.wrapping_add(1));
+                                true
+                            }
+                            Ok(None) => {
+                                fetch.set(Fetch::Ready);
+                                true
+                            }
+                            Err(e) => {
+                                fetch.set(Fetch::Stale(e));
+                                false
                             }
                         }
-                        let wait = poll::next_delay_ms(interval, failures, js_sys::Math::random());
-                        sleep(Duration::from_millis(u64::from(wait))).await;
                     }
-                });
+                }));
                 move || alive.set(false)
             },
         );
@@ -197,8 +189,9 @@ fn card(name: &str, t: &Track) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn tracks_ignore_repeats_keep_a_window_and_flag_a_spike() {
         let m = Metric::new("x", 1.0, model::Unit::Milliseconds, model::Better::Lower);
         let mut t = Track::new(&m);

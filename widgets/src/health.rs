@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
 
-use model::{PartHealth, Snapshot, Status};
-use serde::Deserialize;
+use model::{PartHealth, Status};
 use yew::platform::{spawn_local, time::sleep};
 use yew::prelude::*;
 
@@ -19,11 +18,6 @@ pub struct HealthProps {
     pub interval_ms: u32,
     /// Part -> parts it needs, as the site's config says; statuses shown after propagation.
     pub depends: Rc<BTreeMap<String, Vec<String>>>,
-}
-
-#[derive(Deserialize)]
-struct Latest {
-    snapshot: Option<Snapshot>,
 }
 
 /// One part as shown: name, status after its dependencies, and why.
@@ -44,9 +38,7 @@ pub struct View {
 
 /// Reads `data/latest.json`'s shape into what the widget shows; an error says what was wrong.
 pub fn view_of(body: &str, depends: &BTreeMap<String, Vec<String>>) -> Result<View, String> {
-    let latest: Latest =
-        serde_json::from_str(body).map_err(|e| format!("the source sent something else ({e})"))?;
-    let s = latest.snapshot.ok_or("no snapshot has been taken yet")?;
+    let s = crate::json::latest(body)?.ok_or("no snapshot has been taken yet")?;
     let parts: Vec<&PartHealth> = s.components.iter().chain(&s.modules).collect();
     let propagated = model::rollup::propagate(&parts, depends);
     Ok(View {
@@ -82,8 +74,7 @@ pub enum Fetch {
     },
 }
 
-const AUTO_KEY: &str = "lookout.auto-refresh";
-use crate::net::INTERVAL_KEY;
+use crate::net::{AUTO_KEY, INTERVAL_KEY};
 
 fn badge(s: Status) -> Html {
     html! {
@@ -266,8 +257,9 @@ fn stale(fetch: &UseStateHandle<Fetch>, error: String) -> Fetch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn view_propagates_dependencies_and_refuses_other_shapes() {
         let body = r#"{"snapshot":{"taken_at_ms":5,"duration_ms":1,"overall":"degraded","reasons":[],
             "components":[{"name":"redis","status":"down","word":"","message":""}],

@@ -1,24 +1,18 @@
 //! Worker heartbeat: a pulsing dot while the ingestion worker answers online, grey when offline, and when it was last seen.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::time::Duration;
 
-use serde::Deserialize;
-use yew::platform::{spawn_local, time::sleep};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::json::Json;
 use crate::{net, poll};
 
 #[derive(Properties, Clone, PartialEq)]
 pub struct HeartbeatProps {
     pub api: AttrValue,
     pub interval_ms: u32,
-}
-
-#[derive(Deserialize)]
-struct WorkerStatus {
-    status: String,
 }
 
 /// Whether a worker status word means the worker is there (Idle, training, even erroring).
@@ -47,41 +41,43 @@ pub fn Heartbeat(props: &HeartbeatProps) -> Html {
             (props.api.clone(), props.interval_ms),
             move |(api, interval)| {
                 let alive = Rc::new(Cell::new(true));
-                let (alive2, api, interval) = (alive.clone(), api.clone(), *interval);
-                spawn_local(async move {
-                    let url = format!(
-                        "{}/api/v1/ingestion/worker/status",
-                        api.trim_end_matches('/')
-                    );
-                    let mut failures = 0u32;
-                    while alive2.get() {
-                        if !net::hidden() {
-                            let got = net::get_text(&url).await.and_then(|f| {
-                                serde_json::from_str::<WorkerStatus>(&f.body)
-                                    .map_err(|e| format!("unexpected answer ({e})"))
-                            });
-                            let mut b = (*beat).clone();
+                let interval = *interval;
+                let url = format!(
+                    "{}/api/v1/ingestion/worker/status",
+                    api.trim_end_matches('/')
+                );
+                // The loop's own copy: a state handle captured here would only ever read the first value.
+                let last = Rc::new(RefCell::new((*beat).clone()));
+                spawn_local(net::every(alive.clone(), interval, move || {
+                    let (beat, now, url, last) =
+                        (beat.clone(), now.clone(), url.clone(), last.clone());
+                    async move {
+                        let got = net::get_text(&url).await.and_then(|f| {
+                            Json::parse(&f.body)
+                                .get("status")
+                                .str()
+                                .ok_or_else(|| "unexpected answer (no status)".to_owned())
+                        });
+                        let ok = got.is_ok();
+                        let b = {
+                            let mut b = last.borrow_mut();
                             match got {
-                                Ok(w) => {
-                                    failures = 0;
-                                    if online(&w.status) {
+                                Ok(status) => {
+                                    if online(&status) {
                                         b.last_seen_ms = Some(net::now_ms());
                                     }
-                                    b.status = Some(w.status);
+                                    b.status = Some(status);
                                     b.error = None;
                                 }
-                                Err(e) => {
-                                    failures += 1;
-                                    b.error = Some(e);
-                                }
+                                Err(e) => b.error = Some(e),
                             }
-                            beat.set(b);
-                            now.set(net::now_ms());
-                        }
-                        let wait = poll::next_delay_ms(interval, failures, js_sys::Math::random());
-                        sleep(Duration::from_millis(u64::from(wait))).await;
+                            b.clone()
+                        };
+                        beat.set(b);
+                        now.set(net::now_ms());
+                        ok
                     }
-                });
+                }));
                 move || alive.set(false)
             },
         );
@@ -107,8 +103,9 @@ pub fn Heartbeat(props: &HeartbeatProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn offline_is_the_only_absent_word() {
         assert!(
             online("Idle") && online("Training Graph on https://x.org/a") && online("Error: disk")

@@ -1,14 +1,13 @@
 //! Ingestion panel: send a repository to the backend with a typed token (kept in sessionStorage only), and watch the job history and queue.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::time::Duration;
 
-use yew::platform::{spawn_local, time::sleep};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::ingest_logic::{self as logic, Job, Outcome};
-use crate::{net, poll};
+use crate::net;
 
 const TOKEN_KEY: &str = "lookout.ingest-token";
 
@@ -66,34 +65,29 @@ pub fn IngestPanel(props: &IngestProps) -> Html {
             (props.api.clone(), props.interval_ms, *nonce),
             move |(api, interval, _)| {
                 let alive = Rc::new(Cell::new(true));
-                let (alive2, api, interval) = (alive.clone(), api.clone(), *interval);
-                spawn_local(async move {
-                    let mut failures = 0u32;
-                    while alive2.get() {
-                        if !net::hidden() {
-                            let got = net::get_text(&logic::history_address(&api, 20))
-                                .await
-                                .and_then(|f| logic::jobs(&f.body));
-                            match got {
-                                Ok(list) => {
-                                    failures = 0;
-                                    jobs.set(Jobs::Ready(Rc::new(list)));
-                                }
-                                Err(error) => {
-                                    failures += 1;
-                                    let last = match &*jobs {
-                                        Jobs::Ready(l) => Some(l.clone()),
-                                        Jobs::Failed { last, .. } => last.clone(),
-                                        Jobs::Loading => None,
-                                    };
-                                    jobs.set(Jobs::Failed { last, error });
-                                }
+                let (api, interval) = (api.clone(), *interval);
+                let last = Rc::new(RefCell::new(None::<Rc<Vec<logic::Job>>>));
+                spawn_local(net::every(alive.clone(), interval, move || {
+                    let (jobs, api, last) = (jobs.clone(), api.clone(), last.clone());
+                    async move {
+                        let got = net::get_text(&logic::history_address(&api, 20))
+                            .await
+                            .and_then(|f| logic::jobs(&f.body));
+                        match got {
+                            Ok(list) => {
+                                let list = Rc::new(list);
+                                *last.borrow_mut() = Some(list.clone());
+                                jobs.set(Jobs::Ready(list));
+                                true
+                            }
+                            Err(error) => {
+                                let last = last.borrow().clone();
+                                jobs.set(Jobs::Failed { last, error });
+                                false
                             }
                         }
-                        let wait = poll::next_delay_ms(interval, failures, js_sys::Math::random());
-                        sleep(Duration::from_millis(u64::from(wait))).await;
                     }
-                });
+                }));
                 move || alive.set(false)
             },
         );

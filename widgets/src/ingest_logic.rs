@@ -1,7 +1,6 @@
 //! Ingestion panel logic, free of the browser: URL checks, request addresses, what each answer means.
 
-use serde::Deserialize;
-use serde_json::Value;
+use crate::json::Json;
 
 /// A repository URL the backend can take: http(s), a host with a dot, a path; no spaces or
 /// credentials. Returns it trimmed.
@@ -52,32 +51,22 @@ pub enum Outcome {
     Refused(String),
 }
 
-fn detail_text(body: &Value) -> String {
-    match &body["detail"] {
-        Value::String(s) => s.clone(),
-        Value::Object(o) => o
-            .get("error")
-            .and_then(Value::as_str)
-            .map_or_else(|| Value::Object(o.clone()).to_string(), str::to_owned),
-        Value::Null => String::new(),
-        other => other.to_string(),
+fn detail_text(body: &Json) -> String {
+    let detail = body.get("detail");
+    match detail.get("error").str() {
+        Some(e) if detail.is_object() => e,
+        _ => detail.text(),
     }
 }
 
 pub fn outcome(status: u16, body: &str) -> Outcome {
-    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let v = Json::parse(body);
     let detail = detail_text(&v);
+    let or_unknown = |s: String| if s.is_empty() { "?".to_owned() } else { s };
     match status {
         200..=299 => Outcome::Dispatched {
-            job_id: match &v["job_id"] {
-                Value::Null => "?".into(),
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            },
-            position: match &v["queue_position"] {
-                Value::Null => "?".into(),
-                other => other.to_string(),
-            },
+            job_id: or_unknown(v.get("job_id").text()),
+            position: or_unknown(v.get("queue_position").text()),
         },
         400 | 422 => Outcome::Refused(format!(
             "The backend refused this URL (HTTP {status}){}",
@@ -91,8 +80,10 @@ pub fn outcome(status: u16, body: &str) -> Outcome {
                 .into(),
         ),
         503 => {
-            let seen = v["detail"]["last_seen_seconds_ago"]
-                .as_f64()
+            let seen = v
+                .get("detail")
+                .get("last_seen_seconds_ago")
+                .num()
                 .map(|s| format!(" It was last seen {} s ago.", s.round()))
                 .unwrap_or_default();
             Outcome::Refused(format!(
@@ -114,15 +105,8 @@ pub fn outcome(status: u16, body: &str) -> Outcome {
 /// One row of the job history, as the backend lists it.
 pub type Job = model::lists::JobItem;
 
-#[derive(Deserialize)]
-struct Jobs {
-    jobs: Vec<Job>,
-}
-
 pub fn jobs(body: &str) -> Result<Vec<Job>, String> {
-    serde_json::from_str::<Jobs>(body)
-        .map(|j| j.jobs)
-        .map_err(|e| format!("the job history had an unexpected shape ({e})"))
+    crate::json::jobs(body)
 }
 
 /// Counts by state for the queue bar: pending, processing, completed, failed.
@@ -139,8 +123,9 @@ pub fn queue_counts(jobs: &[Job]) -> [usize; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn urls_are_checked_before_sending() {
         assert_eq!(
             validate_repo_url(" https://github.com/octocat/Hello-World "),
@@ -163,7 +148,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn every_answer_gets_a_clear_message() {
         assert_eq!(
             outcome(
@@ -195,7 +180,7 @@ mod tests {
         assert!(msg(0, "").contains("could not be reached"));
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn job_history_and_queue_counts() {
         let j = jobs(
             r#"{"jobs":[{"repo_url":"https://x.org/a","status":"failed","error":"boom"},

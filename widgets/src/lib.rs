@@ -1,13 +1,20 @@
 //! Lookout's widgets: Yew components mounted on placeholders the static pages already fill, polling for fresh data.
 
+pub mod alerts;
+pub mod alerts_logic;
 pub mod cards;
 pub mod health;
 pub mod heartbeat;
 pub mod ingest;
 pub mod ingest_logic;
+pub mod json;
 pub mod net;
 pub mod poll;
 pub mod sparse;
+
+// In the browser, the unit tests run in headless Chromium (tests/run.sh); natively, as usual.
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -47,11 +54,7 @@ pub fn start() {
                     .unwrap_or_else(|| "data/latest.json".to_owned())
                     .into(),
                 interval_ms: poll::interval_ms(attr("data-interval").as_deref()),
-                depends: std::rc::Rc::new(
-                    attr("data-depends")
-                        .and_then(|d| serde_json::from_str(&d).ok())
-                        .unwrap_or_default(),
-                ),
+                depends: std::rc::Rc::new(json::depends(&attr("data-depends").unwrap_or_default())),
             };
             mount::<health::LiveHealth>(el, "health", props);
         } else if kind.as_deref() == Some("cards") {
@@ -59,9 +62,7 @@ pub fn start() {
                 source: attr("data-source")
                     .unwrap_or_else(|| "data/latest.json".to_owned())
                     .into(),
-                interval_ms: net::preferred_interval_ms(poll::interval_ms(
-                    attr("data-interval").as_deref(),
-                )),
+                interval_ms: poll::interval_ms(attr("data-interval").as_deref()),
                 metrics: std::rc::Rc::new(
                     attr("data-metrics")
                         .unwrap_or_default()
@@ -72,6 +73,17 @@ pub fn start() {
                 ),
             };
             mount::<cards::MetricCards>(el, "cards", props);
+        } else if kind.as_deref() == Some("alerts")
+            && let Some(rules) = attr("data-rules")
+        {
+            let props = alerts::AlertsProps {
+                source: attr("data-source")
+                    .unwrap_or_else(|| "data/latest.json".to_owned())
+                    .into(),
+                rules: rules.into(),
+                interval_ms: poll::interval_ms(attr("data-interval").as_deref()),
+            };
+            mount::<alerts::AlertPanel>(el, "alerts", props);
         } else if kind.as_deref() == Some("heartbeat")
             && let Some(api) = attr("data-api")
         {

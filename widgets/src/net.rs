@@ -1,5 +1,9 @@
 //! Fetching JSON with conditional requests (the browser revalidates with If-None-Match / If-Modified-Since).
 
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -35,6 +39,39 @@ pub async fn get_text(url: &str) -> Result<Fetched, String> {
         body: text.as_string().unwrap_or_default(),
         etag,
     })
+}
+
+/// Runs `poll` (true when it got fresh data) until `alive` goes false: once at start, then every
+/// interval the person chose (else the page's) unless the tab is hidden or auto-refresh is off,
+/// backing off after failures.
+pub async fn every<F, Fut>(alive: Rc<Cell<bool>>, page_interval_ms: u32, mut poll: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let mut failures = 0u32;
+    let mut first = true;
+    while alive.get() {
+        if if first { !hidden() } else { !paused() } {
+            first = false;
+            if poll().await {
+                failures = 0;
+            } else {
+                failures += 1;
+            }
+        }
+        let interval = preferred_interval_ms(page_interval_ms);
+        let wait = crate::poll::next_delay_ms(interval, failures, js_sys::Math::random());
+        yew::platform::time::sleep(Duration::from_millis(u64::from(wait))).await;
+    }
+}
+
+/// Auto-refresh, as switched in the health widget's controls: off pauses every widget's polling.
+pub const AUTO_KEY: &str = "lookout.auto-refresh";
+
+/// Polling waits while the tab is hidden or the person switched auto-refresh off.
+pub fn paused() -> bool {
+    hidden() || stored(AUTO_KEY).as_deref() == Some("off")
 }
 
 /// Whether the page is in a background tab (polling pauses then).

@@ -36,8 +36,9 @@ pub fn interval_ms(attr: Option<&str>) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn backoff_doubles_caps_and_jitters() {
         assert_eq!(next_delay_ms(30_000, 0, 0.5), 30_000);
         assert_eq!(next_delay_ms(30_000, 1, 0.5), 60_000);
@@ -52,7 +53,7 @@ mod tests {
         );
     }
 
-    #[test]
+    #[wasm_bindgen_test(unsupported = test)]
     fn freshness_and_interval_words() {
         assert_eq!(ago(10_000.0, Some(0.0)), "updated 10 s ago");
         assert_eq!(ago(200_000.0, Some(0.0)), "updated 3 min ago");

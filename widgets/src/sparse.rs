@@ -1,9 +1,9 @@
 //! Sparse embedding generation: a button that starts a run (with the tab's token), its progress, and the last run's result.
 
-use serde_json::Value;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::json::Json;
 use crate::net;
 
 const LAST_KEY: &str = "lookout.sparse-last-run";
@@ -17,22 +17,19 @@ pub struct SparseProps {
 
 /// What an answer of the generate endpoint says, in words.
 pub fn describe(status: u16, body: &str) -> (bool, String) {
-    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let v = Json::parse(body);
+    let count = |k: &str| v.get(k).num().map_or("?".into(), |n| n.to_string());
     match status {
         200..=299 => {
-            let ok = v["status"].as_str() == Some("completed");
+            let ok = v.get("status").str().as_deref() == Some("completed");
             (
                 ok,
                 format!(
                     "{}: job {}, {} resources, about {} min",
                     if ok { "Completed" } else { "Failed" },
-                    v["job_id"].as_str().unwrap_or("?"),
-                    v["resources_to_process"]
-                        .as_u64()
-                        .map_or("?".into(), |n| n.to_string()),
-                    v["estimated_duration_minutes"]
-                        .as_u64()
-                        .map_or("?".into(), |n| n.to_string()),
+                    v.get("job_id").str().as_deref().unwrap_or("?"),
+                    count("resources_to_process"),
+                    count("estimated_duration_minutes"),
                 ),
             )
         }
@@ -100,8 +97,9 @@ pub fn SparseGenerator(props: &SparseProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn answers_are_described() {
         let (ok, t) = describe(
             200,

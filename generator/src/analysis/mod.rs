@@ -119,6 +119,8 @@ pub struct UptimeFigures {
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
     pub metrics: HashMap<String, MetricAnalysis>,
+    /// The rules in force (the widgets' alert panel runs them too).
+    pub rules: Vec<Rule>,
     pub alerts: Vec<(Rule, AlertState)>,
     pub history: Vec<AlertRecord>,
     /// Every endpoint's uptime, and all endpoints together (`endpoint` = "all").
@@ -241,6 +243,7 @@ pub fn analyze(store: &mut Store, rules: &[Rule]) -> Result<Analysis, StoreError
         .collect();
     Ok(Analysis {
         metrics,
+        rules: rules.to_vec(),
         alerts: states,
         history: store.alert_history(50)?,
         events,

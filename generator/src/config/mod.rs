@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::Url;
 use serde::Deserialize;
 
-mod alerts;
+pub(crate) mod alerts;
 pub use alerts::default_rules;
 
 #[derive(Debug, thiserror::Error)]

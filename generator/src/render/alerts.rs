@@ -20,6 +20,23 @@ pub fn page(filter: Option<&str>) -> String {
     }
 }
 
+/// `data/rules.json`: the rules in force, their states as of this build (so the live panel starts
+/// where the generator is) and the metrics a maintenance window mutes now.
+pub fn rules_json(a: &Analysis, content: &crate::content::Content) -> String {
+    let states: Vec<&model::alert::AlertState> = a.alerts.iter().map(|(_, s)| s).collect();
+    let mut muted: Vec<&str> = a
+        .alerts
+        .iter()
+        .filter(|(_, s)| content.muting(&s.metric, a.now_ms).is_some())
+        .map(|(_, s)| s.metric.as_str())
+        .collect();
+    muted.dedup();
+    let mut text =
+        serde_json::json!({ "rules": a.rules, "states": states, "muted": muted }).to_string();
+    text.push('\n');
+    text
+}
+
 pub const CSV: &str = "alerts/history.csv";
 pub const JSON: &str = "alerts/history.json";
 
@@ -237,5 +254,53 @@ mod tests {
             "{line}"
         );
         assert!(line.ends_with(",600,-4.5,3 4"), "{line}");
+    }
+
+    /// The live alert panel reads this file's shape (widgets/src/json.rs); the fixture it is
+    /// tested on in the browser must be what the generator writes.
+    #[test]
+    fn rules_json_is_the_widgets_fixture() {
+        use model::alert::{AlertState, Condition, Observation, Rule};
+        let mut rules = crate::config::alerts::default_rules();
+        rules.push(Rule {
+            name: "Latency anomaly".into(),
+            metric: "probe.latency_*".into(),
+            condition: Condition::Anomaly {
+                min_score: 0.7,
+                min_severity: model::anomaly::Severity::High,
+            },
+            ..rules[0].clone()
+        });
+        let mut firing = AlertState::new(&rules[0].name, "probe.error_rate");
+        for (t, v) in [(1_000, 9.0), (2_000, 12.5), (130_000, 14.0)] {
+            firing.observe(
+                &rules[0],
+                &Observation {
+                    t_ms: t,
+                    snapshot_id: t / 1000,
+                    value: Some(v),
+                    anomaly: None,
+                },
+            );
+        }
+        let a = Analysis {
+            alerts: vec![(rules[0].clone(), firing)],
+            rules,
+            now_ms: 3_000,
+            ..Analysis::default()
+        };
+        let text = rules_json(&a, &crate::content::Content::default());
+        let fixture = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../widgets/src/fixtures/rules.json"
+        );
+        if std::env::var_os("LOOKOUT_BLESS").is_some() {
+            std::fs::write(fixture, &text).expect("write fixture");
+        }
+        assert_eq!(
+            std::fs::read_to_string(fixture).unwrap_or_default(),
+            text,
+            "data/rules.json changed shape: check widgets/src/json.rs reads it, then run this test with LOOKOUT_BLESS=1"
+        );
     }
 }

@@ -109,6 +109,10 @@ pub(super) fn render_index(
     };
     writer.put(path, render(path, &page)?.as_bytes())?;
     writer.put(
+        paths::RULES_JSON,
+        super::alerts::rules_json(analysis, ctx.content).as_bytes(),
+    )?;
+    writer.put(
         paths::LATEST_JSON,
         snapshot_json_text(meta, &doc).as_bytes(),
     )

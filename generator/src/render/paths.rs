@@ -55,6 +55,8 @@ pub const INDEX: &str = "index.html";
 pub const HISTORY_INDEX: &str = "history/index.html";
 pub const LATEST_JSON: &str = "data/latest.json";
 pub const ANALYSIS_JSON: &str = "data/analysis.json";
+/// The alert rules and their states, for the live alert panel.
+pub const RULES_JSON: &str = "data/rules.json";
 pub const TRENDS_JSON: &str = "data/trends.json";
 pub const HISTORY_JSON: &str = "data/history.json";
 pub const NOT_FOUND: &str = "404.html";

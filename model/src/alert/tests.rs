@@ -198,3 +198,27 @@ fn globs_and_descriptions() {
         Some(AlertSeverity::Critical)
     );
 }
+
+#[test]
+fn words_are_the_serde_names_and_parse_back() {
+    let word = |v: serde_json::Value| v.as_str().map(str::to_owned);
+    for p in [
+        Phase::Inactive,
+        Phase::Pending,
+        Phase::Firing,
+        Phase::Resolved,
+    ] {
+        assert_eq!(word(serde_json::json!(p)).as_deref(), Some(p.as_str()));
+        assert_eq!(Phase::parse(p.as_str()), Some(p));
+    }
+    for m in [MissingData::Keep, MissingData::Resolve, MissingData::Fire] {
+        assert_eq!(word(serde_json::json!(m)).as_deref(), Some(m.as_str()));
+        assert_eq!(MissingData::parse(m.as_str()), Some(m));
+    }
+    use crate::anomaly::Severity;
+    for s in [Severity::Low, Severity::Medium, Severity::High] {
+        assert_eq!(word(serde_json::json!(s)).as_deref(), Some(s.as_str()));
+        assert_eq!(Severity::parse(s.as_str()), Some(s));
+    }
+    assert_eq!(Phase::parse("nope"), None);
+}

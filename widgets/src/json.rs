@@ -1,0 +1,393 @@
+//! Reading JSON with the browser's own parser into `model` types: serde's generated code would not fit the bundle budget.
+
+use std::collections::BTreeMap;
+
+use model::alert::{AlertSeverity, AlertState, Condition, MissingData, Op, Phase, Rule};
+use model::lists::JobItem;
+use model::{Better, Metric, PartHealth, Snapshot, Status, Unit};
+use wasm_bindgen::JsValue;
+
+/// A node of a parsed answer; missing keys and bad bodies read as `undefined`, never fail.
+pub struct Json(JsValue);
+
+impl Json {
+    pub fn parse(text: &str) -> Json {
+        Json(js_sys::JSON::parse(text).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    pub fn get(&self, key: &str) -> Json {
+        if self.0.is_object() {
+            Json(
+                js_sys::Reflect::get(&self.0, &JsValue::from_str(key))
+                    .unwrap_or(JsValue::UNDEFINED),
+            )
+        } else {
+            Json(JsValue::UNDEFINED)
+        }
+    }
+
+    pub fn str(&self) -> Option<String> {
+        self.0.as_string()
+    }
+
+    pub fn num(&self) -> Option<f64> {
+        self.0.as_f64()
+    }
+
+    pub fn int(&self) -> Option<i64> {
+        self.num().map(|n| n as i64)
+    }
+
+    pub fn is_object(&self) -> bool {
+        self.0.is_object()
+    }
+
+    /// The items of an array; nothing for anything else.
+    pub fn items(&self) -> Vec<Json> {
+        if !js_sys::Array::is_array(&self.0) {
+            return Vec::new();
+        }
+        js_sys::Array::from(&self.0).iter().map(Json).collect()
+    }
+
+    /// An object's keys and values; nothing for anything else.
+    pub fn entries(&self) -> Vec<(String, Json)> {
+        if !self.0.is_object() || js_sys::Array::is_array(&self.0) {
+            return Vec::new();
+        }
+        js_sys::Object::keys(&js_sys::Object::from(self.0.clone()))
+            .iter()
+            .filter_map(|k| k.as_string())
+            .map(|k| {
+                let v = self.get(&k);
+                (k, v)
+            })
+            .collect()
+    }
+
+    /// A string as it is, nothing for null or missing, anything else as JSON text.
+    pub fn text(&self) -> String {
+        if let Some(s) = self.0.as_string() {
+            return s;
+        }
+        if self.0.is_null() || self.0.is_undefined() {
+            return String::new();
+        }
+        js_sys::JSON::stringify(&self.0)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default()
+    }
+
+    fn req_str(&self, key: &str) -> Result<String, String> {
+        self.get(key)
+            .str()
+            .ok_or_else(|| format!("no text at {key:?}"))
+    }
+}
+
+/// A finite number as a person types it (an empty field is none).
+pub fn number(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    // Unary + (as `Number(s)`): strict, unlike parseFloat, which reads "5abc" as 5.
+    Some(JsValue::from_str(s).unchecked_into_f64()).filter(|v| v.is_finite())
+}
+
+fn parts(v: &Json) -> Result<Vec<PartHealth>, String> {
+    v.items()
+        .iter()
+        .map(|p| {
+            Ok(PartHealth {
+                name: p.req_str("name")?,
+                status: p
+                    .get("status")
+                    .str()
+                    .and_then(|s| Status::parse(&s))
+                    .ok_or("a part without a status")?,
+                word: p.get("word").text(),
+                message: p.get("message").text(),
+            })
+        })
+        .collect()
+}
+
+fn snapshot(s: &Json) -> Result<Snapshot, String> {
+    Ok(Snapshot {
+        taken_at_ms: s.get("taken_at_ms").int().ok_or("no time")?,
+        duration_ms: s.get("duration_ms").num().unwrap_or_default(),
+        overall: s
+            .get("overall")
+            .str()
+            .and_then(|o| Status::parse(&o))
+            .ok_or("no overall status")?,
+        reasons: Vec::new(),
+        components: parts(&s.get("components"))?,
+        modules: parts(&s.get("modules"))?,
+        outcomes: Vec::new(),
+        metrics: s
+            .get("metrics")
+            .items()
+            .iter()
+            .filter_map(|m| {
+                Some(Metric::new(
+                    m.get("name").str()?,
+                    m.get("value").num()?,
+                    m.get("unit")
+                        .str()
+                        .and_then(|u| Unit::parse(&u))
+                        .unwrap_or(Unit::None),
+                    m.get("better")
+                        .str()
+                        .and_then(|b| Better::parse(&b))
+                        .unwrap_or(Better::Neither),
+                ))
+            })
+            .collect(),
+        facts: Vec::new(),
+    })
+}
+
+/// The site's `data/latest.json`: its snapshot (the parts and metrics widgets use), `None`
+/// before the first one.
+pub fn latest(body: &str) -> Result<Option<Snapshot>, String> {
+    let v = Json::parse(body);
+    let s = v.get("snapshot");
+    if !v.is_object() || (!s.is_object() && !s.0.is_null()) {
+        return Err("the source sent something else (not a Lookout snapshot)".into());
+    }
+    if s.0.is_null() {
+        return Ok(None);
+    }
+    snapshot(&s)
+        .map(Some)
+        .map_err(|e| format!("the source sent something else ({e})"))
+}
+
+/// `data-depends`: part -> the parts it needs.
+pub fn depends(text: &str) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for (k, v) in Json::parse(text).entries() {
+        out.insert(k, v.items().iter().filter_map(Json::str).collect());
+    }
+    out
+}
+
+/// `jobs/history`'s list.
+pub fn jobs(body: &str) -> Result<Vec<JobItem>, String> {
+    let v = Json::parse(body);
+    if !js_sys::Array::is_array(&v.get("jobs").0) {
+        return Err("the job history had an unexpected shape (no jobs list)".into());
+    }
+    let opt_num = |j: &Json, k: &str| j.get(k).num();
+    let opt_str = |j: &Json, k: &str| j.get(k).str();
+    Ok(v.get("jobs")
+        .items()
+        .iter()
+        .map(|j| JobItem {
+            repo_url: opt_str(j, "repo_url"),
+            status: j.get("status").text(),
+            duration_seconds: opt_num(j, "duration_seconds"),
+            files_processed: opt_num(j, "files_processed"),
+            embeddings_generated: opt_num(j, "embeddings_generated"),
+            timestamp: opt_str(j, "timestamp"),
+            error: opt_str(j, "error"),
+            reason: opt_str(j, "reason"),
+        })
+        .collect())
+}
+
+fn rule(r: &Json) -> Result<Rule, String> {
+    let c = r.get("condition");
+    let condition = if c.get("Threshold").is_object() {
+        let t = c.get("Threshold");
+        Condition::Threshold {
+            op: t
+                .get("op")
+                .str()
+                .and_then(|o| Op::parse(&o))
+                .ok_or("a rule without an operator")?,
+            threshold: t
+                .get("threshold")
+                .num()
+                .ok_or("a rule without a threshold")?,
+            clear: t.get("clear").num(),
+        }
+    } else {
+        let a = c.get("Anomaly");
+        Condition::Anomaly {
+            min_score: a
+                .get("min_score")
+                .num()
+                .ok_or("a rule without a condition")?,
+            min_severity: a
+                .get("min_severity")
+                .str()
+                .and_then(|s| model::anomaly::Severity::parse(&s))
+                .ok_or("an anomaly rule without a severity")?,
+        }
+    };
+    Ok(Rule {
+        name: r.req_str("name")?,
+        metric: r.req_str("metric")?,
+        condition,
+        for_ms: r.get("for_ms").int().unwrap_or_default(),
+        keep_firing_for_ms: r.get("keep_firing_for_ms").int().unwrap_or_default(),
+        severity: r
+            .get("severity")
+            .str()
+            .and_then(|s| AlertSeverity::parse(&s))
+            .ok_or("a rule without a severity")?,
+        missing: r
+            .get("missing")
+            .str()
+            .and_then(|s| MissingData::parse(&s))
+            .unwrap_or(MissingData::Keep),
+    })
+}
+
+fn state(s: &Json) -> Result<AlertState, String> {
+    let mut st = AlertState::new(&s.req_str("rule")?, &s.req_str("metric")?);
+    st.phase = s
+        .get("phase")
+        .str()
+        .and_then(|p| Phase::parse(&p))
+        .ok_or("a state without a phase")?;
+    st.since_ms = s.get("since_ms").int();
+    st.fired_ms = s.get("fired_ms").int();
+    st.resolved_ms = s.get("resolved_ms").int();
+    st.last_true_ms = s.get("last_true_ms").int();
+    st.peak = s.get("peak").num();
+    st.last_value = s.get("last_value").num();
+    st.snapshots = s
+        .get("snapshots")
+        .items()
+        .iter()
+        .filter_map(Json::int)
+        .collect();
+    st.transitions = s
+        .get("transitions")
+        .items()
+        .iter()
+        .filter_map(Json::int)
+        .collect();
+    st.flapping = s.get("flapping").0.as_bool().unwrap_or(false);
+    st.seen_ms = s.get("seen_ms").int();
+    Ok(st)
+}
+
+/// What the generator writes to `data/rules.json`: its rules, their states as of the build, and
+/// the metrics a maintenance window mutes.
+pub struct Published {
+    pub rules: Vec<Rule>,
+    pub states: Vec<AlertState>,
+    pub muted: Vec<String>,
+}
+
+pub fn published(body: &str) -> Result<Published, String> {
+    let v = Json::parse(body);
+    let read = || -> Result<Published, String> {
+        Ok(Published {
+            rules: v
+                .get("rules")
+                .items()
+                .iter()
+                .map(rule)
+                .collect::<Result<_, _>>()?,
+            states: v
+                .get("states")
+                .items()
+                .iter()
+                .map(state)
+                .collect::<Result<_, _>>()?,
+            muted: v
+                .get("muted")
+                .items()
+                .iter()
+                .filter_map(Json::str)
+                .collect(),
+        })
+    };
+    if !js_sys::Array::is_array(&v.get("rules").0) {
+        return Err("the alert rules could not be read (no rules list)".into());
+    }
+    read().map_err(|e| format!("the alert rules could not be read ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn reads_what_the_generator_publishes() {
+        // Written by the generator's own test (render::alerts), so the two cannot drift apart.
+        let p = published(include_str!("fixtures/rules.json")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.rules.len(), 6);
+        assert_eq!(p.rules[0].name, "Error rate above 5%");
+        assert_eq!(
+            p.rules[0].condition,
+            Condition::Threshold {
+                op: Op::Gt,
+                threshold: 5.0,
+                clear: Some(4.0)
+            }
+        );
+        assert_eq!(p.rules[0].for_ms, 120_000);
+        assert_eq!(p.rules[3].severity, AlertSeverity::Warning);
+        assert!(matches!(
+            p.rules[5].condition,
+            Condition::Anomaly { min_score, min_severity: model::anomaly::Severity::High } if min_score == 0.7
+        ));
+        let s = &p.states[0];
+        assert_eq!(s.phase, Phase::Firing);
+        assert_eq!(
+            (s.fired_ms, s.seen_ms, s.last_value),
+            (Some(130_000), Some(130_000), Some(14.0))
+        );
+        assert_eq!(s.snapshots, vec![1, 2, 130]);
+        assert!(published("[1]").is_err());
+        assert!(
+            published(r#"{"rules":[{"name":"x"}]}"#)
+                .is_err_and(|e| e.contains("without a condition"))
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn snapshots_jobs_depends_and_numbers() {
+        let body = r#"{"snapshot":{"taken_at_ms":5,"duration_ms":1,"overall":"degraded","reasons":[],
+            "components":[{"name":"redis","status":"down","word":"unhealthy","message":"refused"}],
+            "modules":[],"outcomes":[],"facts":[],
+            "metrics":[{"name":"probe.error_rate","value":7.5,"unit":"percent","better":"lower"}]}}"#;
+        let s = latest(body)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("no snapshot"));
+        assert_eq!((s.taken_at_ms, s.overall), (5, Status::Degraded));
+        assert_eq!(s.components[0].status, Status::Down);
+        assert_eq!(
+            s.metric("probe.error_rate").map(|m| (m.value, m.unit)),
+            Some((7.5, Unit::Percent))
+        );
+        assert_eq!(latest(r#"{"snapshot":null}"#), Ok(None));
+        assert!(latest("<html>").is_err());
+        assert!(latest(r#"{"snapshot":{"overall":"healthy"}}"#).is_err());
+
+        let j = jobs(r#"{"jobs":[{"repo_url":"https://x.org/a","status":"failed","error":"boom","duration_seconds":2.5}]}"#)
+            .unwrap_or_default();
+        assert_eq!(j[0].error.as_deref(), Some("boom"));
+        assert_eq!(j[0].duration_seconds, Some(2.5));
+        assert!(jobs("[]").is_err());
+
+        let d = depends(r#"{"auth":["redis","database"]}"#);
+        assert_eq!(d.get("auth").map(Vec::len), Some(2));
+        assert!(depends("not json").is_empty());
+
+        assert_eq!(number(" 2.5 "), Some(2.5));
+        assert_eq!(number("5abc"), None);
+        assert_eq!(number(""), None);
+        assert_eq!(number("Infinity"), None);
+    }
+}
