@@ -22,7 +22,7 @@ pub fn missing(what: &str) {
     eprintln!("SKIPPED accessibility test: {msg}");
 }
 
-fn on_path(name: &str) -> Option<PathBuf> {
+pub fn on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|d| d.join(name))
         .find(|p| p.is_file())

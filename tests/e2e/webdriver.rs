@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::a11y::on_path;
+
 /// chromedriver and one browser session; both end on drop.
 pub struct Browser {
     driver: Child,
@@ -15,10 +17,42 @@ pub struct Browser {
     session: String,
 }
 
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
+/// The page's DOM after Chromium has loaded it, with JavaScript on (given time to run) or off;
+/// `None` (after a SKIPPED line) without Chromium.
+pub fn dump_dom(url: &str, javascript: bool, profile: &Path) -> Option<String> {
+    let Some(chromium) = on_path("chromium") else {
+        crate::a11y::missing("chromium");
+        return None;
+    };
+    let mut cmd = Command::new(chromium);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--virtual-time-budget=10000",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    if !javascript {
+        // The profile's own setting, as a person would switch JavaScript off (the blink-settings
+        // switch would also stop --dump-dom, which reads the page through a script).
+        std::fs::create_dir_all(profile.join("Default")).expect("profile");
+        std::fs::write(
+            profile.join("Default/Preferences"),
+            r#"{"profile":{"default_content_setting_values":{"javascript":2}}}"#,
+        )
+        .expect("preferences");
+    }
+    let out = cmd
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .expect("start chromium");
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn request(

@@ -64,6 +64,30 @@ fn health_widget_mounts_updates_goes_stale_and_recovers() {
         "var c = document.querySelector('[data-mounted=cards] .metric-card[data-metric=\"probe.latency_p95\"] svg'); return !!c && c.getAttribute('aria-label') == '2 points kept on this page';",
     );
 
+    // Auto-refresh off pauses every widget: a newer snapshot (redis back) is not fetched by
+    // the health widget nor the cards until it is switched on again.
+    browser.eval("document.querySelector('[data-mounted=health] .live-bar input[type=checkbox]').click(); return true;");
+    assert_eq!(
+        browser.eval("return localStorage.getItem('lookout.auto-refresh');"),
+        "off"
+    );
+    lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot 3");
+    lookout::app::build(&config, &mut store, &site, false).expect("build 3");
+    std::thread::sleep(Duration::from_secs(9));
+    assert_eq!(browser.eval(redis), "chip chip-down", "paused: no poll");
+    let two = "var c = document.querySelector('[data-mounted=cards] .metric-card[data-metric=\"probe.latency_p95\"] svg'); return c ? c.getAttribute('aria-label') : '';";
+    assert_eq!(
+        browser.eval(two),
+        "2 points kept on this page",
+        "cards paused too"
+    );
+    browser.eval("document.querySelector('[data-mounted=health] .live-bar input[type=checkbox]').click(); return true;");
+    browser.wait_for(
+        "health and cards to resume",
+        Duration::from_secs(15),
+        "var c = document.querySelector('[data-mounted=health] .chip[data-part=redis]'); var s = document.querySelector('[data-mounted=cards] .metric-card[data-metric=\"probe.latency_p95\"] svg'); return !!c && c.className == 'chip chip-healthy' && !!s && s.getAttribute('aria-label') == '3 points kept on this page';",
+    );
+
     // The source goes away: a stale banner, and the last values stay.
     preview.stop();
     browser.wait_for(
@@ -71,7 +95,7 @@ fn health_widget_mounts_updates_goes_stale_and_recovers() {
         Duration::from_secs(20),
         "return !!document.querySelector('[data-mounted=health] .stale-banner');",
     );
-    assert_eq!(browser.eval(redis), "chip chip-down", "last values kept");
+    assert_eq!(browser.eval(redis), "chip chip-healthy", "last values kept");
 
     // It comes back: the banner goes (backoff means it may take a couple of intervals).
     let preview = (0..50)
@@ -247,6 +271,129 @@ fn ingestion_panel_sends_with_the_typed_token_and_explains_refusals() {
             f.display()
         );
     }
+    drop(browser);
+    preview.stop();
+    server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn without_javascript_the_index_still_shows_all_data() {
+    let dir = temp("no-js");
+    let (_demo, server) = demo_backend(Incidents::Fixed(vec![Incident::RedisDown]));
+    let config = lookout::config::Config::from_toml(
+        &format!("[backend]\nbase_url = \"{}\"\n", server.base_url()),
+        std::path::Path::new("t.toml"),
+    )
+    .expect("config");
+    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
+    let token = lookout::collect::Token::new(TOKEN.into());
+    let site = dir.join("site");
+    lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot");
+    lookout::app::build(&config, &mut store, &site, false).expect("build");
+    let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");
+    let url = format!("{}index.html", preview.url());
+    let Some(off) = crate::webdriver::dump_dom(&url, false, &dir.join("p1")) else {
+        return;
+    };
+    // Control: the same page with JavaScript mounts the widgets, so the switch really matters.
+    let on = crate::webdriver::dump_dom(&url, true, &dir.join("p2")).unwrap_or_default();
+    assert!(
+        on.contains("data-mounted=\"health\""),
+        "widgets did not mount with JavaScript"
+    );
+    assert!(off.contains("<main"), "no page without JavaScript");
+    assert!(
+        !off.contains("data-mounted"),
+        "a widget ran with JavaScript off"
+    );
+
+    let latest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(site.join("data/latest.json")).expect("latest"),
+    )
+    .expect("json");
+    let snap = &latest["snapshot"];
+    for part in snap["components"]
+        .as_array()
+        .into_iter()
+        .chain(snap["modules"].as_array())
+        .flatten()
+    {
+        let name = part["name"].as_str().unwrap_or_default();
+        // Shown after its dependencies (api is degraded while redis is down), so any status.
+        assert!(
+            ["healthy", "degraded", "down", "unknown"]
+                .iter()
+                .any(|st| off.contains(&format!("class=\"chip chip-{st}\" data-part=\"{name}\""))),
+            "{name} missing without JavaScript"
+        );
+    }
+    assert!(off.contains("class=\"chip chip-down\" data-part=\"redis\""));
+    // The alert panel, the headline figures and the ingestion jobs are all in the static page.
+    assert!(off.contains("id=\"alerts-h\""));
+    for needs in ["Worker heartbeat needs JavaScript", "probe.latency_p95"] {
+        assert!(off.contains(needs), "{needs}");
+    }
+    preview.stop();
+    server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn ingestion_panel_explains_an_offline_worker_and_the_heartbeat_goes_grey() {
+    let dir = temp("worker-offline");
+    let Some(browser) = Browser::start(&dir.join("profile")) else {
+        return;
+    };
+    let site = dir.join("site");
+    let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");
+    let now = lookout::collect::now_ms() as f64 / 1000.0;
+    let demo = std::sync::Arc::new(lookout::demo::Demo::new(
+        lookout::demo::DemoOptions {
+            seed: 5,
+            speed: 1.0,
+            token: TOKEN.into(),
+            cors_origins: vec![format!("http://{}", preview.addr)],
+            incidents: Incidents::Fixed(vec![Incident::WorkerOffline]),
+            sleep: false,
+        },
+        now - 600.0,
+    ));
+    let server = lookout::demo::serve(std::sync::Arc::clone(&demo), 0).expect("demo");
+    let config = lookout::config::Config::from_toml(
+        &format!("[backend]\nbase_url = \"{}\"\n", server.base_url()),
+        std::path::Path::new("t.toml"),
+    )
+    .expect("config");
+    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
+    let token = lookout::collect::Token::new(TOKEN.into());
+    lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot");
+    lookout::app::build(&config, &mut store, &site, false).expect("build");
+
+    browser.goto(&format!("{}index.html", preview.url()));
+    browser.wait_for(
+        "the ingestion panel",
+        Duration::from_secs(20),
+        "return !!document.querySelector('[data-mounted=ingest] form');",
+    );
+    type_into(
+        &browser,
+        "[data-mounted=ingest] input[name=repo]",
+        "https://github.com/octocat/Hello-World",
+    );
+    type_into(&browser, "[data-mounted=ingest] input[name=token]", TOKEN);
+    browser
+        .eval("document.querySelector('[data-mounted=ingest] form').requestSubmit(); return true;");
+    browser.wait_for(
+        "the 503 message with when the worker was last seen",
+        Duration::from_secs(10),
+        "var m = document.querySelector('[data-mounted=ingest] .ingest-msg'); return !!m && /worker is offline \\(HTTP 503\\).*last seen \\d+ s ago/.test(m.textContent);",
+    );
+    browser.wait_for(
+        "a grey, still heartbeat",
+        Duration::from_secs(20),
+        "return !!document.querySelector('[data-mounted=heartbeat] [data-online=false]') && !document.querySelector('[data-mounted=heartbeat] .pulse');",
+    );
     drop(browser);
     preview.stop();
     server.stop();
