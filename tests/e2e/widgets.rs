@@ -399,3 +399,61 @@ fn ingestion_panel_explains_an_offline_worker_and_the_heartbeat_goes_grey() {
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn health_widget_can_read_the_backend_directly() {
+    let dir = temp("live-backend");
+    let Some(browser) = Browser::start(&dir.join("profile")) else {
+        return;
+    };
+    let site = dir.join("site");
+    let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");
+    // The snapshot comes from a healthy backend; the page's live source is another one, with
+    // redis down and the origin allowed: what the widget shows can only come from the latter.
+    let (_healthy, healthy_server) = demo_backend(Incidents::Fixed(vec![]));
+    let now = lookout::collect::now_ms() as f64 / 1000.0;
+    let live = std::sync::Arc::new(lookout::demo::Demo::new(
+        lookout::demo::DemoOptions {
+            seed: 7,
+            speed: 1.0,
+            token: TOKEN.into(),
+            cors_origins: vec![format!("http://{}", preview.addr)],
+            incidents: Incidents::Fixed(vec![Incident::RedisDown]),
+            sleep: false,
+        },
+        now - 600.0,
+    ));
+    let live_server = lookout::demo::serve(std::sync::Arc::clone(&live), 0).expect("demo");
+    let config = |base: String, extra: &str| {
+        lookout::config::Config::from_toml(
+            &format!("[backend]\nbase_url = \"{base}\"\n[site]\n{extra}"),
+            std::path::Path::new("t.toml"),
+        )
+        .expect("config")
+    };
+    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
+    let token = lookout::collect::Token::new(TOKEN.into());
+    lookout::app::snapshot(
+        &config(healthy_server.base_url(), ""),
+        &mut store,
+        token.as_ref(),
+    )
+    .expect("snapshot");
+    let direct = config(live_server.base_url(), "live_source = \"backend\"\n");
+    lookout::app::build(&direct, &mut store, &site, false).expect("build");
+    let html = std::fs::read_to_string(site.join("index.html")).expect("index");
+    assert!(html.contains("class=\"chip chip-healthy\" data-part=\"redis\""));
+    assert!(html.contains("data-format=\"pharos\""));
+
+    browser.goto(&format!("{}index.html", preview.url()));
+    browser.wait_for(
+        "redis down, read from the backend itself, and the modules asked one by one",
+        Duration::from_secs(20),
+        "var w = document.querySelector('[data-mounted=health]'); if (!w) return false; var r = w.querySelector('.chip[data-part=redis]'); var s = w.querySelector('.chip[data-part=Search]'); return !!r && r.className == 'chip chip-down' && !!s && /chip-(healthy|degraded|down)/.test(s.className) && w.querySelectorAll('.chip').length >= 18;",
+    );
+    drop(browser);
+    preview.stop();
+    live_server.stop();
+    healthy_server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -18,6 +18,16 @@ pub struct HealthProps {
     pub interval_ms: u32,
     /// Part -> parts it needs, as the site's config says; statuses shown after propagation.
     pub depends: Rc<BTreeMap<String, Vec<String>>>,
+    /// Set when `source` is Pharos' own `/health` rather than the site's snapshot.
+    pub pharos: Option<Pharos>,
+}
+
+/// Reading the backend directly: its base URL, and the modules to ask one by one when its
+/// `/health` does not list them (it sends `modules: null`).
+#[derive(Clone, PartialEq)]
+pub struct Pharos {
+    pub api: AttrValue,
+    pub modules: Rc<Vec<String>>,
 }
 
 /// One part as shown: name, status after its dependencies, and why.
@@ -39,11 +49,50 @@ pub struct View {
 /// Reads `data/latest.json`'s shape into what the widget shows; an error says what was wrong.
 pub fn view_of(body: &str, depends: &BTreeMap<String, Vec<String>>) -> Result<View, String> {
     let s = crate::json::latest(body)?.ok_or("no snapshot has been taken yet")?;
-    let parts: Vec<&PartHealth> = s.components.iter().chain(&s.modules).collect();
+    let parts: Vec<PartHealth> = s.components.into_iter().chain(s.modules).collect();
+    Ok(view_from(s.overall, s.taken_at_ms, &parts, depends))
+}
+
+/// Asks the backend itself: `/health`, then each module when it does not list them. A module
+/// that does not answer shows as unknown; only `/health` failing makes the widget stale.
+async fn pharos_view(
+    source: &str,
+    p: &Pharos,
+    depends: &BTreeMap<String, Vec<String>>,
+) -> Result<View, String> {
+    let (overall, mut parts, modules) =
+        crate::json::pharos_health(&net::get_text(source).await?.body)?;
+    match modules {
+        Some(m) => parts.extend(m),
+        None => {
+            for name in p.modules.iter() {
+                let url = format!(
+                    "{}/api/monitoring/health/module/{}",
+                    p.api.trim_end_matches('/'),
+                    name.to_ascii_lowercase()
+                );
+                let body = net::get_text(&url)
+                    .await
+                    .map(|f| f.body)
+                    .unwrap_or_default();
+                parts.push(crate::json::pharos_module(name, &body));
+            }
+        }
+    }
+    Ok(view_from(overall, net::now_ms() as i64, &parts, depends))
+}
+
+fn view_from(
+    overall: Status,
+    taken_at_ms: i64,
+    parts: &[PartHealth],
+    depends: &BTreeMap<String, Vec<String>>,
+) -> View {
+    let parts: Vec<&PartHealth> = parts.iter().collect();
     let propagated = model::rollup::propagate(&parts, depends);
-    Ok(View {
-        overall: s.overall,
-        taken_at_ms: s.taken_at_ms,
+    View {
+        overall,
+        taken_at_ms,
         chips: parts
             .iter()
             .zip(propagated)
@@ -57,7 +106,7 @@ pub fn view_of(body: &str, depends: &BTreeMap<String, Vec<String>>) -> Result<Vi
                 },
             })
             .collect(),
-    })
+    }
 }
 
 /// What the widget knows: nothing yet, fresh data, or the last good data and why a poll failed.
@@ -97,7 +146,7 @@ pub fn LiveHealth(props: &HealthProps) -> Html {
 
     {
         let fetch = fetch.clone();
-        let depends = props.depends.clone();
+        let (depends, pharos) = (props.depends.clone(), props.pharos.clone());
         use_effect_with(
             (props.source.clone(), *interval_ms, *auto, *nonce),
             move |(source, interval, auto, _)| {
@@ -107,37 +156,41 @@ pub fn LiveHealth(props: &HealthProps) -> Html {
                 spawn_local(async move {
                     let mut failures = 0u32;
                     let mut last_etag: Option<String> = None;
+                    // The loop's own memory of the last good view (a captured state handle
+                    // would only ever read the value it had when the loop started).
+                    let mut last: Option<(Rc<View>, f64)> = None;
                     while alive2.get() {
                         if !net::hidden() {
-                            match net::get_text(&source).await {
-                                Ok(f) if f.etag.is_some() && f.etag == last_etag => {
+                            let got = match &pharos {
+                                Some(p) => pharos_view(&source, p, &depends).await.map(Some),
+                                None => match net::get_text(&source).await {
                                     // 304 behind the scenes: same data, just checked.
+                                    Ok(f) if f.etag.is_some() && f.etag == last_etag => Ok(None),
+                                    Ok(f) => view_of(&f.body, &depends).map(|v| {
+                                        last_etag = f.etag;
+                                        Some(v)
+                                    }),
+                                    Err(e) => Err(e),
+                                },
+                            };
+                            match got {
+                                Ok(fresh) => {
                                     failures = 0;
-                                    if let Fetch::Ready { view, .. } = &*fetch {
-                                        let view = view.clone();
-                                        fetch.set(Fetch::Ready {
-                                            view,
-                                            at_ms: net::now_ms(),
-                                        });
+                                    let view = fresh
+                                        .map(Rc::new)
+                                        .or_else(|| last.as_ref().map(|l| l.0.clone()));
+                                    if let Some(view) = view {
+                                        let at_ms = net::now_ms();
+                                        last = Some((view.clone(), at_ms));
+                                        fetch.set(Fetch::Ready { view, at_ms });
                                     }
                                 }
-                                Ok(f) => match view_of(&f.body, &depends) {
-                                    Ok(v) => {
-                                        failures = 0;
-                                        last_etag = f.etag;
-                                        fetch.set(Fetch::Ready {
-                                            view: Rc::new(v),
-                                            at_ms: net::now_ms(),
-                                        });
-                                    }
-                                    Err(e) => {
-                                        failures += 1;
-                                        fetch.set(stale(&fetch, e));
-                                    }
-                                },
-                                Err(e) => {
+                                Err(error) => {
                                     failures += 1;
-                                    fetch.set(stale(&fetch, e));
+                                    fetch.set(Fetch::Stale {
+                                        last: last.clone(),
+                                        error,
+                                    });
                                 }
                             }
                         }
@@ -243,15 +296,6 @@ pub fn LiveHealth(props: &HealthProps) -> Html {
             }
         </div>
     }
-}
-
-fn stale(fetch: &UseStateHandle<Fetch>, error: String) -> Fetch {
-    let last = match &**fetch {
-        Fetch::Ready { view, at_ms } => Some((view.clone(), *at_ms)),
-        Fetch::Stale { last, .. } => last.clone(),
-        Fetch::Loading => None,
-    };
-    Fetch::Stale { last, error }
 }
 
 #[cfg(test)]

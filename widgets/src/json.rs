@@ -316,6 +316,64 @@ pub fn published(body: &str) -> Result<Published, String> {
     read().map_err(|e| format!("the alert rules could not be read ({e})"))
 }
 
+fn pharos_part(name: String, v: &Json) -> PartHealth {
+    // A module may be listed as a bare word or as `{status, message}`.
+    let word = v
+        .str()
+        .or_else(|| v.get("status").str())
+        .unwrap_or_default();
+    PartHealth {
+        name,
+        status: Status::from_word(&word),
+        message: v.get("message").text(),
+        word,
+    }
+}
+
+/// Overall status, components, and the modules when listed.
+pub type PharosHealth = (Status, Vec<PartHealth>, Option<Vec<PartHealth>>);
+
+/// Pharos' own `/health`: its overall word, the components, and the modules when it lists them
+/// (`None` when it sends `modules: null`, as it usually does).
+pub fn pharos_health(body: &str) -> Result<PharosHealth, String> {
+    let v = Json::parse(body);
+    let word = v
+        .get("status")
+        .str()
+        .ok_or("the backend's /health answered something else (no status)")?;
+    let parts = |key: &str, title: bool| -> Vec<PartHealth> {
+        v.get(key)
+            .entries()
+            .into_iter()
+            .map(|(k, p)| {
+                let name = if title {
+                    k[..1.min(k.len())].to_ascii_uppercase() + &k[1.min(k.len())..]
+                } else {
+                    k
+                };
+                pharos_part(name, &p)
+            })
+            .collect()
+    };
+    let modules = v.get("modules").is_object().then(|| parts("modules", true));
+    Ok((
+        Status::from_word(&word),
+        parts("components", false),
+        modules,
+    ))
+}
+
+/// `/health/module/{name}`'s answer as the part `name`; unknown when it did not answer sensibly.
+pub fn pharos_module(name: &str, body: &str) -> PartHealth {
+    let v = Json::parse(body);
+    let mut p = pharos_part(name.to_owned(), &v.get("health"));
+    if p.word.is_empty() {
+        p.status = Status::Unknown;
+        p.message = "no answer from the backend".into();
+    }
+    p
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,5 +447,47 @@ mod tests {
         assert_eq!(number("5abc"), None);
         assert_eq!(number(""), None);
         assert_eq!(number("Infinity"), None);
+    }
+
+    fn fixture(name: &str) -> String {
+        // The recorded answers of a real Pharos (../shared/fixtures/pharos): `body` of each.
+        let text = match name {
+            "health" => include_str!("../../../shared/fixtures/pharos/monitoring_health.json"),
+            _ => {
+                include_str!("../../../shared/fixtures/pharos/monitoring_health_module_search.json")
+            }
+        };
+        Json::parse(text).get("body").text()
+    }
+
+    #[wasm_bindgen_test]
+    fn reads_pharos_health_and_modules_directly() {
+        let (overall, comps, modules) =
+            pharos_health(&fixture("health")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(overall, Status::Degraded);
+        assert!(modules.is_none(), "the real server sends modules: null");
+        let redis = comps
+            .iter()
+            .find(|p| p.name == "redis")
+            .map(|p| (p.status, p.message.as_str()));
+        assert_eq!(redis, Some((Status::Down, "Connection failed")));
+        assert_eq!(comps.len(), 5);
+        let search = pharos_module("Search", &fixture("module"));
+        assert_eq!(
+            (search.name.as_str(), search.status),
+            ("Search", Status::Healthy)
+        );
+        assert_eq!(pharos_module("Graph", "").status, Status::Unknown);
+        let (_, _, listed) = pharos_health(r#"{"status":"healthy","components":{},"modules":{"auth":"healthy","graph":{"status":"unhealthy","message":"x"}}}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let listed = listed.unwrap_or_default();
+        assert_eq!(
+            listed
+                .iter()
+                .map(|p| (p.name.as_str(), p.status))
+                .collect::<Vec<_>>(),
+            [("Auth", Status::Healthy), ("Graph", Status::Down)]
+        );
+        assert!(pharos_health(r#"{"snapshot":null}"#).is_err());
     }
 }

@@ -55,6 +55,20 @@ pub fn start() {
                     .into(),
                 interval_ms: poll::interval_ms(attr("data-interval").as_deref()),
                 depends: std::rc::Rc::new(json::depends(&attr("data-depends").unwrap_or_default())),
+                pharos: (attr("data-format").as_deref() == Some("pharos"))
+                    .then(|| attr("data-api"))
+                    .flatten()
+                    .map(|api| health::Pharos {
+                        api: api.into(),
+                        modules: std::rc::Rc::new(
+                            attr("data-modules")
+                                .unwrap_or_default()
+                                .split(',')
+                                .filter(|m| !m.is_empty())
+                                .map(str::to_owned)
+                                .collect(),
+                        ),
+                    }),
             };
             mount::<health::LiveHealth>(el, "health", props);
         } else if kind.as_deref() == Some("cards") {

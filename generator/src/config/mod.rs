@@ -75,6 +75,9 @@ pub struct Site {
     /// Where the ingestion widget sends requests: the Pharos backend's base URL, empty for other
     /// backends. Public by design (browsers call it; it must allow the site's origin).
     pub api_base: String,
+    /// Where the live health widget reads: the site's `data/latest.json` (false), or the Pharos
+    /// backend's own `/health` and module endpoints (true; the backend must allow the origin).
+    pub live_from_backend: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -191,6 +194,7 @@ struct RawSite {
     days_per_page: Option<usize>,
     retention_days: Option<u32>,
     content_dir: Option<PathBuf>,
+    live_source: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -449,6 +453,18 @@ impl Config {
             ));
         }
         let content_dir = s.content_dir.unwrap_or_else(|| PathBuf::from("content"));
+        let live_from_backend = match s.live_source.as_deref() {
+            None | Some("site") => false,
+            Some("backend") if !api_base.is_empty() => true,
+            Some("backend") => {
+                let why = "\"backend\" needs backend.kind = \"pharos\" (its /health shape)";
+                return Err(bad("site.live_source", why.into()));
+            }
+            Some(other) => {
+                let why = format!("must be \"site\" or \"backend\", got {other:?}");
+                return Err(bad("site.live_source", why));
+            }
+        };
 
         let interval_s = raw
             .schedule
@@ -557,6 +573,7 @@ impl Config {
                 retention_days,
                 content_dir,
                 api_base,
+                live_from_backend,
             },
             interval: Duration::from_secs(interval_s),
             serve_bind,

@@ -14,6 +14,13 @@ fn empty_file_gives_demo_defaults() {
     assert_eq!(c.backend.modules.len(), 13);
     assert_eq!(c.interval, Duration::from_secs(60));
     assert_eq!(c, Config::defaults());
+    assert!(!c.site.live_from_backend);
+    assert!(
+        parse("[site]\nlive_source = \"backend\"")
+            .expect("backend")
+            .site
+            .live_from_backend
+    );
 }
 
 #[test]
@@ -49,6 +56,11 @@ fn bad_values_name_their_key() {
         ),
         ("[serve]\nbind = \"nowhere\"", "serve.bind"),
         ("[demo]\nspeed = -1.0", "demo.speed"),
+        ("[site]\nlive_source = \"cdn\"", "site.live_source"),
+        (
+            "[backend]\nkind = \"json\"\n[site]\nlive_source = \"backend\"\n[[endpoint]]\nname = \"a\"\nurl = \"/x\"",
+            "site.live_source",
+        ),
         (
             "[[endpoint]]\nname = \"a b\"\nurl = \"/x\"",
             "endpoint.name",

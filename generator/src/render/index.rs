@@ -87,6 +87,10 @@ pub(super) fn render_index(
         widget_wasm: ctx.bundle.wasm.clone(),
         api_base: &ctx.site.api_base,
         depends_json: serde_json::to_string(&ctx.site.depends_on).unwrap_or_default(),
+        live_modules: ctx.site.live_from_backend.then(|| {
+            let names: Vec<&str> = now.modules.iter().map(|m| m.name.as_str()).collect();
+            names.join(",")
+        }),
         groups: views::key_groups(now, prev.as_ref(), analysis),
         failures: now
             .outcomes

@@ -23,6 +23,7 @@ fn site(days_per_page: usize) -> Site {
         retention_days: 30,
         content_dir: std::path::PathBuf::from("content"),
         api_base: "http://127.0.0.1:8765".into(),
+        live_from_backend: false,
     }
 }
 

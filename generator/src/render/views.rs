@@ -207,6 +207,8 @@ pub struct IndexPage<'a> {
     pub widget_wasm: String,
     pub depends_json: String,
     pub api_base: &'a str,
+    /// Set when the live health widget reads the backend directly: the modules it asks one by one.
+    pub live_modules: Option<String>,
     pub groups: Vec<KeyGroup>,
     pub failures: Vec<OutcomeRow<'a>>,
     pub recent: Vec<SnapRow>,
