@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::demo::{self, Demo, DemoOptions, Incidents};
 use crate::render::{self, BuildOptions, BuildReport};
 use crate::store::{SnapshotMeta, Store};
-use crate::{Error, serve};
+use crate::{Error, schedule, serve};
 
 /// Paths a command works on, after CLI flags and config are merged.
 #[derive(Debug, Clone)]
@@ -169,6 +169,8 @@ impl Stopper {
             let Stopper { rt, int, term } = self;
             rt.block_on(async {
                 tokio::select! {
+                    // A stop already pending wins over a wait that is already over.
+                    biased;
                     _ = int.recv() => true,
                     _ = term.recv() => true,
                     () = tokio::time::sleep(d) => false,
@@ -177,46 +179,64 @@ impl Stopper {
         }
         #[cfg(not(unix))]
         self.rt.block_on(async {
-            tokio::select! { _ = tokio::signal::ctrl_c() => true, () = tokio::time::sleep(d) => false }
+            tokio::select! { biased; _ = tokio::signal::ctrl_c() => true, () = tokio::time::sleep(d) => false }
         })
     }
 }
 
-/// Time until the next multiple of `interval` since the epoch, so ticks line up across restarts.
-pub fn until_next_tick(now_ms: i64, interval: Duration) -> Duration {
-    let iv = interval.as_millis().max(1) as i64;
-    Duration::from_millis((iv - now_ms.rem_euclid(iv)) as u64)
+/// The wall clock, woken early by SIGINT/SIGTERM.
+pub struct RealClock {
+    pub stopper: Stopper,
 }
 
-/// Snapshot + build every `interval` until Ctrl-C/SIGTERM; a stop waits for the current step.
+impl schedule::Clock for RealClock {
+    fn now_ms(&mut self) -> i64 {
+        collect::now_ms()
+    }
+
+    fn wait_until(&mut self, t_ms: i64) -> bool {
+        let wait = (t_ms - collect::now_ms()).max(0) as u64;
+        self.stopper.sleep(Duration::from_millis(wait))
+    }
+}
+
+/// `lookout run`: snapshot + build on every tick (aligned to the interval, overruns skipped, a
+/// catch-up after downtime) until Ctrl-C/SIGTERM; a stop lets the current step finish.
 pub fn run_loop(
     config: &Config,
     paths: &Paths,
     token: Option<&Token>,
     once: bool,
 ) -> Result<(), Error> {
-    let mut stopper = Stopper::new()?;
+    let mut clock = RealClock {
+        stopper: Stopper::new()?,
+    };
     let client = collect::FetchPolicy::from_backend(&config.backend).client()?;
     let mut store = Store::open(&paths.data_dir)?;
-    loop {
-        let assembled = stopper.block_on(collect::collect(config, &client, token));
-        let meta = store.insert(&assembled)?;
-        let report = build(config, &mut store, &paths.out_dir, false)?;
-        tracing::info!(
-            snapshot = %meta.slug,
-            status = %meta.overall,
-            failed = meta.failed,
-            "{report}"
-        );
-        if once {
-            return Ok(());
-        }
-        let wait = until_next_tick(collect::now_ms(), config.interval);
-        if stopper.sleep(wait) {
-            tracing::info!("stopping");
-            return Ok(());
-        }
-    }
+    let newest = store.recent(1)?.first().map(|m| m.taken_at_ms);
+    schedule::drive(
+        &mut clock,
+        config.interval,
+        newest,
+        once,
+        |clock: &mut RealClock, tick| {
+            let assembled = clock
+                .stopper
+                .block_on(collect::collect(config, &client, token));
+            let meta = store.insert(&assembled)?;
+            let report = build(config, &mut store, &paths.out_dir, false)?;
+            tracing::info!(
+                snapshot = %meta.slug,
+                status = %meta.overall,
+                failed = meta.failed,
+                catch_up = tick.catch_up,
+                "{report}"
+            );
+            Ok::<(), Error>(())
+        },
+    )?;
+    tracing::info!("stopped");
+    Ok(())
 }
 
 #[derive(Debug, Clone)]
@@ -315,11 +335,12 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
     );
     println!();
     let client = collect::FetchPolicy::from_backend(&cfg.backend).client()?;
-    loop {
-        if stopper.sleep(until_next_tick(collect::now_ms(), args.interval)) {
-            break;
-        }
-        let assembled = stopper.block_on(collect::collect(&cfg, &client, token.as_ref()));
+    let mut clock = RealClock { stopper };
+    let newest = store.recent(1)?.first().map(|m| m.taken_at_ms);
+    schedule::drive(&mut clock, args.interval, newest, false, |clock, _| {
+        let assembled = clock
+            .stopper
+            .block_on(collect::collect(&cfg, &client, token.as_ref()));
         let meta = store.insert(&assembled)?;
         let report = build(&cfg, &mut store, &paths.out_dir, false)?;
         println!(
@@ -328,7 +349,8 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
             meta.overall.as_str(),
             meta.failed
         );
-    }
+        Ok::<(), Error>(())
+    })?;
     println!("stopping ...");
     site.stop();
     backend.stop();

@@ -9,7 +9,9 @@ pub mod content;
 pub mod demo;
 pub mod detect;
 pub mod http;
+pub mod lock;
 pub mod render;
+pub mod schedule;
 pub mod serve;
 pub mod store;
 
@@ -29,6 +31,8 @@ pub enum Error {
         context: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Lock(#[from] lock::LockError),
     #[error("cannot start the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
     #[error(transparent)]

@@ -190,6 +190,15 @@ fn run(cli: Cli) -> Result<(), Error> {
         out_dir: cli.out.clone().unwrap_or_else(|| config.out_dir.clone()),
     };
     let token = || Token::from_env(&config.backend.token_env);
+    // Commands that write the store or the site hold the data folder's lock while they run.
+    let _lock = match cli.command {
+        Command::Demo { .. }
+        | Command::Snapshot
+        | Command::Build { .. }
+        | Command::Run { .. }
+        | Command::Fill { .. } => Some(lookout::lock::acquire(&paths.data_dir)?),
+        _ => None,
+    };
     match cli.command {
         Command::Init { .. } => Ok(()),
         Command::Demo {

@@ -6,6 +6,7 @@ mod cli;
 mod crash;
 mod faults;
 mod pipeline;
+mod schedule;
 mod serve;
 mod site;
 mod support;
