@@ -8,6 +8,7 @@ use reqwest::Url;
 use serde::Deserialize;
 
 pub(crate) mod alerts;
+mod site;
 pub use alerts::default_rules;
 
 #[derive(Debug, thiserror::Error)]
@@ -150,7 +151,7 @@ struct Raw {
     backend: Option<RawBackend>,
     #[serde(default)]
     endpoint: Vec<RawEndpoint>,
-    site: Option<RawSite>,
+    site: Option<site::RawSite>,
     schedule: Option<RawSchedule>,
     serve: Option<RawServe>,
     demo: Option<RawDemo>,
@@ -185,16 +186,6 @@ struct RawEndpoint {
     url: String,
     #[serde(default)]
     auth: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSite {
-    title: Option<String>,
-    days_per_page: Option<usize>,
-    retention_days: Option<u32>,
-    content_dir: Option<PathBuf>,
-    live_source: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -427,45 +418,6 @@ impl Config {
             ));
         }
 
-        let api_base = if kind == BackendKind::Pharos {
-            base_url.as_str().trim_end_matches('/').to_owned()
-        } else {
-            String::new()
-        };
-        let s = raw.site.unwrap_or_default();
-        let title = s.title.unwrap_or_else(|| "Lookout status".to_owned());
-        if title.trim().is_empty() {
-            return Err(bad("site.title", "must not be empty".into()));
-        }
-        let days_per_page = s.days_per_page.unwrap_or(30);
-        if !(1..=366).contains(&days_per_page) {
-            return Err(bad(
-                "site.days_per_page",
-                format!("must be 1..=366, got {days_per_page}"),
-            ));
-        }
-
-        let retention_days = s.retention_days.unwrap_or(30);
-        if !(1..=3650).contains(&retention_days) {
-            return Err(bad(
-                "site.retention_days",
-                format!("must be 1..=3650, got {retention_days}"),
-            ));
-        }
-        let content_dir = s.content_dir.unwrap_or_else(|| PathBuf::from("content"));
-        let live_from_backend = match s.live_source.as_deref() {
-            None | Some("site") => false,
-            Some("backend") if !api_base.is_empty() => true,
-            Some("backend") => {
-                let why = "\"backend\" needs backend.kind = \"pharos\" (its /health shape)";
-                return Err(bad("site.live_source", why.into()));
-            }
-            Some(other) => {
-                let why = format!("must be \"site\" or \"backend\", got {other:?}");
-                return Err(bad("site.live_source", why));
-            }
-        };
-
         let interval_s = raw
             .schedule
             .unwrap_or_default()
@@ -527,28 +479,13 @@ impl Config {
             history_step,
         };
         let alerts = alerts::check(raw.alerts.unwrap_or_default(), raw.alert, &bad)?;
-        let depends_on = match raw.depends_on {
-            None if kind == BackendKind::Pharos => pharos_dependencies(),
-            None => Default::default(),
-            Some(map) => {
-                let mut out = std::collections::BTreeMap::new();
-                for (part, needs) in map {
-                    let part = part.trim().to_ascii_lowercase();
-                    let needs: Vec<String> = needs
-                        .iter()
-                        .map(|n| n.trim().to_ascii_lowercase())
-                        .collect();
-                    if part.is_empty() || needs.iter().any(String::is_empty) {
-                        return Err(bad("depends_on", "holds an empty part name".into()));
-                    }
-                    if needs.contains(&part) {
-                        return Err(bad("depends_on", format!("{part:?} depends on itself")));
-                    }
-                    out.insert(part, needs);
-                }
-                out
-            }
-        };
+        let site = site::check(
+            raw.site.unwrap_or_default(),
+            raw.depends_on,
+            kind,
+            &base_url,
+            &bad,
+        )?;
         let p = raw.paths.unwrap_or_default();
         Ok(Config {
             backend: Backend {
@@ -566,15 +503,7 @@ impl Config {
                 modules,
             },
             endpoints,
-            site: Site {
-                title,
-                days_per_page,
-                depends_on,
-                retention_days,
-                content_dir,
-                api_base,
-                live_from_backend,
-            },
+            site,
             interval: Duration::from_secs(interval_s),
             serve_bind,
             demo,
