@@ -184,6 +184,27 @@ impl Stopper {
     }
 }
 
+/// The HTTP client for webhooks (not the collector's: its timeouts are the backend's).
+pub fn notify_client() -> Result<reqwest::Client, Error> {
+    Ok(reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .build()?)
+}
+
+/// Sends the alert notifications that are due now, logging what could not be delivered.
+pub async fn notify(config: &Config, store: &mut Store) -> Result<crate::notify::Report, Error> {
+    let client = notify_client()?;
+    let content = crate::content::load(&config.site.content_dir);
+    let report = crate::notify::run(config, store, &content, &client, collect::now_ms()).await?;
+    if report.sent > 0 {
+        tracing::info!(messages = report.sent, "alert notifications sent");
+    }
+    for f in &report.failed {
+        tracing::warn!("notification not delivered (tried again next time): {f}");
+    }
+    Ok(report)
+}
+
 /// The wall clock, woken early by SIGINT/SIGTERM.
 pub struct RealClock {
     pub stopper: Stopper,
@@ -232,6 +253,7 @@ pub fn run_loop(
                 catch_up = tick.catch_up,
                 "{report}"
             );
+            clock.stopper.block_on(notify(config, &mut store))?;
             Ok::<(), Error>(())
         },
     )?;

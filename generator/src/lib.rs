@@ -10,6 +10,7 @@ pub mod demo;
 pub mod detect;
 pub mod http;
 pub mod lock;
+pub mod notify;
 pub mod render;
 pub mod schedule;
 pub mod serve;

@@ -80,6 +80,11 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Send the alert notifications that are due (`lookout run` does this after every build)
+    Notify {
+        #[command(subcommand)]
+        action: Option<NotifyAction>,
+    },
     /// Fill the store with simulated history from the demo backend's model (no HTTP)
     Fill {
         /// Days of history, ending now
@@ -124,6 +129,16 @@ enum Command {
         /// Only the build benchmark, on one history of N snapshots S seconds apart (`10000:300`)
         #[arg(long, value_name = "N:S")]
         history: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum NotifyAction {
+    /// Send a sample notification of one rule to every channel (marked as a test, not recorded)
+    Test {
+        /// The rule's name, as in the config
+        #[arg(long)]
+        rule: String,
     },
 }
 
@@ -196,7 +211,8 @@ fn run(cli: Cli) -> Result<(), Error> {
         | Command::Snapshot
         | Command::Build { .. }
         | Command::Run { .. }
-        | Command::Fill { .. } => Some(lookout::lock::acquire(&paths.data_dir)?),
+        | Command::Fill { .. }
+        | Command::Notify { action: None } => Some(lookout::lock::acquire(&paths.data_dir)?),
         _ => None,
     };
     match cli.command {
@@ -268,6 +284,39 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Run { once } => app::run_loop(&config, &paths, token().as_ref(), once),
+        Command::Notify { action: None } => {
+            let mut store = Store::open(&paths.data_dir)?;
+            let report = app::runtime()?.block_on(app::notify(&config, &mut store))?;
+            println!("{} notification(s) sent", report.sent);
+            if report.failed.is_empty() {
+                Ok(())
+            } else {
+                Err(Error::Usage(format!(
+                    "not delivered (tried again next time):\n  {}",
+                    report.failed.join("\n  ")
+                )))
+            }
+        }
+        Command::Notify {
+            action: Some(NotifyAction::Test { rule }),
+        } => {
+            let client = app::notify_client()?;
+            let lines = app::runtime()?
+                .block_on(lookout::notify::test(
+                    &config,
+                    &rule,
+                    &client,
+                    lookout::collect::now_ms(),
+                ))
+                .map_err(Error::Usage)?;
+            for l in &lines {
+                println!("{l}");
+            }
+            if lines.iter().any(|l| l.contains("FAILED")) {
+                return Err(Error::Usage("a channel failed".into()));
+            }
+            Ok(())
+        }
         Command::Fill { days, step, seed } => {
             if !(days.is_finite() && days > 0.0) || step < 10 {
                 return Err(Error::Usage(

@@ -5,6 +5,7 @@ mod alert_panel;
 mod cli;
 mod crash;
 mod faults;
+mod notify;
 mod pipeline;
 mod schedule;
 mod serve;

@@ -8,8 +8,11 @@ use reqwest::Url;
 use serde::Deserialize;
 
 pub(crate) mod alerts;
+mod notify;
 mod site;
+
 pub use alerts::default_rules;
+pub use notify::{Notify, Webhook, WebhookFormat, WebhookUrl};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -103,6 +106,7 @@ pub struct Config {
     pub out_dir: PathBuf,
     /// Alert rules: the defaults (unless turned off) and the `[[alert]]` entries.
     pub alerts: Vec<model::alert::Rule>,
+    pub notify: Notify,
 }
 
 pub const PHAROS_MODULES: [&str; 13] = [
@@ -157,6 +161,9 @@ struct Raw {
     demo: Option<RawDemo>,
     paths: Option<RawPaths>,
     alerts: Option<alerts::RawAlerts>,
+    notify: Option<notify::RawNotify>,
+    #[serde(default)]
+    webhook: Vec<notify::RawWebhook>,
     depends_on: Option<std::collections::BTreeMap<String, Vec<String>>>,
     #[serde(default)]
     alert: Vec<alerts::RawAlert>,
@@ -479,6 +486,7 @@ impl Config {
             history_step,
         };
         let alerts = alerts::check(raw.alerts.unwrap_or_default(), raw.alert, &bad)?;
+        let notify = notify::check(raw.notify.unwrap_or_default(), raw.webhook, &bad)?;
         let site = site::check(
             raw.site.unwrap_or_default(),
             raw.depends_on,
@@ -510,6 +518,7 @@ impl Config {
             data_dir: p.data_dir.unwrap_or_else(|| PathBuf::from("data")),
             out_dir: p.out.unwrap_or_else(|| PathBuf::from("site")),
             alerts,
+            notify,
         })
     }
 }

@@ -57,6 +57,10 @@ fn bad_values_name_their_key() {
         ("[serve]\nbind = \"nowhere\"", "serve.bind"),
         ("[demo]\nspeed = -1.0", "demo.speed"),
         ("[site]\nlive_source = \"cdn\"", "site.live_source"),
+        ("[notify]\nrepeat_minutes = 99999", "notify.repeat_minutes"),
+        ("[[webhook]]\nurl = \"ftp://x\"", "webhook.url"),
+        ("[[webhook]]\nurl = \"http://x\"\nurl_env = \"V\"", "webhook"),
+        ("[[webhook]]\nurl = \"http://x\"\nformat = \"teams\"", "webhook.format"),
         (
             "[backend]\nkind = \"json\"\n[site]\nlive_source = \"backend\"\n[[endpoint]]\nname = \"a\"\nurl = \"/x\"",
             "site.live_source",

@@ -2,6 +2,7 @@
 
 mod analysis;
 mod builds;
+mod notices;
 mod parts;
 mod queries;
 mod retention;

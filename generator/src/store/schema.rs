@@ -134,4 +134,16 @@ pub const MIGRATIONS: &[&str] = &[
     r"
     CREATE INDEX outcomes_failed ON outcomes(endpoint, snapshot_id) WHERE kind != 'ok';
     ",
+    // 5: notifications sent, per channel and alert episode, so none is sent twice (restarts too).
+    r"
+    CREATE TABLE notices (
+        channel   TEXT NOT NULL,
+        rule      TEXT NOT NULL,
+        metric    TEXT NOT NULL,
+        episode   INTEGER NOT NULL,
+        kind      TEXT NOT NULL,
+        sent_ms   INTEGER NOT NULL,
+        PRIMARY KEY (channel, rule, metric, episode, kind)
+    ) WITHOUT ROWID;
+    ",
 ];
