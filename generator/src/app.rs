@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::demo::{self, Demo, DemoOptions, Incidents};
 use crate::render::{self, BuildOptions, BuildReport};
 use crate::store::{SnapshotMeta, Store};
-use crate::{Error, schedule, serve};
+use crate::{Error, report, schedule, serve};
 
 /// Paths a command works on, after CLI flags and config are merged.
 #[derive(Debug, Clone)]
@@ -205,6 +205,64 @@ pub async fn notify(config: &Config, store: &mut Store) -> Result<crate::notify:
     Ok(report)
 }
 
+/// The report of the day before, when its local time has come and it was not made yet (a late
+/// one, once, after downtime); then whatever the outbox still holds is sent.
+pub fn report_if_due(
+    config: &Config,
+    store: &mut Store,
+    paths: &Paths,
+    now_ms: i64,
+) -> Result<Option<report::Made>, Error> {
+    let tz = config.report.zone();
+    let today = report::local_day(now_ms, &tz);
+    let (h, m) = config.report.at;
+    let due_ms = today
+        .at(h, m, 0, 0)
+        .to_zoned(tz.clone())
+        .map(|z| z.timestamp().as_millisecond())
+        .unwrap_or(i64::MAX);
+    let day = today.yesterday().unwrap_or(today);
+    let period = report::Period::of(day, &tz, &config.report.time_zone);
+    let mut made = None;
+    if !config.report.to.is_empty()
+        && now_ms >= due_ms
+        && store.report_made(&day.to_string())?.is_none()
+        && !store.range(period.from_ms, period.to_ms)?.is_empty()
+    {
+        let late = now_ms - due_ms > (2 * config.interval.as_millis() as i64).max(15 * 60_000);
+        let r = report::make(
+            config,
+            store,
+            &paths.out_dir,
+            &paths.data_dir,
+            day,
+            late,
+            &[],
+            false,
+            now_ms,
+        )?;
+        tracing::info!(day = %r.day, late, "daily report made: {}", r.eml.display());
+        made = Some(r);
+    }
+    if let Some(smtp) = &config.smtp {
+        let f = report::mail::flush(
+            &report::outbox(&paths.data_dir),
+            smtp,
+            Duration::from_secs(2),
+        );
+        for p in &f.sent {
+            tracing::info!("mail sent: {}", p.display());
+        }
+        for (p, why) in &f.kept {
+            tracing::warn!(
+                "mail kept in the outbox for the next run: {} ({why})",
+                p.display()
+            );
+        }
+    }
+    Ok(made)
+}
+
 /// The wall clock, woken early by SIGINT/SIGTERM.
 pub struct RealClock {
     pub stopper: Stopper,
@@ -254,6 +312,7 @@ pub fn run_loop(
                 "{report}"
             );
             clock.stopper.block_on(notify(config, &mut store))?;
+            report_if_due(config, &mut store, paths, collect::now_ms())?;
             Ok::<(), Error>(())
         },
     )?;

@@ -12,6 +12,7 @@ pub mod http;
 pub mod lock;
 pub mod notify;
 pub mod render;
+pub mod report;
 pub mod schedule;
 pub mod serve;
 pub mod store;
@@ -34,6 +35,8 @@ pub enum Error {
     },
     #[error(transparent)]
     Lock(#[from] lock::LockError),
+    #[error(transparent)]
+    Mail(#[from] report::mail::MailError),
     #[error("cannot start the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
     #[error(transparent)]

@@ -80,6 +80,18 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Make the daily report of a day: its page in the site, its mail in the outbox (and sent)
+    Report {
+        /// The local day (YYYY-MM-DD) [default: yesterday in report.time_zone]
+        #[arg(long)]
+        date: Option<String>,
+        /// Send it (and anything else waiting in the outbox) through [smtp]
+        #[arg(long)]
+        send: bool,
+        /// Recipient instead of report.to (repeat for several)
+        #[arg(long)]
+        to: Vec<String>,
+    },
     /// Send the alert notifications that are due (`lookout run` does this after every build)
     Notify {
         #[command(subcommand)]
@@ -212,6 +224,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         | Command::Build { .. }
         | Command::Run { .. }
         | Command::Fill { .. }
+        | Command::Report { .. }
         | Command::Notify { action: None } => Some(lookout::lock::acquire(&paths.data_dir)?),
         _ => None,
     };
@@ -284,6 +297,56 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Run { once } => app::run_loop(&config, &paths, token().as_ref(), once),
+        Command::Report { date, send, to } => {
+            let tz = config.report.zone();
+            let day = match date {
+                Some(d) => d.parse::<jiff::civil::Date>().map_err(|e| {
+                    Error::Usage(format!("--date {d:?} is not a date (YYYY-MM-DD): {e}"))
+                })?,
+                None => {
+                    let today = lookout::report::local_day(lookout::collect::now_ms(), &tz);
+                    today.yesterday().unwrap_or(today)
+                }
+            };
+            let mut store = Store::open(&paths.data_dir)?;
+            let made = lookout::report::make(
+                &config,
+                &mut store,
+                &paths.out_dir,
+                &paths.data_dir,
+                day,
+                false,
+                &to,
+                send,
+                lookout::collect::now_ms(),
+            )?;
+            // The site's list of reports follows.
+            app::build(&config, &mut store, &paths.out_dir, false)?;
+            println!("report for {}: {}", made.day, made.page.display());
+            println!("mail: {}", made.eml.display());
+            match made.flushed {
+                None if send => println!(
+                    "no [smtp] in the config: the mail stays in {}",
+                    lookout::report::outbox(&paths.data_dir).display()
+                ),
+                None => {}
+                Some(f) => {
+                    println!("sent {} message(s)", f.sent.len());
+                    if !f.kept.is_empty() {
+                        let why: Vec<String> = f
+                            .kept
+                            .iter()
+                            .map(|(p, e)| format!("{}: {e}", p.display()))
+                            .collect();
+                        return Err(Error::Usage(format!(
+                            "kept in the outbox for the next run:\n  {}",
+                            why.join("\n  ")
+                        )));
+                    }
+                }
+            }
+            Ok(())
+        }
         Command::Notify { action: None } => {
             let mut store = Store::open(&paths.data_dir)?;
             let report = app::runtime()?.block_on(app::notify(&config, &mut store))?;

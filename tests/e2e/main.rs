@@ -7,6 +7,7 @@ mod crash;
 mod faults;
 mod notify;
 mod pipeline;
+mod report;
 mod schedule;
 mod serve;
 mod site;

@@ -37,7 +37,7 @@ fn leftovers(dir: &Path) -> Vec<String> {
     lookout::render::files_under(dir)
         .into_iter()
         .map(|p| p.display().to_string())
-        .filter(|p| p.contains(".tmp") || p.ends_with('~'))
+        .filter(|p| p.ends_with(lookout::render::TMP_SUFFIX) || p.contains(".tmp"))
         .collect()
 }
 

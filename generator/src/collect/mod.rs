@@ -10,6 +10,7 @@ mod pharos_health;
 mod pharos_metrics;
 
 pub use assemble::{Assembled, assemble};
+pub use extract::seg;
 pub use http::{FetchPolicy, fetch_all};
 pub use pharos::targets;
 

@@ -9,10 +9,12 @@ use serde::Deserialize;
 
 pub(crate) mod alerts;
 mod notify;
+mod report;
 mod site;
 
 pub use alerts::default_rules;
 pub use notify::{Notify, Webhook, WebhookFormat, WebhookUrl};
+pub use report::{Report, Security, Smtp};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -82,6 +84,8 @@ pub struct Site {
     /// Where the live health widget reads: the site's `data/latest.json` (false), or the Pharos
     /// backend's own `/health` and module endpoints (true; the backend must allow the origin).
     pub live_from_backend: bool,
+    /// Where the site is published (`https://status.example.com`), for links in mail.
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -107,6 +111,9 @@ pub struct Config {
     /// Alert rules: the defaults (unless turned off) and the `[[alert]]` entries.
     pub alerts: Vec<model::alert::Rule>,
     pub notify: Notify,
+    pub report: Report,
+    /// `None`: reports are written to the outbox folder only.
+    pub smtp: Option<Smtp>,
 }
 
 pub const PHAROS_MODULES: [&str; 13] = [
@@ -162,6 +169,8 @@ struct Raw {
     paths: Option<RawPaths>,
     alerts: Option<alerts::RawAlerts>,
     notify: Option<notify::RawNotify>,
+    report: Option<report::RawReport>,
+    smtp: Option<report::RawSmtp>,
     #[serde(default)]
     webhook: Vec<notify::RawWebhook>,
     depends_on: Option<std::collections::BTreeMap<String, Vec<String>>>,
@@ -487,6 +496,7 @@ impl Config {
         };
         let alerts = alerts::check(raw.alerts.unwrap_or_default(), raw.alert, &bad)?;
         let notify = notify::check(raw.notify.unwrap_or_default(), raw.webhook, &bad)?;
+        let (report, smtp) = report::check(raw.report.unwrap_or_default(), raw.smtp, &bad)?;
         let site = site::check(
             raw.site.unwrap_or_default(),
             raw.depends_on,
@@ -519,6 +529,8 @@ impl Config {
             out_dir: p.out.unwrap_or_else(|| PathBuf::from("site")),
             alerts,
             notify,
+            report,
+            smtp,
         })
     }
 }

@@ -16,6 +16,7 @@ pub(super) struct RawSite {
     retention_days: Option<u32>,
     content_dir: Option<PathBuf>,
     live_source: Option<String>,
+    public_url: Option<String>,
 }
 
 pub(super) fn check(
@@ -85,7 +86,18 @@ pub(super) fn check(
             out
         }
     };
+    let public_url = match s.public_url {
+        None => None,
+        Some(u) => {
+            let url = Url::parse(&u)
+                .ok()
+                .filter(|x| matches!(x.scheme(), "http" | "https"))
+                .ok_or_else(|| bad("site.public_url", format!("{u:?} is not an http(s) URL")))?;
+            Some(url.as_str().trim_end_matches('/').to_owned())
+        }
+    };
     Ok(Site {
+        public_url,
         title,
         days_per_page,
         depends_on,

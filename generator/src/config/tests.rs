@@ -59,8 +59,14 @@ fn bad_values_name_their_key() {
         ("[site]\nlive_source = \"cdn\"", "site.live_source"),
         ("[notify]\nrepeat_minutes = 99999", "notify.repeat_minutes"),
         ("[[webhook]]\nurl = \"ftp://x\"", "webhook.url"),
-        ("[[webhook]]\nurl = \"http://x\"\nurl_env = \"V\"", "webhook"),
-        ("[[webhook]]\nurl = \"http://x\"\nformat = \"teams\"", "webhook.format"),
+        (
+            "[[webhook]]\nurl = \"http://x\"\nurl_env = \"V\"",
+            "webhook",
+        ),
+        (
+            "[[webhook]]\nurl = \"http://x\"\nformat = \"teams\"",
+            "webhook.format",
+        ),
         (
             "[backend]\nkind = \"json\"\n[site]\nlive_source = \"backend\"\n[[endpoint]]\nname = \"a\"\nurl = \"/x\"",
             "site.live_source",

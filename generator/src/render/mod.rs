@@ -17,10 +17,12 @@ mod parts;
 mod paths;
 mod prune;
 mod ranges;
+mod reports;
 mod views;
 mod widgets;
 mod write;
 
+pub use incidents::page as incident_page;
 pub use links::{broken_links, files_under};
 pub use paths::{day_page, history_page, slug, snapshot_json, snapshot_page};
 pub use write::{TMP_SUFFIX, write_atomic};
@@ -303,6 +305,9 @@ pub fn build(
     let mut fixed = vec![
         paths::INDEX.to_owned(),
         paths::LATEST_JSON.to_owned(),
+        paths::RULES_JSON.to_owned(),
+        reports::INDEX.to_owned(),
+        reports::JSON.to_owned(),
         paths::ANALYSIS_JSON.to_owned(),
         paths::TRENDS_JSON.to_owned(),
         paths::NOT_FOUND.to_owned(),
@@ -407,7 +412,8 @@ pub fn build(
     alerts::render_alerts(store, &ctx, &writer, analysis)?;
     lap.mark("alerts");
     incidents::render_incidents(&ctx, &writer, ctx.now_ms)?;
-    lap.mark("incidents");
+    reports::render_reports(&ctx, &writer)?;
+    lap.mark("incidents and reports");
     let today = model::time::day_of(ctx.now_ms);
     if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms) {
         let keep_from = now - i64::from(site.retention_days) * 86_400_000;

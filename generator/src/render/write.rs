@@ -27,6 +27,11 @@ pub fn hash(bytes: &[u8]) -> u64 {
 pub const TMP_SUFFIX: &str = ".lookout-tmp";
 
 impl Writer {
+    /// The output folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     pub fn new(root: &Path, known: HashMap<String, u64>) -> Writer {
         Writer {
             root: root.to_owned(),

@@ -1,8 +1,8 @@
-//! Notifications already sent, per channel and alert episode: what keeps them from repeating across restarts.
+//! What was already sent: notifications per channel and alert episode, and daily reports per day; what keeps both from repeating across restarts.
 
 use std::collections::HashMap;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError};
 use crate::notify::plan::{Item, Kind, Sent};
@@ -72,5 +72,27 @@ impl Store {
             }
         }
         tx.commit().map_err(e)
+    }
+
+    /// When the report of `day` (local, `YYYY-MM-DD`) was made, and whether it was late.
+    pub fn report_made(&self, day: &str) -> Result<Option<(i64, bool)>, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT made_ms, late FROM reports WHERE day = ?1",
+                [day],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn record_report(&mut self, day: &str, made_ms: i64, late: bool) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO reports (day, made_ms, late) VALUES (?1, ?2, ?3)",
+                params![day, made_ms, late],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
     }
 }

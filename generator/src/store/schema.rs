@@ -146,4 +146,12 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (channel, rule, metric, episode, kind)
     ) WITHOUT ROWID;
     ",
+    // 6: daily reports made (local day), so each is made and mailed once, late ones marked.
+    r"
+    CREATE TABLE reports (
+        day       TEXT PRIMARY KEY,
+        made_ms   INTEGER NOT NULL,
+        late      INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    ",
 ];
