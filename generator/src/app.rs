@@ -191,11 +191,27 @@ pub fn notify_client() -> Result<reqwest::Client, Error> {
         .build()?)
 }
 
-/// Sends the alert notifications that are due now, logging what could not be delivered.
-pub async fn notify(config: &Config, store: &mut Store) -> Result<crate::notify::Report, Error> {
+/// Sends the alert notifications that are due now, logging what could not be delivered; mail
+/// goes through the outbox (flushed when `[smtp]` is configured).
+pub async fn notify(
+    config: &Config,
+    store: &mut Store,
+    data_dir: &Path,
+) -> Result<crate::notify::Report, Error> {
     let client = notify_client()?;
     let content = crate::content::load(&config.site.content_dir);
-    let report = crate::notify::run(config, store, &content, &client, collect::now_ms()).await?;
+    let outbox = report::outbox(data_dir);
+    let report =
+        crate::notify::run(config, store, &content, &client, &outbox, collect::now_ms()).await?;
+    if let Some(smtp) = &config.smtp {
+        let f = report::mail::flush(&outbox, smtp, Duration::from_secs(2));
+        for (p, why) in &f.kept {
+            tracing::warn!(
+                "mail kept in the outbox for the next run: {} ({why})",
+                p.display()
+            );
+        }
+    }
     if report.sent > 0 {
         tracing::info!(messages = report.sent, "alert notifications sent");
     }
@@ -311,7 +327,9 @@ pub fn run_loop(
                 catch_up = tick.catch_up,
                 "{report}"
             );
-            clock.stopper.block_on(notify(config, &mut store))?;
+            clock
+                .stopper
+                .block_on(notify(config, &mut store, &paths.data_dir))?;
             report_if_due(config, &mut store, paths, collect::now_ms())?;
             Ok::<(), Error>(())
         },

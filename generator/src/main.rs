@@ -349,7 +349,8 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Notify { action: None } => {
             let mut store = Store::open(&paths.data_dir)?;
-            let report = app::runtime()?.block_on(app::notify(&config, &mut store))?;
+            let report =
+                app::runtime()?.block_on(app::notify(&config, &mut store, &paths.data_dir))?;
             println!("{} notification(s) sent", report.sent);
             if report.failed.is_empty() {
                 Ok(())
@@ -369,6 +370,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     &config,
                     &rule,
                     &client,
+                    &lookout::report::outbox(&paths.data_dir),
                     lookout::collect::now_ms(),
                 ))
                 .map_err(Error::Usage)?;

@@ -362,3 +362,58 @@ fn the_scheduler_makes_each_days_report_once_and_marks_a_late_one() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn alert_notifications_by_mail_arrive_grouped_and_once() {
+    let dir = temp("notify-mail");
+    let Some(smtp) = Smtp::start(&dir.join("mail"), false) else {
+        return;
+    };
+    let (_demo, server) = demo_backend(lookout::demo::Incidents::Fixed(vec![]));
+    let cfg = write_config(
+        &dir,
+        &server.base_url(),
+        &format!(
+            "[site]\ntitle = \"Acme status\"\n[notify]\nemail_to = [\"ops@example.com\"]\n\
+             [smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n\
+             [alerts]\ndefaults = false\n\
+             [[alert]]\nname = \"Slow probe\"\nmetric = \"probe.latency_p95\"\nop = \">\"\nthreshold = 0\nfor = \"0s\"\nseverity = \"warning\"\n\
+             [[alert]]\nname = \"Probe errors\"\nmetric = \"probe.error_rate\"\nop = \">=\"\nthreshold = 0\nfor = \"0s\"\nseverity = \"critical\"\n",
+            smtp.port
+        ),
+    );
+    let (data, out) = (dir.join("data"), dir.join("site"));
+    for step in [&["snapshot"][..], &["build"], &["notify"], &["notify"]] {
+        let o = bin()
+            .arg("--config")
+            .arg(&cfg)
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("--out")
+            .arg(&out)
+            .args(step)
+            .env("E2E_TOKEN", TOKEN)
+            .output()
+            .expect("lookout");
+        assert!(
+            o.status.success(),
+            "{step:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let got = smtp.received();
+    assert_eq!(
+        got.len(),
+        1,
+        "one message for both, and none again: {got:?}"
+    );
+    assert_eq!(got[0]["subject"], "Acme status: 2 alerts firing");
+    let text = got[0]["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("[CRITICAL] Probe errors") && text.contains("[WARNING] Slow probe"),
+        "{text}"
+    );
+    assert!(lookout::report::mail::waiting(&data.join("outbox")).is_empty());
+    server.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

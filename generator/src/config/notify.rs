@@ -11,6 +11,7 @@ use super::ConfigError;
 #[serde(deny_unknown_fields)]
 pub(super) struct RawNotify {
     repeat_minutes: Option<u64>,
+    email_to: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -26,6 +27,8 @@ pub struct Notify {
     /// Remind about alerts that keep firing this long after the last word (`None`: never).
     pub repeat: Option<Duration>,
     pub webhooks: Vec<Webhook>,
+    /// Mail recipients (through `[smtp]`, or the outbox without one).
+    pub email_to: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,5 +103,15 @@ pub(super) fn check(
         };
         webhooks.push(Webhook { url, format });
     }
-    Ok(Notify { repeat, webhooks })
+    let email_to = raw
+        .email_to
+        .unwrap_or_default()
+        .iter()
+        .map(|t| super::report::mailbox("notify.email_to", t, bad))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Notify {
+        repeat,
+        webhooks,
+        email_to,
+    })
 }

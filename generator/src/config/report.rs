@@ -59,7 +59,7 @@ pub struct Smtp {
     pub password_env: Option<String>,
 }
 
-fn mailbox(
+pub(super) fn mailbox(
     key: &'static str,
     s: &str,
     bad: &dyn Fn(&'static str, String) -> ConfigError,

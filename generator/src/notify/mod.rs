@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::config::{Config, WebhookUrl};
 use crate::content::Content;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use plan::{Item, Kind, Message};
 
 /// Alert episodes looked at (newest first); older ones are long settled.
@@ -43,16 +43,58 @@ fn resolve(url: &WebhookUrl) -> Result<String, String> {
     }
 }
 
-/// Sends what is due on every channel and records what went out.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A notification as mail: the webhook's text, and the same lines as simple HTML.
+pub fn mail(config: &Config, m: &Message, test: bool) -> Result<lettre::Message, crate::Error> {
+    let site = &config.site.title;
+    let mut subject = webhook::headline(site, m);
+    if test {
+        subject = format!("[test] {subject}");
+    }
+    // A header stays one line whatever the site title or a rule name holds.
+    let subject: String = subject
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let text = webhook::text(site, m);
+    let mut lines = text.lines();
+    let head = lines.next().unwrap_or_default();
+    let items: String = lines
+        .map(|l| format!("<li>{}</li>", esc(l.trim_start_matches("- "))))
+        .collect();
+    let html = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"color-scheme\" content=\"light dark\"><title>{t}</title></head>\
+         <body style=\"font-family:Helvetica,Arial,sans-serif;\"><p><strong>{t}</strong></p><ul>{items}</ul></body></html>",
+        t = esc(head)
+    );
+    Ok(crate::report::mail::build(crate::report::mail::Parts {
+        from: &config.report.from,
+        to: &config.notify.email_to,
+        subject: &subject,
+        text,
+        html,
+        images: vec![],
+    })?)
+}
+
+/// Sends what is due on every channel and records what went out. Mail goes to the outbox (and
+/// counts as sent there: the outbox delivers it, once, when a server takes it).
 pub async fn run(
     config: &Config,
     store: &mut Store,
     content: &Content,
     client: &reqwest::Client,
+    outbox: &std::path::Path,
     now_ms: i64,
-) -> Result<Report, StoreError> {
+) -> Result<Report, crate::Error> {
     let mut report = Report::default();
-    if config.notify.webhooks.is_empty() {
+    if config.notify.webhooks.is_empty() && config.notify.email_to.is_empty() {
         return Ok(report);
     }
     let history = store.alert_history(EPISODES)?;
@@ -87,6 +129,17 @@ pub async fn run(
             }
         }
     }
+    if !config.notify.email_to.is_empty() {
+        let key = "email";
+        let sent = store.notices(key)?;
+        for m in plan::due(&episodes, &sent, now_ms, config.notify.repeat, &muted) {
+            let message = mail(config, &m, false)?;
+            let name = format!("alert-{now_ms}-{}", m.kind.as_str());
+            crate::report::mail::to_outbox(outbox, &name, &message)?;
+            store.record_notices(key, m.kind, &m.items, now_ms)?;
+            report.sent += 1;
+        }
+    }
     Ok(report)
 }
 
@@ -96,6 +149,7 @@ pub async fn test(
     config: &Config,
     rule: &str,
     client: &reqwest::Client,
+    outbox: &std::path::Path,
     now_ms: i64,
 ) -> Result<Vec<String>, String> {
     let r = config
@@ -109,8 +163,10 @@ pub async fn test(
                 names.join(", ")
             )
         })?;
-    if config.notify.webhooks.is_empty() {
-        return Err("no channel is configured: add a [[webhook]] to the config".into());
+    if config.notify.webhooks.is_empty() && config.notify.email_to.is_empty() {
+        return Err(
+            "no channel is configured: add a [[webhook]] or notify.email_to to the config".into(),
+        );
     }
     let m = Message {
         kind: Kind::Fired,
@@ -136,5 +192,65 @@ pub async fn test(
             Err(e) => format!("webhook {}: FAILED ({e})", n + 1),
         });
     }
+    if !config.notify.email_to.is_empty() {
+        let written = mail(config, &m, true).and_then(|msg| {
+            Ok(crate::report::mail::to_outbox(
+                outbox,
+                &format!("test-{now_ms}"),
+                &msg,
+            )?)
+        });
+        lines.push(match (written, &config.smtp) {
+            (Err(e), _) => format!("email: FAILED ({e})"),
+            (Ok(p), None) => format!("email: written to {} (no [smtp] configured)", p.display()),
+            (Ok(p), Some(smtp)) => {
+                let f = crate::report::mail::flush(outbox, smtp, std::time::Duration::from_secs(1));
+                match f.kept.iter().find(|k| k.0 == p) {
+                    Some((_, why)) => format!("email: FAILED, kept in the outbox ({why})"),
+                    None => "email: sent".to_owned(),
+                }
+            }
+        });
+    }
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_header_injection_from_the_site_title_or_a_rule_name() {
+        let config = Config::from_toml(
+            "[site]\ntitle = \"Status\\r\\nBcc: evil@example.com\"\n[notify]\nemail_to = [\"ops@example.com\"]\n",
+            std::path::Path::new("t.toml"),
+        )
+        .expect("config");
+        let m = Message {
+            kind: Kind::Fired,
+            items: vec![Item {
+                rule: "x\r\nX-Injected: yes".into(),
+                metric: "m".into(),
+                severity: "critical".into(),
+                fired_ms: 0,
+                resolved_ms: None,
+                describe: String::new(),
+                value: None,
+            }],
+        };
+        let raw =
+            String::from_utf8(mail(&config, &m, false).expect("mail").formatted()).expect("utf8");
+        let head = raw.split("\r\n\r\n").next().unwrap_or_default();
+        for line in head.lines() {
+            assert!(
+                !line.starts_with("Bcc:") && !line.starts_with("X-Injected"),
+                "{line}"
+            );
+        }
+        assert!(
+            head.contains("Subject: Status  Bcc: evil@example.com: 1 alert firing"),
+            "{head}"
+        );
+        assert!(!raw.contains("\r\nX-Injected: yes\r\n"));
+    }
 }

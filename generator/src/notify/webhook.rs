@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::plan::{Item, Kind, Message};
 use crate::config::WebhookFormat;
 
-fn headline(site: &str, m: &Message) -> String {
+pub fn headline(site: &str, m: &Message) -> String {
     let n = m.items.len();
     let alerts = if n == 1 { "alert" } else { "alerts" };
     match m.kind {
