@@ -77,19 +77,9 @@ axe.run(document, {{resultTypes: ['violations']}}).then(function (r) {{
     let copy = page.with_file_name("__axe__.html");
     std::fs::write(&copy, text.replace("</body>", &format!("{probe}</body>"))).expect("copy");
     let mut cmd = Command::new(chromium);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,900",
-        "--virtual-time-budget=30000",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd.args(crate::webdriver::CHROMIUM_FLAGS)
+        .args(["--window-size=1280,900", "--virtual-time-budget=30000"])
+        .arg(format!("--user-data-dir={}", profile.display()));
     if dark {
         cmd.arg("--force-dark-mode");
     }

@@ -48,15 +48,8 @@ impl Receiver {
 }
 
 fn lookout(config: &Path, data: &Path, out: &Path, args: &[&str]) -> std::process::Output {
-    bin()
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--out")
-        .arg(out)
+    lookout_at(config, data, out)
         .args(args)
-        .env("E2E_TOKEN", TOKEN)
         .output()
         .expect("run lookout")
 }
@@ -169,15 +162,8 @@ fn webhooks_get_one_grouped_fire_one_resolve_and_nothing_twice() {
         4,
         "the reachable channel got the new fire"
     );
-    let late = bin()
-        .arg("--config")
-        .arg(&firing_dead)
-        .arg("--data-dir")
-        .arg(&data)
-        .arg("--out")
-        .arg(&out)
+    let late = lookout_at(&firing_dead, &data, &out)
         .arg("notify")
-        .env("E2E_TOKEN", TOKEN)
         .env("E2E_LATE_URL", format!("{}/late", rx.url))
         .output()
         .expect("notify");

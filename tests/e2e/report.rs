@@ -63,13 +63,7 @@ impl Drop for Smtp {
 }
 
 fn lookout(config: &Path, data: &Path, out: &Path, args: &[&str]) -> std::process::Output {
-    bin()
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--out")
-        .arg(out)
+    lookout_at(config, data, out)
         .args(args)
         .output()
         .expect("run lookout")
@@ -269,18 +263,8 @@ fn report_mail_reaches_a_real_smtp_server_once_even_after_a_refusal() {
 
 fn screenshot(page: &Path, shot: &Path, profile: &Path) {
     let ok = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--window-size=800,1600",
-        ])
+        .args(crate::webdriver::CHROMIUM_FLAGS)
+        .args(["--hide-scrollbars", "--window-size=800,1600"])
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}", page.display()))
@@ -384,17 +368,7 @@ fn alert_notifications_by_mail_arrive_grouped_and_once() {
     );
     let (data, out) = (dir.join("data"), dir.join("site"));
     for step in [&["snapshot"][..], &["build"], &["notify"], &["notify"]] {
-        let o = bin()
-            .arg("--config")
-            .arg(&cfg)
-            .arg("--data-dir")
-            .arg(&data)
-            .arg("--out")
-            .arg(&out)
-            .args(step)
-            .env("E2E_TOKEN", TOKEN)
-            .output()
-            .expect("lookout");
+        let o = lookout(&cfg, &data, &out, step);
         assert!(
             o.status.success(),
             "{step:?}: {}",

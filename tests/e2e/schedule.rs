@@ -9,15 +9,8 @@ use lookout::demo::Incidents;
 use crate::support::*;
 
 fn start_run(config: &Path, data: &Path, out: &Path) -> Child {
-    bin()
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--out")
-        .arg(out)
+    lookout_at(config, data, out)
         .arg("run")
-        .env("E2E_TOKEN", TOKEN)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -61,15 +54,8 @@ fn run_holds_the_data_folder_stops_cleanly_on_sigterm_and_a_killed_lock_is_taken
     assert_eq!(pid.trim(), first.id().to_string());
 
     // A second one on the same folder is refused, naming the holder.
-    let second = bin()
-        .arg("--config")
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(&data)
-        .arg("--out")
-        .arg(&out)
+    let second = lookout_at(&config, &data, &out)
         .arg("snapshot")
-        .env("E2E_TOKEN", TOKEN)
         .output()
         .expect("second");
     assert!(!second.status.success());

@@ -28,13 +28,18 @@ pub fn temp(name: &str) -> PathBuf {
 
 /// A demo backend on a free loopback port, with no random incidents unless asked.
 pub fn demo_backend(incidents: Incidents) -> (Arc<Demo>, DemoServer) {
+    demo_for("http://127.0.0.1:8000", 11, incidents)
+}
+
+/// A demo backend that pages served from `origin` may call (CORS), its values from `seed`.
+pub fn demo_for(origin: &str, seed: u64, incidents: Incidents) -> (Arc<Demo>, DemoServer) {
     let now = lookout::collect::now_ms() as f64 / 1000.0;
     let d = Arc::new(Demo::new(
         DemoOptions {
-            seed: 11,
+            seed,
             speed: 1.0,
             token: TOKEN.into(),
-            cors_origins: vec!["http://127.0.0.1:8000".into()],
+            cors_origins: vec![origin.to_owned()],
             incidents,
             sleep: false,
         },
@@ -42,6 +47,37 @@ pub fn demo_backend(incidents: Incidents) -> (Arc<Demo>, DemoServer) {
     ));
     let server = demo::serve(Arc::clone(&d), 0).expect("demo backend");
     (d, server)
+}
+
+/// What the scheduled generator does once: a snapshot of `base_url`, then the site in `site`.
+pub fn snapshot_and_build(
+    base_url: &str,
+    data: &Path,
+    site: &Path,
+) -> (lookout::config::Config, lookout::store::Store) {
+    let config = lookout::config::Config::from_toml(
+        &format!("[backend]\nbase_url = \"{base_url}\"\n"),
+        Path::new("t.toml"),
+    )
+    .expect("config");
+    let mut store = lookout::store::Store::open(data).expect("store");
+    let token = lookout::collect::Token::new(TOKEN.into());
+    lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot");
+    lookout::app::build(&config, &mut store, site, false).expect("build");
+    (config, store)
+}
+
+/// The binary, on a config, data folder and output folder (the token in `E2E_TOKEN`).
+pub fn lookout_at(config: &Path, data: &Path, out: &Path) -> Command {
+    let mut c = bin();
+    c.arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .env("E2E_TOKEN", TOKEN);
+    c
 }
 
 pub struct HttpReply {

@@ -17,6 +17,18 @@ pub struct Browser {
     session: String,
 }
 
+/// The flags Chromium needs on this machine: headless, as root, with no network of its own.
+pub const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// The page's DOM after Chromium has loaded it, with JavaScript on (given time to run) or off;
 /// `None` (after a SKIPPED line) without Chromium.
 pub fn dump_dom(url: &str, javascript: bool, profile: &Path) -> Option<String> {
@@ -25,18 +37,9 @@ pub fn dump_dom(url: &str, javascript: bool, profile: &Path) -> Option<String> {
         return None;
     };
     let mut cmd = Command::new(chromium);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--virtual-time-budget=10000",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd.args(CHROMIUM_FLAGS)
+        .arg("--virtual-time-budget=10000")
+        .arg(format!("--user-data-dir={}", profile.display()));
     if !javascript {
         // The profile's own setting, as a person would switch JavaScript off (the blink-settings
         // switch would also stop --dump-dom, which reads the page through a script).
@@ -132,9 +135,11 @@ impl Browser {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": chromium,
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
+                "args": CHROMIUM_FLAGS
+                    .iter()
+                    .map(|f| (*f).to_owned())
+                    .chain(["--window-size=1280,900".to_owned(), format!("--user-data-dir={}", profile.display())])
+                    .collect::<Vec<_>>()
             }
         }}});
         let mut b = Browser {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use lookout::demo::{Incident, Incidents};
 
-use crate::support::{TOKEN, demo_backend, temp};
+use crate::support::{TOKEN, demo_backend, demo_for, snapshot_and_build, temp};
 use crate::webdriver::Browser;
 
 #[test]
@@ -14,16 +14,9 @@ fn health_widget_mounts_updates_goes_stale_and_recovers() {
         return;
     };
     let (_demo, server) = demo_backend(Incidents::Fixed(vec![]));
-    let config = lookout::config::Config::from_toml(
-        &format!("[backend]\nbase_url = \"{}\"\n", server.base_url()),
-        std::path::Path::new("t.toml"),
-    )
-    .expect("config");
-    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
-    let token = lookout::collect::Token::new(TOKEN.into());
     let site = dir.join("site");
-    lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot");
-    lookout::app::build(&config, &mut store, &site, false).expect("build");
+    let (config, mut store) = snapshot_and_build(&server.base_url(), &dir.join("data"), &site);
+    let token = lookout::collect::Token::new(TOKEN.into());
 
     let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");
     let addr = preview.addr;
@@ -161,28 +154,8 @@ fn ingestion_panel_sends_with_the_typed_token_and_explains_refusals() {
     let site = dir.join("site");
     let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");
     let origin = format!("http://{}", preview.addr);
-    let now = lookout::collect::now_ms() as f64 / 1000.0;
-    let demo = std::sync::Arc::new(lookout::demo::Demo::new(
-        lookout::demo::DemoOptions {
-            seed: 3,
-            speed: 1.0,
-            token: TOKEN.into(),
-            cors_origins: vec![origin],
-            incidents: Incidents::Fixed(vec![]),
-            sleep: false,
-        },
-        now - 600.0,
-    ));
-    let server = lookout::demo::serve(std::sync::Arc::clone(&demo), 0).expect("demo");
-    let config = lookout::config::Config::from_toml(
-        &format!("[backend]\nbase_url = \"{}\"\n", server.base_url()),
-        std::path::Path::new("t.toml"),
-    )
-    .expect("config");
-    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
-    let token = lookout::collect::Token::new(TOKEN.into());
-    lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot");
-    lookout::app::build(&config, &mut store, &site, false).expect("build");
+    let (_demo, server) = demo_for(&origin, 3, Incidents::Fixed(vec![]));
+    let (_config, _store) = snapshot_and_build(&server.base_url(), &dir.join("data"), &site);
 
     browser.goto(&format!("{}index.html", preview.url()));
     browser.wait_for(
@@ -281,16 +254,8 @@ fn ingestion_panel_sends_with_the_typed_token_and_explains_refusals() {
 fn without_javascript_the_index_still_shows_all_data() {
     let dir = temp("no-js");
     let (_demo, server) = demo_backend(Incidents::Fixed(vec![Incident::RedisDown]));
-    let config = lookout::config::Config::from_toml(
-        &format!("[backend]\nbase_url = \"{}\"\n", server.base_url()),
-        std::path::Path::new("t.toml"),
-    )
-    .expect("config");
-    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
-    let token = lookout::collect::Token::new(TOKEN.into());
     let site = dir.join("site");
-    lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot");
-    lookout::app::build(&config, &mut store, &site, false).expect("build");
+    let (_config, _store) = snapshot_and_build(&server.base_url(), &dir.join("data"), &site);
     let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");
     let url = format!("{}index.html", preview.url());
     let Some(off) = crate::webdriver::dump_dom(&url, false, &dir.join("p1")) else {
@@ -347,28 +312,12 @@ fn ingestion_panel_explains_an_offline_worker_and_the_heartbeat_goes_grey() {
     };
     let site = dir.join("site");
     let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");
-    let now = lookout::collect::now_ms() as f64 / 1000.0;
-    let demo = std::sync::Arc::new(lookout::demo::Demo::new(
-        lookout::demo::DemoOptions {
-            seed: 5,
-            speed: 1.0,
-            token: TOKEN.into(),
-            cors_origins: vec![format!("http://{}", preview.addr)],
-            incidents: Incidents::Fixed(vec![Incident::WorkerOffline]),
-            sleep: false,
-        },
-        now - 600.0,
-    ));
-    let server = lookout::demo::serve(std::sync::Arc::clone(&demo), 0).expect("demo");
-    let config = lookout::config::Config::from_toml(
-        &format!("[backend]\nbase_url = \"{}\"\n", server.base_url()),
-        std::path::Path::new("t.toml"),
-    )
-    .expect("config");
-    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
-    let token = lookout::collect::Token::new(TOKEN.into());
-    lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot");
-    lookout::app::build(&config, &mut store, &site, false).expect("build");
+    let (_demo, server) = demo_for(
+        &format!("http://{}", preview.addr),
+        5,
+        Incidents::Fixed(vec![Incident::WorkerOffline]),
+    );
+    let (_config, _store) = snapshot_and_build(&server.base_url(), &dir.join("data"), &site);
 
     browser.goto(&format!("{}index.html", preview.url()));
     browser.wait_for(
@@ -411,19 +360,11 @@ fn health_widget_can_read_the_backend_directly() {
     // The snapshot comes from a healthy backend; the page's live source is another one, with
     // redis down and the origin allowed: what the widget shows can only come from the latter.
     let (_healthy, healthy_server) = demo_backend(Incidents::Fixed(vec![]));
-    let now = lookout::collect::now_ms() as f64 / 1000.0;
-    let live = std::sync::Arc::new(lookout::demo::Demo::new(
-        lookout::demo::DemoOptions {
-            seed: 7,
-            speed: 1.0,
-            token: TOKEN.into(),
-            cors_origins: vec![format!("http://{}", preview.addr)],
-            incidents: Incidents::Fixed(vec![Incident::RedisDown]),
-            sleep: false,
-        },
-        now - 600.0,
-    ));
-    let live_server = lookout::demo::serve(std::sync::Arc::clone(&live), 0).expect("demo");
+    let (_live, live_server) = demo_for(
+        &format!("http://{}", preview.addr),
+        7,
+        Incidents::Fixed(vec![Incident::RedisDown]),
+    );
     let config = |base: String, extra: &str| {
         lookout::config::Config::from_toml(
             &format!("[backend]\nbase_url = \"{base}\"\n[site]\n{extra}"),
