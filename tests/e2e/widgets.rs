@@ -138,6 +138,11 @@ fn type_into(b: &Browser, selector: &str, text: &str) {
     ));
 }
 
+/// Submits the ingestion form as the Send button does.
+fn submit(b: &Browser) {
+    b.eval("document.querySelector('[data-mounted=ingest] form').requestSubmit(); return true;");
+}
+
 fn message(b: &Browser) -> String {
     b.eval("var m = document.querySelector('.ingest-msg'); return m ? m.textContent : '';")
         .as_str()
@@ -175,8 +180,7 @@ fn ingestion_panel_sends_with_the_typed_token_and_explains_refusals() {
         "[data-mounted=ingest] input[name=token]",
         "wrong-token",
     );
-    browser
-        .eval("document.querySelector('[data-mounted=ingest] form').requestSubmit(); return true;");
+    submit(&browser);
     browser.wait_for(
         "the URL check's message",
         Duration::from_secs(5),
@@ -184,8 +188,7 @@ fn ingestion_panel_sends_with_the_typed_token_and_explains_refusals() {
     );
     // A bad token: the backend's 401, in words.
     type_into(&browser, "[data-mounted=ingest] input[name=repo]", repo);
-    browser
-        .eval("document.querySelector('[data-mounted=ingest] form').requestSubmit(); return true;");
+    submit(&browser);
     browser.wait_for(
         "the 401 message",
         Duration::from_secs(10),
@@ -193,8 +196,7 @@ fn ingestion_panel_sends_with_the_typed_token_and_explains_refusals() {
     );
     // The right token: dispatched, and the job shows in the live history.
     type_into(&browser, "[data-mounted=ingest] input[name=token]", TOKEN);
-    browser
-        .eval("document.querySelector('[data-mounted=ingest] form').requestSubmit(); return true;");
+    submit(&browser);
     browser.wait_for(
         "the dispatched message",
         Duration::from_secs(10),
@@ -226,9 +228,7 @@ fn ingestion_panel_sends_with_the_typed_token_and_explains_refusals() {
     // Fill the queue: the 429 says so.
     let mut full = false;
     for _ in 0..15 {
-        browser.eval(
-            "document.querySelector('[data-mounted=ingest] form').requestSubmit(); return true;",
-        );
+        submit(&browser);
         std::thread::sleep(Duration::from_millis(400));
         if message(&browser).contains("queue is full") {
             full = true;
@@ -331,8 +331,7 @@ fn ingestion_panel_explains_an_offline_worker_and_the_heartbeat_goes_grey() {
         "https://github.com/octocat/Hello-World",
     );
     type_into(&browser, "[data-mounted=ingest] input[name=token]", TOKEN);
-    browser
-        .eval("document.querySelector('[data-mounted=ingest] form').requestSubmit(); return true;");
+    submit(&browser);
     browser.wait_for(
         "the 503 message with when the worker was last seen",
         Duration::from_secs(10),
