@@ -251,7 +251,7 @@ pub fn report_if_due(
             store,
             &paths.out_dir,
             &paths.data_dir,
-            day,
+            &period,
             late,
             &[],
             false,

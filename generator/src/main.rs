@@ -91,6 +91,9 @@ enum Command {
         /// Recipient instead of report.to (repeat for several)
         #[arg(long)]
         to: Vec<String>,
+        /// Cover this many days, ending with --date (compared with the span before)
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i32).range(1..=366))]
+        days: i32,
     },
     /// Send the alert notifications that are due (`lookout run` does this after every build)
     Notify {
@@ -297,7 +300,12 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Run { once } => app::run_loop(&config, &paths, token().as_ref(), once),
-        Command::Report { date, send, to } => {
+        Command::Report {
+            date,
+            send,
+            to,
+            days,
+        } => {
             let tz = config.report.zone();
             let day = match date {
                 Some(d) => d.parse::<jiff::civil::Date>().map_err(|e| {
@@ -309,12 +317,13 @@ fn run(cli: Cli) -> Result<(), Error> {
                 }
             };
             let mut store = Store::open(&paths.data_dir)?;
+            let period = lookout::report::Period::span(day, days, &tz, &config.report.time_zone);
             let made = lookout::report::make(
                 &config,
                 &mut store,
                 &paths.out_dir,
                 &paths.data_dir,
-                day,
+                &period,
                 false,
                 &to,
                 send,

@@ -344,6 +344,31 @@ fn the_scheduler_makes_each_days_report_once_and_marks_a_late_one() {
             .expect("again")
             .is_none()
     );
+
+    // A longer period by hand: two days ending yesterday, compared with the two before.
+    drop(store);
+    let yesterday = today.yesterday().expect("y");
+    let first = yesterday.yesterday().expect("y-1");
+    let o = lookout(
+        &cfg_path,
+        &data,
+        &dir.join("site"),
+        &["report", "--date", &yesterday.to_string(), "--days", "2"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let name = format!("{first}--{yesterday}");
+    let page =
+        std::fs::read_to_string(dir.join(format!("site/reports/{name}.html"))).expect("span page");
+    assert!(page.contains(&format!("{first} to {yesterday}")) && page.contains("period before"));
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join(format!("site/reports/{name}.json"))).expect("span json"),
+    )
+    .expect("json");
+    assert!(
+        json["subject"]
+            .as_str()
+            .is_some_and(|s| s.contains(&format!("report for {first} to {yesterday}")))
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

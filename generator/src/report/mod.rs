@@ -15,10 +15,11 @@ use crate::config::Config;
 use crate::content::Content;
 use crate::store::{Store, StoreError};
 
-/// One local day: `[from_ms, to_ms)`.
+/// `days` local days ending with `day`: `[from_ms, to_ms)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Period {
     pub day: Date,
+    pub days: i32,
     pub from_ms: i64,
     pub to_ms: i64,
     pub zone: String,
@@ -32,21 +33,43 @@ fn start_of(day: Date, tz: &TimeZone) -> i64 {
 
 impl Period {
     pub fn of(day: Date, tz: &TimeZone, zone: &str) -> Period {
+        Period::span(day, 1, tz, zone)
+    }
+
+    /// The `days` local days that end with `last`.
+    pub fn span(last: Date, days: i32, tz: &TimeZone, zone: &str) -> Period {
+        let days = days.max(1);
+        let first = last
+            .checked_sub(jiff::Span::new().days(days - 1))
+            .unwrap_or(last);
         Period {
-            day,
-            from_ms: start_of(day, tz),
-            to_ms: start_of(day.tomorrow().unwrap_or(day), tz),
+            day: last,
+            days,
+            from_ms: start_of(first, tz),
+            to_ms: start_of(last.tomorrow().unwrap_or(last), tz),
             zone: zone.to_owned(),
         }
     }
 
-    /// The same local day `days` earlier.
+    /// The same span `days` earlier.
     pub fn back(&self, days: i32, tz: &TimeZone) -> Period {
         let d = self
             .day
             .checked_sub(jiff::Span::new().days(days))
             .unwrap_or(self.day);
-        Period::of(d, tz, &self.zone)
+        Period::span(d, self.days, tz, &self.zone)
+    }
+
+    /// The report's name: its day, or `first--last` for a longer span.
+    pub fn name(&self) -> String {
+        if self.days == 1 {
+            return self.day.to_string();
+        }
+        let first = self
+            .day
+            .checked_sub(jiff::Span::new().days(self.days - 1))
+            .unwrap_or(self.day);
+        format!("{first}--{}", self.day)
     }
 }
 
@@ -208,7 +231,8 @@ pub fn gather(
             resolved_ms: h.resolved_ms,
         })
         .collect();
-    let (prev_day, prev_week) = (period.back(1, &tz), period.back(7, &tz));
+    // The span before (the day before, for a daily report) and the same span a week before.
+    let (prev_day, prev_week) = (period.back(period.days, &tz), period.back(7, &tz));
     let mut anomalies = Vec::new();
     let mut changes = Vec::new();
     for metric in crate::analysis::key_metrics() {
@@ -293,12 +317,15 @@ pub fn gather(
         }
         h += 3_600_000;
     }
-    let mut day_pages = vec![crate::render::day_page(&model::time::day_of(
-        period.from_ms,
-    ))];
-    let last_day = crate::render::day_page(&model::time::day_of(period.to_ms - 1));
-    if !day_pages.contains(&last_day) {
-        day_pages.push(last_day);
+    // Every UTC day the span touches has a page on the site.
+    let mut day_pages: Vec<String> = Vec::new();
+    let mut t = period.from_ms;
+    while t < period.to_ms {
+        let page = crate::render::day_page(&model::time::day_of(t));
+        if !day_pages.contains(&page) {
+            day_pages.push(page);
+        }
+        t += 3_600_000;
     }
     Ok(DailyReport {
         site: config.site.title.clone(),
@@ -344,7 +371,7 @@ fn links(config: &Config, r: &DailyReport, from_reports: bool) -> Vec<(String, S
     };
     let mut out = vec![(
         "This report on the site".to_owned(),
-        format!("{base}reports/{}.html", r.period.day),
+        format!("{base}reports/{}.html", r.period.name()),
     )];
     for p in &r.day_pages {
         out.push((
@@ -370,18 +397,17 @@ pub fn make(
     store: &mut Store,
     out_dir: &Path,
     data_dir: &Path,
-    day: Date,
+    period: &Period,
     late: bool,
     to: &[String],
     send: bool,
     now_ms: i64,
 ) -> Result<Made, Error> {
     let tz = config.report.zone();
-    let period = Period::of(day, &tz, &config.report.time_zone);
     let content = crate::content::load(&config.site.content_dir);
     // Alert episodes up to the newest snapshot (a fill or an import may not have been analysed).
     crate::analysis::analyze(store, &config.alerts)?;
-    let r = gather(config, store, &content, &period)?;
+    let r = gather(config, store, &content, period)?;
     let words = view::words(&r, &tz, late);
     let latency =
         png::line(&r.latency_hours, period.from_ms, period.to_ms, None).unwrap_or_else(png::empty);
@@ -395,7 +421,7 @@ pub fn make(
     };
 
     // The site's page, its charts as files beside it.
-    let name = day.to_string();
+    let name = period.name();
     let dir = out_dir.join("reports");
     let (lat_file, up_file) = (format!("{name}-latency.png"), format!("{name}-uptime.png"));
     let page_links = links(config, &r, true);
@@ -473,4 +499,26 @@ pub fn make(
         eml,
         flushed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_local_days_and_spans_of_them() {
+        let berlin = TimeZone::get("Europe/Berlin").expect("tz");
+        let day: Date = "2026-03-29".parse().expect("date");
+        // The day summer time starts there has 23 hours.
+        let p = Period::of(day, &berlin, "Europe/Berlin");
+        assert_eq!(p.to_ms - p.from_ms, 23 * 3_600_000);
+        assert_eq!(p.name(), "2026-03-29");
+        assert_eq!(local_day(p.from_ms, &berlin), day);
+        assert_eq!(local_day(p.to_ms - 1, &berlin), day);
+        let week = Period::span(day, 7, &TimeZone::UTC, "UTC");
+        assert_eq!(week.to_ms - week.from_ms, 7 * 86_400_000);
+        assert_eq!(week.name(), "2026-03-23--2026-03-29");
+        let before = week.back(7, &TimeZone::UTC);
+        assert_eq!((before.to_ms, before.days), (week.from_ms, 7));
+    }
 }

@@ -42,12 +42,22 @@ pub struct Words {
 }
 
 pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
-    let day = r.period.day.to_string();
+    let day = r.period.name().replace("--", " to ");
+    let before = if r.period.days == 1 {
+        "day before"
+    } else {
+        "period before"
+    };
     let down: usize = r.parts.iter().filter(|p| p.down > 0).count();
     let subject = format!(
-        "{}{}: daily report for {day}: uptime {}{}",
+        "{}{}: {} for {day}: uptime {}{}",
         if late { "[late] " } else { "" },
         r.site,
+        if r.period.days == 1 {
+            "daily report"
+        } else {
+            "report"
+        },
         pct(r.uptime),
         if r.alerts.is_empty() {
             String::new()
@@ -62,7 +72,7 @@ pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
         .collect();
     let mut summary = vec![
         format!(
-            "Uptime {} (day before {}, a week before {}), over {} snapshots.",
+            "Uptime {} ({before} {}, a week before {}), over {} snapshots.",
             pct(r.uptime),
             pct(r.uptime_prev_day),
             pct(r.uptime_prev_week),
@@ -176,7 +186,13 @@ pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
             })
             .collect()
     };
-    let columns = || vec!["Metric", "Day mean", "Day before", "Week before", "Change"];
+    let columns = || {
+        if r.period.days == 1 {
+            vec!["Metric", "Day mean", "Day before", "Week before", "Change"]
+        } else {
+            vec!["Metric", "Mean", "Period before", "Week before", "Change"]
+        }
+    };
     let regressions = Section {
         title: "Biggest regressions",
         columns: columns(),
