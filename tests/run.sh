@@ -40,6 +40,16 @@ if ! "$runner" --version 2>/dev/null | grep -q "$wbg_version"; then
   cargo install --quiet wasm-bindgen-cli --version "=$wbg_version" --root target/test-tools/wbg
 fi
 
+# The TLS mail test's server: aiosmtpd (STARTTLS, implicit TLS, AUTH), from PyPI into target/.
+if [ ! -d target/test-tools/py/aiosmtpd ]; then
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    echo "installing python3-pip with apt-get ..."
+    $([ "$(id -u)" -ne 0 ] && echo sudo) apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+  fi
+  echo "installing aiosmtpd into target/test-tools/py ..."
+  python3 -m pip install --quiet --disable-pip-version-check --target target/test-tools/py aiosmtpd==1.4.6
+fi
+
 echo "== model builds for wasm32"
 cargo build --locked -p lookout-model --target wasm32-unknown-unknown
 

@@ -5,6 +5,7 @@ mod alert_panel;
 mod cli;
 mod crash;
 mod faults;
+mod mail_tls;
 mod notify;
 mod pipeline;
 mod report;
