@@ -192,7 +192,7 @@ pub fn notify_client() -> Result<reqwest::Client, Error> {
 }
 
 /// Sends the alert notifications that are due now, logging what could not be delivered; mail
-/// goes through the outbox (flushed when `[smtp]` is configured).
+/// goes to the outbox (see `flush_outbox`).
 pub async fn notify(
     config: &Config,
     store: &mut Store,
@@ -203,15 +203,6 @@ pub async fn notify(
     let outbox = report::outbox(data_dir);
     let report =
         crate::notify::run(config, store, &content, &client, &outbox, collect::now_ms()).await?;
-    if let Some(smtp) = &config.smtp {
-        let f = report::mail::flush(&outbox, smtp, Duration::from_secs(2));
-        for (p, why) in &f.kept {
-            tracing::warn!(
-                "mail kept in the outbox for the next run: {} ({why})",
-                p.display()
-            );
-        }
-    }
     if report.sent > 0 {
         tracing::info!(messages = report.sent, "alert notifications sent");
     }
@@ -222,7 +213,7 @@ pub async fn notify(
 }
 
 /// The report of the day before, when its local time has come and it was not made yet (a late
-/// one, once, after downtime); then whatever the outbox still holds is sent.
+/// one, once, after downtime); its mail goes to the outbox.
 pub fn report_if_due(
     config: &Config,
     store: &mut Store,
@@ -260,23 +251,25 @@ pub fn report_if_due(
         tracing::info!(day = %r.day, late, "daily report made: {}", r.eml.display());
         made = Some(r);
     }
-    if let Some(smtp) = &config.smtp {
-        let f = report::mail::flush(
-            &report::outbox(&paths.data_dir),
-            smtp,
-            Duration::from_secs(2),
-        );
-        for p in &f.sent {
-            tracing::info!("mail sent: {}", p.display());
-        }
-        for (p, why) in &f.kept {
-            tracing::warn!(
-                "mail kept in the outbox for the next run: {} ({why})",
-                p.display()
-            );
-        }
-    }
     Ok(made)
+}
+
+/// Sends whatever waits in the outbox through `[smtp]` (nothing without one), logging what
+/// stays for the next run.
+pub fn flush_outbox(config: &Config, data_dir: &Path) {
+    let Some(smtp) = &config.smtp else {
+        return;
+    };
+    let f = report::mail::flush(&report::outbox(data_dir), smtp, Duration::from_secs(2));
+    for p in &f.sent {
+        tracing::info!("mail sent: {}", p.display());
+    }
+    for (p, why) in &f.kept {
+        tracing::warn!(
+            "mail kept in the outbox for the next run: {} ({why})",
+            p.display()
+        );
+    }
 }
 
 /// The wall clock, woken early by SIGINT/SIGTERM.
@@ -331,6 +324,7 @@ pub fn run_loop(
                 .stopper
                 .block_on(notify(config, &mut store, &paths.data_dir))?;
             report_if_due(config, &mut store, paths, collect::now_ms())?;
+            flush_outbox(config, &paths.data_dir);
             Ok::<(), Error>(())
         },
     )?;

@@ -321,6 +321,29 @@ fn machine() -> String {
     format!("{cpu}, {cores} cores")
 }
 
+/// The build rows of the table: full, unchanged, incremental, and the index's size.
+fn print_build_rows(f: &BuildFigures) {
+    println!(
+        "| full build, empty folder ({} files written) | {} |",
+        f.full_files,
+        ms(f.full)
+    );
+    println!(
+        "| full build, nothing changed (0 files written) | {} |",
+        ms(f.unchanged_full)
+    );
+    println!(
+        "| incremental build after one new snapshot ({} files written, median of 5) | {} |",
+        f.incremental_written,
+        ms(f.incremental)
+    );
+    println!(
+        "| index.html size (gzip -9) | {:.1} KB ({:.1} KB) |",
+        f.index_bytes as f64 / 1024.0,
+        f.index_gzip.map_or(f64::NAN, |g| g as f64 / 1024.0)
+    );
+}
+
 /// `lookout bench --history N:S`: the build figures for one history only.
 pub fn run_history(config: &Config, spec: &str) -> Result<(), Error> {
     let bad = || {
@@ -340,22 +363,7 @@ pub fn run_history(config: &Config, spec: &str) -> Result<(), Error> {
         "| history of {n} snapshots {s} s apart: filled in | {} |",
         ms(f.fill)
     );
-    println!(
-        "| full build, empty folder ({} files) | {} |",
-        f.full_files,
-        ms(f.full)
-    );
-    println!("| full build, nothing changed | {} |", ms(f.unchanged_full));
-    println!(
-        "| incremental build after one new snapshot ({} files written, median of 5) | {} |",
-        f.incremental_written,
-        ms(f.incremental)
-    );
-    println!(
-        "| index.html size (gzip -9) | {:.1} KB ({:.1} KB) |",
-        f.index_bytes as f64 / 1024.0,
-        f.index_gzip.map_or(f64::NAN, |g| g as f64 / 1024.0)
-    );
+    print_build_rows(&f);
     Ok(())
 }
 
@@ -418,25 +426,7 @@ pub fn run(config: &Config, quick: bool) -> Result<(), Error> {
                     "| analysis of one new snapshot (trends, detectors, alerts; median of 5) | {} |",
                     ms(f.analysis_incremental)
                 );
-                println!(
-                    "| full build, empty folder ({} files written) | {} |",
-                    f.full_files,
-                    ms(f.full)
-                );
-                println!(
-                    "| full build, nothing changed (0 files written) | {} |",
-                    ms(f.unchanged_full)
-                );
-                println!(
-                    "| incremental build after one new snapshot ({} files written, median of 5) | {} |",
-                    f.incremental_written,
-                    ms(f.incremental)
-                );
-                println!(
-                    "| index.html size (gzip -9) | {:.1} KB ({:.1} KB) |",
-                    f.index_bytes as f64 / 1024.0,
-                    f.index_gzip.map_or(f64::NAN, |g| g as f64 / 1024.0)
-                );
+                print_build_rows(&f);
             }
             Err(e) => {
                 result = Err(e);

@@ -360,6 +360,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             let mut store = Store::open(&paths.data_dir)?;
             let report =
                 app::runtime()?.block_on(app::notify(&config, &mut store, &paths.data_dir))?;
+            app::flush_outbox(&config, &paths.data_dir);
             println!("{} notification(s) sent", report.sent);
             if report.failed.is_empty() {
                 Ok(())

@@ -1,6 +1,6 @@
 //! Live health: overall status, components and modules updated in place, with refresh controls and a stale banner.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
@@ -149,58 +149,58 @@ pub fn LiveHealth(props: &HealthProps) -> Html {
         let (depends, pharos) = (props.depends.clone(), props.pharos.clone());
         use_effect_with(
             (props.source.clone(), *interval_ms, *auto, *nonce),
-            move |(source, interval, auto, _)| {
+            move |(source, interval, _, _)| {
                 let alive = Rc::new(Cell::new(true));
-                let (alive2, source, interval, auto) =
-                    (alive.clone(), source.clone(), *interval, *auto);
-                spawn_local(async move {
-                    let mut failures = 0u32;
-                    let mut last_etag: Option<String> = None;
-                    // The loop's own memory of the last good view (a captured state handle
-                    // would only ever read the value it had when the loop started).
-                    let mut last: Option<(Rc<View>, f64)> = None;
-                    while alive2.get() {
-                        if !net::hidden() {
-                            let got = match &pharos {
-                                Some(p) => pharos_view(&source, p, &depends).await.map(Some),
-                                None => match net::get_text(&source).await {
-                                    // 304 behind the scenes: same data, just checked.
-                                    Ok(f) if f.etag.is_some() && f.etag == last_etag => Ok(None),
-                                    Ok(f) => view_of(&f.body, &depends).map(|v| {
-                                        last_etag = f.etag;
-                                        Some(v)
-                                    }),
-                                    Err(e) => Err(e),
-                                },
-                            };
-                            match got {
-                                Ok(fresh) => {
-                                    failures = 0;
-                                    let view = fresh
-                                        .map(Rc::new)
-                                        .or_else(|| last.as_ref().map(|l| l.0.clone()));
-                                    if let Some(view) = view {
-                                        let at_ms = net::now_ms();
-                                        last = Some((view.clone(), at_ms));
-                                        fetch.set(Fetch::Ready { view, at_ms });
-                                    }
+                let (source, interval) = (source.clone(), *interval);
+                // The loop's own memory: the validator and the last good view (a captured state
+                // handle would only ever read the value it had when the loop started).
+                let memory = Rc::new(RefCell::new((None::<String>, None::<(Rc<View>, f64)>)));
+                spawn_local(net::every(alive.clone(), interval, move || {
+                    let (fetch, source, depends, pharos, memory) = (
+                        fetch.clone(),
+                        source.clone(),
+                        depends.clone(),
+                        pharos.clone(),
+                        memory.clone(),
+                    );
+                    async move {
+                        let got = match &pharos {
+                            Some(p) => pharos_view(&source, p, &depends).await.map(Some),
+                            None => match net::get_text(&source).await {
+                                // 304 behind the scenes: same data, just checked.
+                                Ok(f) if f.etag.is_some() && f.etag == memory.borrow().0 => {
+                                    Ok(None)
                                 }
-                                Err(error) => {
-                                    failures += 1;
-                                    fetch.set(Fetch::Stale {
-                                        last: last.clone(),
-                                        error,
-                                    });
+                                Ok(f) => view_of(&f.body, &depends).map(|v| {
+                                    memory.borrow_mut().0 = f.etag;
+                                    Some(v)
+                                }),
+                                Err(e) => Err(e),
+                            },
+                        };
+                        let mut m = memory.borrow_mut();
+                        match got {
+                            Ok(fresh) => {
+                                let view = fresh
+                                    .map(Rc::new)
+                                    .or_else(|| m.1.as_ref().map(|l| l.0.clone()));
+                                if let Some(view) = view {
+                                    let at_ms = net::now_ms();
+                                    m.1 = Some((view.clone(), at_ms));
+                                    fetch.set(Fetch::Ready { view, at_ms });
                                 }
+                                true
+                            }
+                            Err(error) => {
+                                fetch.set(Fetch::Stale {
+                                    last: m.1.clone(),
+                                    error,
+                                });
+                                false
                             }
                         }
-                        if !auto || !alive2.get() {
-                            break;
-                        }
-                        let wait = poll::next_delay_ms(interval, failures, js_sys::Math::random());
-                        sleep(Duration::from_millis(u64::from(wait))).await;
                     }
-                });
+                }));
                 move || alive.set(false)
             },
         );

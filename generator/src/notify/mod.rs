@@ -43,11 +43,13 @@ fn resolve(url: &WebhookUrl) -> Result<String, String> {
     }
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Posts a message to a webhook, its URL resolved at send time.
+async fn deliver(
+    client: &reqwest::Client,
+    hook: &crate::config::Webhook,
+    body: &serde_json::Value,
+) -> Result<(), String> {
+    webhook::send(client, &resolve(&hook.url)?, body).await
 }
 
 /// A notification as mail: the webhook's text, and the same lines as simple HTML.
@@ -57,21 +59,21 @@ pub fn mail(config: &Config, m: &Message, test: bool) -> Result<lettre::Message,
     if test {
         subject = format!("[test] {subject}");
     }
-    // A header stays one line whatever the site title or a rule name holds.
-    let subject: String = subject
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
     let text = webhook::text(site, m);
     let mut lines = text.lines();
     let head = lines.next().unwrap_or_default();
     let items: String = lines
-        .map(|l| format!("<li>{}</li>", esc(l.trim_start_matches("- "))))
+        .map(|l| {
+            format!(
+                "<li>{}</li>",
+                crate::render::charts::esc(l.trim_start_matches("- "))
+            )
+        })
         .collect();
     let html = format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"color-scheme\" content=\"light dark\"><title>{t}</title></head>\
          <body style=\"font-family:Helvetica,Arial,sans-serif;\"><p><strong>{t}</strong></p><ul>{items}</ul></body></html>",
-        t = esc(head)
+        t = crate::render::charts::esc(head)
     );
     Ok(crate::report::mail::build(crate::report::mail::Parts {
         from: &config.report.from,
@@ -111,11 +113,7 @@ pub async fn run(
         let due = plan::due(&episodes, &sent, now_ms, config.notify.repeat, &muted);
         for m in due {
             let body = webhook::body(hook.format, &config.site.title, &m, false);
-            let outcome = match resolve(&hook.url) {
-                Ok(url) => webhook::send(client, &url, &body).await,
-                Err(e) => Err(e),
-            };
-            match outcome {
+            match deliver(client, hook, &body).await {
                 Ok(()) => {
                     store.record_notices(&key, m.kind, &m.items, now_ms)?;
                     report.sent += 1;
@@ -183,11 +181,7 @@ pub async fn test(
     let mut lines = Vec::new();
     for (n, hook) in config.notify.webhooks.iter().enumerate() {
         let body = webhook::body(hook.format, &config.site.title, &m, true);
-        let outcome = match resolve(&hook.url) {
-            Ok(url) => webhook::send(client, &url, &body).await,
-            Err(e) => Err(e),
-        };
-        lines.push(match outcome {
+        lines.push(match deliver(client, hook, &body).await {
             Ok(()) => format!("webhook {}: sent", n + 1),
             Err(e) => format!("webhook {}: FAILED ({e})", n + 1),
         });

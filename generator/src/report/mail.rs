@@ -35,7 +35,13 @@ pub struct Parts<'a> {
 pub fn build(p: Parts<'_>) -> Result<Message, MailError> {
     let bad = |e: &dyn std::fmt::Display| MailError::Build(e.to_string());
     let from: Mailbox = p.from.parse().map_err(|e| bad(&e))?;
-    let mut b = Message::builder().from(from).subject(p.subject).date_now();
+    // A header stays one line whatever the site title or a rule name in it holds.
+    let subject: String = p
+        .subject
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut b = Message::builder().from(from).subject(subject).date_now();
     for t in p.to {
         b = b.to(t.parse().map_err(|e| bad(&e))?);
     }

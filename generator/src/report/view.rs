@@ -65,11 +65,6 @@ pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
             format!(", {} alert(s)", r.alerts.len())
         }
     );
-    // Header values must stay on one line whatever the site title holds.
-    let subject: String = subject
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
     let mut summary = vec![
         format!(
             "Uptime {} ({before} {}, a week before {}), over {} snapshots.",
