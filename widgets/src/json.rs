@@ -450,11 +450,11 @@ mod tests {
     }
 
     fn fixture(name: &str) -> String {
-        // The recorded answers of a real Pharos (../shared/fixtures/pharos): `body` of each.
+        // The recorded answers of a real Pharos (tests/fixtures/pharos, in this repository): `body` of each.
         let text = match name {
-            "health" => include_str!("../../../shared/fixtures/pharos/monitoring_health.json"),
+            "health" => include_str!("../../tests/fixtures/pharos/monitoring_health.json"),
             _ => {
-                include_str!("../../../shared/fixtures/pharos/monitoring_health_module_search.json")
+                include_str!("../../tests/fixtures/pharos/monitoring_health_module_search.json")
             }
         };
         Json::parse(text).get("body").text()
