@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::clock::Clock;
 use crate::collect::{self, Token};
 use crate::config::Config;
 use crate::demo::{self, Demo, DemoOptions, Incidents};
@@ -30,10 +31,11 @@ pub fn snapshot(
     config: &Config,
     store: &mut Store,
     token: Option<&Token>,
+    clock: Clock,
 ) -> Result<(SnapshotMeta, model::Snapshot), Error> {
     let rt = runtime()?;
     let client = collect::FetchPolicy::from_backend(&config.backend).client()?;
-    let assembled = rt.block_on(collect::collect(config, &client, token));
+    let assembled = rt.block_on(collect::collect(config, &client, token, clock));
     let meta = store.insert(&assembled)?;
     Ok((meta, assembled.snapshot))
 }
@@ -44,6 +46,7 @@ pub fn build(
     store: &mut Store,
     out: &Path,
     full: bool,
+    clock: Clock,
 ) -> Result<BuildReport, Error> {
     prune(config, store)?;
     let analysis = crate::analysis::analyze(store, &config.alerts)?;
@@ -67,6 +70,7 @@ pub fn build(
         BuildOptions {
             full,
             progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            clock,
         },
     )?)
 }
@@ -121,9 +125,10 @@ pub fn fill(
     Ok(n)
 }
 
-/// A random token for a demo backend whose token was not set in the environment.
+/// A random token for a demo backend whose token was not set in the environment (seeded by the
+/// system clock and the pid: it must differ from run to run, whatever `--now` says).
 pub fn demo_token() -> String {
-    let seed = collect::now_ms() as u64 ^ (u64::from(std::process::id()) << 32);
+    let seed = Clock::system().now_ms() as u64 ^ (u64::from(std::process::id()) << 32);
     format!(
         "demo-{:016x}{:016x}",
         demo::sim::mix(seed),
@@ -197,12 +202,13 @@ pub async fn notify(
     config: &Config,
     store: &mut Store,
     data_dir: &Path,
+    clock: Clock,
 ) -> Result<crate::notify::Report, Error> {
     let client = notify_client()?;
     let content = crate::content::load(&config.site.content_dir);
     let outbox = report::outbox(data_dir);
     let report =
-        crate::notify::run(config, store, &content, &client, &outbox, collect::now_ms()).await?;
+        crate::notify::run(config, store, &content, &client, &outbox, clock.now_ms()).await?;
     if report.sent > 0 {
         tracing::info!(messages = report.sent, "alert notifications sent");
     }
@@ -272,19 +278,20 @@ pub fn flush_outbox(config: &Config, data_dir: &Path) {
     }
 }
 
-/// The wall clock, woken early by SIGINT/SIGTERM.
+/// The command's clock, woken early by SIGINT/SIGTERM.
 pub struct RealClock {
     pub stopper: Stopper,
+    pub clock: Clock,
 }
 
 impl schedule::Clock for RealClock {
     fn now_ms(&mut self) -> i64 {
-        collect::now_ms()
+        self.clock.now_ms()
     }
 
     fn wait_until(&mut self, t_ms: i64) -> bool {
-        let wait = (t_ms - collect::now_ms()).max(0) as u64;
-        self.stopper.sleep(Duration::from_millis(wait))
+        let wait = self.clock.until(t_ms);
+        self.stopper.sleep(wait)
     }
 }
 
@@ -295,9 +302,11 @@ pub fn run_loop(
     paths: &Paths,
     token: Option<&Token>,
     once: bool,
+    now: Clock,
 ) -> Result<(), Error> {
     let mut clock = RealClock {
         stopper: Stopper::new()?,
+        clock: now,
     };
     let client = collect::FetchPolicy::from_backend(&config.backend).client()?;
     let mut store = Store::open(&paths.data_dir)?;
@@ -310,9 +319,9 @@ pub fn run_loop(
         |clock: &mut RealClock, tick| {
             let assembled = clock
                 .stopper
-                .block_on(collect::collect(config, &client, token));
+                .block_on(collect::collect(config, &client, token, now));
             let meta = store.insert(&assembled)?;
-            let report = build(config, &mut store, &paths.out_dir, false)?;
+            let report = build(config, &mut store, &paths.out_dir, false, now)?;
             tracing::info!(
                 snapshot = %meta.slug,
                 status = %meta.overall,
@@ -322,8 +331,8 @@ pub fn run_loop(
             );
             clock
                 .stopper
-                .block_on(notify(config, &mut store, &paths.data_dir))?;
-            report_if_due(config, &mut store, paths, collect::now_ms())?;
+                .block_on(notify(config, &mut store, &paths.data_dir, now))?;
+            report_if_due(config, &mut store, paths, now.now_ms())?;
             flush_outbox(config, &paths.data_dir);
             Ok::<(), Error>(())
         },
@@ -339,6 +348,7 @@ pub struct DemoArgs {
     pub speed: Option<f64>,
     pub backend_only: bool,
     pub interval: Duration,
+    pub clock: Clock,
 }
 
 /// `lookout demo`: backend, a week of history, snapshots every interval, site rebuilt and served.
@@ -349,7 +359,7 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
     let token = from_env
         .map(|t| t.expose().to_owned())
         .unwrap_or_else(demo_token);
-    let now = collect::now_ms() as f64 / 1000.0;
+    let now = args.clock.now_ms() as f64 / 1000.0;
     let history = f64::from(config.demo.history_days) * 86_400.0;
     let demo = Arc::new(Demo::new(
         DemoOptions {
@@ -359,6 +369,7 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
             cors_origins: config.demo.cors_origins.clone(),
             incidents: Incidents::Random,
             sleep: true,
+            clock: args.clock,
         },
         now - history,
     ));
@@ -410,7 +421,7 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
         );
     }
     let token = Token::new(token);
-    let report = build(&cfg, &mut store, &paths.out_dir, false)?;
+    let report = build(&cfg, &mut store, &paths.out_dir, false, args.clock)?;
     println!("{report}");
     let site = serve::start(&paths.out_dir, config.serve_bind).or_else(|e| {
         eprintln!("{e}; serving on a free port instead");
@@ -428,14 +439,18 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
     );
     println!();
     let client = collect::FetchPolicy::from_backend(&cfg.backend).client()?;
-    let mut clock = RealClock { stopper };
+    let mut clock = RealClock {
+        stopper,
+        clock: args.clock,
+    };
     let newest = store.recent(1)?.first().map(|m| m.taken_at_ms);
     schedule::drive(&mut clock, args.interval, newest, false, |clock, _| {
-        let assembled = clock
-            .stopper
-            .block_on(collect::collect(&cfg, &client, token.as_ref()));
+        let assembled =
+            clock
+                .stopper
+                .block_on(collect::collect(&cfg, &client, token.as_ref(), args.clock));
         let meta = store.insert(&assembled)?;
-        let report = build(&cfg, &mut store, &paths.out_dir, false)?;
+        let report = build(&cfg, &mut store, &paths.out_dir, false, args.clock)?;
         println!(
             "{}  {:<8} {} failed  {report}",
             meta.slug,

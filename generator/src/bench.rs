@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::Error;
 use crate::app;
+use crate::clock::Clock;
 use crate::collect::{self, Token};
 use crate::config::Config;
 use crate::demo::{Demo, DemoOptions};
@@ -87,13 +88,23 @@ fn bench_snapshot(config: &Config, runs: usize) -> Result<(Duration, Duration, u
     let rt = app::runtime()?;
     let client = collect::FetchPolicy::from_backend(&cfg.backend).client()?;
     // Warm up: connections, lazy statics.
-    let first = rt.block_on(collect::collect(&cfg, &client, token.as_ref()));
+    let first = rt.block_on(collect::collect(
+        &cfg,
+        &client,
+        token.as_ref(),
+        Clock::system(),
+    ));
     let failed = first.snapshot.failed_outcomes();
     let mut walls = Vec::new();
     let cpu0 = cpu_time();
     for _ in 0..runs {
         let t = Instant::now();
-        let a = rt.block_on(collect::collect(&cfg, &client, token.as_ref()));
+        let a = rt.block_on(collect::collect(
+            &cfg,
+            &client,
+            token.as_ref(),
+            Clock::system(),
+        ));
         walls.push(t.elapsed());
         std::hint::black_box(a);
     }
@@ -132,7 +143,7 @@ struct History {
 impl History {
     fn new(config: &Config, dir: &Path, snapshots: usize, step: f64) -> Result<History, Error> {
         let store = Store::open(&dir.join("data"))?;
-        let end = collect::now_ms() as f64 / 1000.0;
+        let end = Clock::system().now_ms() as f64 / 1000.0;
         let start = end - step * snapshots as f64;
         let demo = Demo::new(DemoOptions::quiet(config.demo.seed, "bench".into()), start);
         let mut h = History {
@@ -199,7 +210,7 @@ fn bench_builds(
         &out,
         BuildOptions {
             full: true,
-            progress: false,
+            ..BuildOptions::default()
         },
     )?;
     let unchanged = render::build(
@@ -210,7 +221,7 @@ fn bench_builds(
         &out,
         BuildOptions {
             full: true,
-            progress: false,
+            ..BuildOptions::default()
         },
     )?;
     let mut analyses = Vec::new();

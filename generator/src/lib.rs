@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod app;
 pub mod bench;
+pub mod clock;
 pub mod collect;
 pub mod config;
 pub mod content;

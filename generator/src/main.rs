@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use lookout::Error;
 use lookout::app::{self, DemoArgs, Paths};
+use lookout::clock::Clock;
 use lookout::collect::Token;
 use lookout::config::{Config, EXAMPLE};
 use lookout::store::Store;
@@ -27,6 +28,10 @@ struct Cli {
     /// More log output (repeat for more)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// Act as if the clock read TIME (ISO, e.g. 2026-11-18T12:00:00Z) at start; it runs on from
+    /// there. For tests and replays
+    #[arg(long, global = true, value_name = "TIME", value_parser = parse_now)]
+    now: Option<i64>,
     #[command(subcommand)]
     command: Command,
 }
@@ -181,6 +186,11 @@ fn main() -> ExitCode {
     }
 }
 
+fn parse_now(s: &str) -> Result<i64, String> {
+    model::time::parse_iso(s.trim())
+        .ok_or_else(|| format!("{s:?} is not an ISO date and time (2026-11-18T12:00:00Z)"))
+}
+
 fn load_config(path: Option<&PathBuf>) -> Result<Config, Error> {
     match path {
         Some(p) => Ok(Config::load(p)?),
@@ -220,9 +230,14 @@ fn run(cli: Cli) -> Result<(), Error> {
         out_dir: cli.out.clone().unwrap_or_else(|| config.out_dir.clone()),
     };
     let token = || Token::from_env(&config.backend.token_env);
-    // Commands that write the store or the site hold the data folder's lock while they run.
+    let clock = cli.now.map_or_else(Clock::system, Clock::starting_at);
+    // Commands that write the store or the site hold the data folder's lock while they run;
+    // `demo --backend-only` only serves the simulated backend and touches no data folder.
     let _lock = match cli.command {
-        Command::Demo { .. }
+        Command::Demo {
+            backend_only: false,
+            ..
+        }
         | Command::Snapshot
         | Command::Build { .. }
         | Command::Run { .. }
@@ -252,12 +267,13 @@ fn run(cli: Cli) -> Result<(), Error> {
                     speed,
                     backend_only,
                     interval: Duration::from_secs(interval),
+                    clock,
                 },
             )
         }
         Command::Snapshot => {
             let mut store = Store::open(&paths.data_dir)?;
-            let (meta, snap) = app::snapshot(&config, &mut store, token().as_ref())?;
+            let (meta, snap) = app::snapshot(&config, &mut store, token().as_ref(), clock)?;
             println!(
                 "snapshot {} stored: {} ({} of {} readings failed)",
                 meta.slug,
@@ -277,7 +293,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Build { full } => {
             let mut store = Store::open(&paths.data_dir)?;
-            let report = app::build(&config, &mut store, &paths.out_dir, full)?;
+            let report = app::build(&config, &mut store, &paths.out_dir, full, clock)?;
             println!("{report} -> {}", paths.out_dir.display());
             Ok(())
         }
@@ -299,7 +315,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             handle.stop();
             Ok(())
         }
-        Command::Run { once } => app::run_loop(&config, &paths, token().as_ref(), once),
+        Command::Run { once } => app::run_loop(&config, &paths, token().as_ref(), once, clock),
         Command::Report {
             date,
             send,
@@ -312,7 +328,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     Error::Usage(format!("--date {d:?} is not a date (YYYY-MM-DD): {e}"))
                 })?,
                 None => {
-                    let today = lookout::report::local_day(lookout::collect::now_ms(), &tz);
+                    let today = lookout::report::local_day(clock.now_ms(), &tz);
                     today.yesterday().unwrap_or(today)
                 }
             };
@@ -327,10 +343,10 @@ fn run(cli: Cli) -> Result<(), Error> {
                 false,
                 &to,
                 send,
-                lookout::collect::now_ms(),
+                clock.now_ms(),
             )?;
             // The site's list of reports follows.
-            app::build(&config, &mut store, &paths.out_dir, false)?;
+            app::build(&config, &mut store, &paths.out_dir, false, clock)?;
             println!("report for {}: {}", made.day, made.page.display());
             println!("mail: {}", made.eml.display());
             match made.flushed {
@@ -358,8 +374,12 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Notify { action: None } => {
             let mut store = Store::open(&paths.data_dir)?;
-            let report =
-                app::runtime()?.block_on(app::notify(&config, &mut store, &paths.data_dir))?;
+            let report = app::runtime()?.block_on(app::notify(
+                &config,
+                &mut store,
+                &paths.data_dir,
+                clock,
+            ))?;
             app::flush_outbox(&config, &paths.data_dir);
             println!("{} notification(s) sent", report.sent);
             if report.failed.is_empty() {
@@ -381,7 +401,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     &rule,
                     &client,
                     &lookout::report::outbox(&paths.data_dir),
-                    lookout::collect::now_ms(),
+                    clock.now_ms(),
                 ))
                 .map_err(Error::Usage)?;
             for l in &lines {
@@ -399,12 +419,15 @@ fn run(cli: Cli) -> Result<(), Error> {
                 ));
             }
             let mut store = Store::open(&paths.data_dir)?;
-            let now = lookout::collect::now_ms() as f64 / 1000.0;
+            let now = clock.now_ms() as f64 / 1000.0;
             let demo = lookout::demo::Demo::new(
-                lookout::demo::DemoOptions::quiet(
-                    seed.unwrap_or(config.demo.seed),
-                    app::demo_token(),
-                ),
+                lookout::demo::DemoOptions {
+                    clock,
+                    ..lookout::demo::DemoOptions::quiet(
+                        seed.unwrap_or(config.demo.seed),
+                        app::demo_token(),
+                    )
+                },
                 now - days * 86_400.0,
             );
             let n = app::fill(
@@ -453,7 +476,9 @@ fn run(cli: Cli) -> Result<(), Error> {
             output,
             counter,
             no_season,
-        } => detect(&paths, input, metric, since, output, counter, no_season),
+        } => detect(
+            &paths, clock, input, metric, since, output, counter, no_season,
+        ),
         Command::Bench { quick, history } => match history {
             Some(h) => lookout::bench::run_history(&config, &h),
             None => lookout::bench::run(&config, quick),
@@ -461,8 +486,10 @@ fn run(cli: Cli) -> Result<(), Error> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn detect(
     paths: &Paths,
+    clock: Clock,
     input: Option<PathBuf>,
     metric: Option<String>,
     since: Option<String>,
@@ -487,7 +514,7 @@ fn detect(
         None => Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
     };
     let stats = if let Some(name) = metric {
-        let now = lookout::collect::now_ms();
+        let now = clock.now_ms();
         let from = match since.as_deref() {
             None => now - 7 * 86_400_000,
             Some(s) => lookout::detect::parse_since(s, now).ok_or_else(|| {

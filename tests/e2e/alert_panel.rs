@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use lookout::demo::Incidents;
 
-use crate::support::{TOKEN, demo_backend, temp};
+use crate::support::{TOKEN, live_clock, live_demo_backend, temp};
 use crate::webdriver::Browser;
 
 const PANEL: &str = "[data-mounted=alerts]";
@@ -35,7 +35,7 @@ fn alert_panel_runs_the_rules_live_and_keeps_choices_in_the_browser() {
     let Some(browser) = Browser::start(&dir.join("profile")) else {
         return;
     };
-    let (_demo, server) = demo_backend(Incidents::Fixed(vec![]));
+    let (_demo, server) = live_demo_backend(Incidents::Fixed(vec![]));
     // One rule that holds from the first snapshot (any latency is above 0 ms).
     let config = lookout::config::Config::from_toml(
         &format!(
@@ -49,8 +49,8 @@ fn alert_panel_runs_the_rules_live_and_keeps_choices_in_the_browser() {
     let token = lookout::collect::Token::new(TOKEN.into());
     let site = dir.join("site");
     let step = |store: &mut lookout::store::Store| {
-        lookout::app::snapshot(&config, store, token.as_ref()).expect("snapshot");
-        lookout::app::build(&config, store, &site, false).expect("build");
+        lookout::app::snapshot(&config, store, token.as_ref(), live_clock()).expect("snapshot");
+        lookout::app::build(&config, store, &site, false, live_clock()).expect("build");
     };
     step(&mut store);
     let rules = std::fs::read_to_string(site.join("data/rules.json")).expect("rules.json");

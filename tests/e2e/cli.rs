@@ -168,10 +168,13 @@ fn demo_command_serves_a_live_site_and_stops_on_ctrl_c() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A token from the environment is used by the backend but never printed.
+/// A token from the environment is used by the backend but never printed; the backend alone
+/// writes no data folder and takes no lock.
 #[test]
 fn backend_only_never_prints_a_token_from_the_environment() {
+    let dir = temp("backend-only");
     let mut child = bin()
+        .current_dir(&dir)
         .args(["demo", "--backend-only", "--port", "0"])
         .env("LOOKOUT_TOKEN", TOKEN)
         .stdout(Stdio::piped())
@@ -200,6 +203,13 @@ fn backend_only_never_prints_a_token_from_the_environment() {
     assert_eq!(ok.status, 200);
     let _ = child.kill();
     let _ = child.wait();
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .expect("temp dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "--backend-only wrote {left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -85,8 +85,8 @@ fn each_fault_is_recorded_while_every_other_endpoint_succeeds() {
     let dir = temp("faults");
     let mut store = lookout::store::Store::open(&dir).expect("store");
     let token = lookout::collect::Token::new(TOKEN.into());
-    let (meta, snap) =
-        lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot never fails");
+    let (meta, snap) = lookout::app::snapshot(&config, &mut store, token.as_ref(), clock())
+        .expect("snapshot never fails");
 
     let kind = |name: &str| {
         snap.outcomes
@@ -141,7 +141,8 @@ fn a_backend_that_is_not_there_gives_a_down_snapshot_not_an_error() {
     .expect("config");
     let dir = temp("down");
     let mut store = lookout::store::Store::open(&dir).expect("store");
-    let (meta, snap) = lookout::app::snapshot(&config, &mut store, None).expect("snapshot");
+    let (meta, snap) =
+        lookout::app::snapshot(&config, &mut store, None, clock()).expect("snapshot");
     assert_eq!(snap.overall, model::Status::Down);
     assert_eq!(meta.failed as usize, snap.outcomes.len());
     assert!(
@@ -149,7 +150,8 @@ fn a_backend_that_is_not_there_gives_a_down_snapshot_not_an_error() {
             .iter()
             .all(|o| o.kind == OutcomeKind::Unreachable)
     );
-    lookout::app::build(&config, &mut store, &dir.join("site"), false).expect("build still works");
+    lookout::app::build(&config, &mut store, &dir.join("site"), false, clock())
+        .expect("build still works");
     let index = std::fs::read_to_string(dir.join("site/index.html")).expect("index");
     assert!(index.contains("Major outage") && index.contains("health endpoint could not be read"));
     let _ = std::fs::remove_dir_all(&dir);

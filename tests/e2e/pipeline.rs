@@ -170,7 +170,7 @@ fn without_the_token_protected_endpoints_are_recorded_as_401() {
     )
     .expect("config");
     let mut store = lookout::store::Store::open(&dir).expect("store");
-    let (_, snap) = lookout::app::snapshot(&config, &mut store, None).expect("snapshot");
+    let (_, snap) = lookout::app::snapshot(&config, &mut store, None, clock()).expect("snapshot");
     let p = snap
         .outcomes
         .iter()
@@ -213,9 +213,10 @@ fn demo_incidents_reach_the_index_as_reasons() {
     .expect("config");
     let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
     let token = lookout::collect::Token::new(TOKEN.into());
-    let (_, snap) = lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot");
+    let (_, snap) =
+        lookout::app::snapshot(&config, &mut store, token.as_ref(), clock()).expect("snapshot");
     assert_eq!(snap.overall, model::Status::Degraded);
-    lookout::app::build(&config, &mut store, &dir.join("site"), false).expect("build");
+    lookout::app::build(&config, &mut store, &dir.join("site"), false, clock()).expect("build");
     let index = std::fs::read_to_string(dir.join("site/index.html")).expect("index");
     assert!(index.contains("Redis unavailable"));
     assert!(index.contains("Component redis: unhealthy"));

@@ -5,7 +5,7 @@ use std::path::Path;
 use html5ever::tendril::TendrilSink;
 use serde_json::Value;
 
-use crate::support::{bin, broken_links, files_under, temp};
+use crate::support::{NOW_MS, bin, broken_links, files_under, temp};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -50,7 +50,7 @@ fn html5_problems(text: &str) -> Vec<String> {
 #[test]
 fn a_week_of_demo_data_fills_every_section_with_the_stored_values() {
     let dir = temp("site-week");
-    let now = lookout::collect::now_ms();
+    let now = NOW_MS;
     let iso = model::time::format_iso;
     let content = dir.join("content");
     std::fs::create_dir_all(content.join("maintenance")).expect("content");

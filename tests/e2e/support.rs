@@ -7,19 +7,39 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
+use lookout::clock::Clock;
 use lookout::demo::{self, Demo, DemoOptions, DemoServer, Incidents};
 
 pub const TOKEN: &str = "e2e-secret-token-7f3a";
 
+/// The time the tests act at: no outcome may hang on the day or hour they happen to run.
+/// A Wednesday at noon UTC (13:00 in Berlin), days away from a month's end and summer time.
+pub const NOW: &str = "2026-11-18T12:00:00Z";
+pub const NOW_MS: i64 = 1_795_003_200_000;
+
+/// A clock that reads `NOW` when made and runs on from there.
+pub fn clock() -> Clock {
+    Clock::starting_at(NOW_MS)
+}
+
+/// The system clock, for tests whose pages are read by a browser that judges freshness by its
+/// own clock. Only differences of time matter there: their demo backends run without incidents.
+pub fn live_clock() -> Clock {
+    Clock::system()
+}
+
+/// The binary, its clock started at `NOW`.
 pub fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_lookout"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_lookout"));
+    c.args(["--now", NOW]);
+    c
 }
 
 pub fn temp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!(
         "lookout-e2e-{name}-{}-{}",
         std::process::id(),
-        lookout::collect::now_ms()
+        Clock::system().now_ms()
     ));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("temp dir");
@@ -28,12 +48,23 @@ pub fn temp(name: &str) -> PathBuf {
 
 /// A demo backend on a free loopback port, with no random incidents unless asked.
 pub fn demo_backend(incidents: Incidents) -> (Arc<Demo>, DemoServer) {
-    demo_for("http://127.0.0.1:8000", 11, incidents)
+    demo_for("http://127.0.0.1:8000", 11, incidents, clock())
 }
 
-/// A demo backend that pages served from `origin` may call (CORS), its values from `seed`.
-pub fn demo_for(origin: &str, seed: u64, incidents: Incidents) -> (Arc<Demo>, DemoServer) {
-    let now = lookout::collect::now_ms() as f64 / 1000.0;
+/// A demo backend for a browser test: simulated time is the system's.
+pub fn live_demo_backend(incidents: Incidents) -> (Arc<Demo>, DemoServer) {
+    demo_for("http://127.0.0.1:8000", 11, incidents, live_clock())
+}
+
+/// A demo backend that pages served from `origin` may call (CORS), its values from `seed`, its
+/// simulated time from `clock`.
+pub fn demo_for(
+    origin: &str,
+    seed: u64,
+    incidents: Incidents,
+    clock: Clock,
+) -> (Arc<Demo>, DemoServer) {
+    let now = clock.now_ms() as f64 / 1000.0;
     let d = Arc::new(Demo::new(
         DemoOptions {
             seed,
@@ -42,6 +73,7 @@ pub fn demo_for(origin: &str, seed: u64, incidents: Incidents) -> (Arc<Demo>, De
             cors_origins: vec![origin.to_owned()],
             incidents,
             sleep: false,
+            clock,
         },
         now - 3600.0,
     ));
@@ -54,6 +86,7 @@ pub fn snapshot_and_build(
     base_url: &str,
     data: &Path,
     site: &Path,
+    clock: Clock,
 ) -> (lookout::config::Config, lookout::store::Store) {
     let config = lookout::config::Config::from_toml(
         &format!("[backend]\nbase_url = \"{base_url}\"\n"),
@@ -62,8 +95,8 @@ pub fn snapshot_and_build(
     .expect("config");
     let mut store = lookout::store::Store::open(data).expect("store");
     let token = lookout::collect::Token::new(TOKEN.into());
-    lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot");
-    lookout::app::build(&config, &mut store, site, false).expect("build");
+    lookout::app::snapshot(&config, &mut store, token.as_ref(), clock).expect("snapshot");
+    lookout::app::build(&config, &mut store, site, false, clock).expect("build");
     (config, store)
 }
 

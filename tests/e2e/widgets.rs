@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use lookout::demo::{Incident, Incidents};
 
-use crate::support::{TOKEN, demo_backend, demo_for, snapshot_and_build, temp};
+use crate::support::{TOKEN, demo_for, live_clock, live_demo_backend, snapshot_and_build, temp};
 use crate::webdriver::Browser;
 
 #[test]
@@ -13,9 +13,10 @@ fn health_widget_mounts_updates_goes_stale_and_recovers() {
     let Some(browser) = Browser::start(&dir.join("profile")) else {
         return;
     };
-    let (_demo, server) = demo_backend(Incidents::Fixed(vec![]));
+    let (_demo, server) = live_demo_backend(Incidents::Fixed(vec![]));
     let site = dir.join("site");
-    let (config, mut store) = snapshot_and_build(&server.base_url(), &dir.join("data"), &site);
+    let (config, mut store) =
+        snapshot_and_build(&server.base_url(), &dir.join("data"), &site, live_clock());
     let token = lookout::collect::Token::new(TOKEN.into());
 
     let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");
@@ -35,14 +36,15 @@ fn health_widget_mounts_updates_goes_stale_and_recovers() {
 
     // Redis goes down (a second simulated backend, the same in all but that); the scheduled
     // generator snapshots and rebuilds; the page follows.
-    let (_down, down_server) = demo_backend(Incidents::Fixed(vec![Incident::RedisDown]));
+    let (_down, down_server) = live_demo_backend(Incidents::Fixed(vec![Incident::RedisDown]));
     let config_down = lookout::config::Config::from_toml(
         &format!("[backend]\nbase_url = \"{}\"\n", down_server.base_url()),
         std::path::Path::new("t.toml"),
     )
     .expect("config");
-    lookout::app::snapshot(&config_down, &mut store, token.as_ref()).expect("snapshot 2");
-    lookout::app::build(&config_down, &mut store, &site, false).expect("build 2");
+    lookout::app::snapshot(&config_down, &mut store, token.as_ref(), live_clock())
+        .expect("snapshot 2");
+    lookout::app::build(&config_down, &mut store, &site, false, live_clock()).expect("build 2");
     down_server.stop();
     browser.wait_for(
         "redis to show as down within one interval",
@@ -64,8 +66,8 @@ fn health_widget_mounts_updates_goes_stale_and_recovers() {
         browser.eval("return localStorage.getItem('lookout.auto-refresh');"),
         "off"
     );
-    lookout::app::snapshot(&config, &mut store, token.as_ref()).expect("snapshot 3");
-    lookout::app::build(&config, &mut store, &site, false).expect("build 3");
+    lookout::app::snapshot(&config, &mut store, token.as_ref(), live_clock()).expect("snapshot 3");
+    lookout::app::build(&config, &mut store, &site, false, live_clock()).expect("build 3");
     std::thread::sleep(Duration::from_secs(9));
     assert_eq!(browser.eval(redis), "chip chip-down", "paused: no poll");
     let two = "var c = document.querySelector('[data-mounted=cards] .metric-card[data-metric=\"probe.latency_p95\"] svg'); return c ? c.getAttribute('aria-label') : '';";
@@ -159,8 +161,9 @@ fn ingestion_panel_sends_with_the_typed_token_and_explains_refusals() {
     let site = dir.join("site");
     let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");
     let origin = format!("http://{}", preview.addr);
-    let (_demo, server) = demo_for(&origin, 3, Incidents::Fixed(vec![]));
-    let (_config, _store) = snapshot_and_build(&server.base_url(), &dir.join("data"), &site);
+    let (_demo, server) = demo_for(&origin, 3, Incidents::Fixed(vec![]), live_clock());
+    let (_config, _store) =
+        snapshot_and_build(&server.base_url(), &dir.join("data"), &site, live_clock());
 
     browser.goto(&format!("{}index.html", preview.url()));
     browser.wait_for(
@@ -253,9 +256,10 @@ fn ingestion_panel_sends_with_the_typed_token_and_explains_refusals() {
 #[test]
 fn without_javascript_the_index_still_shows_all_data() {
     let dir = temp("no-js");
-    let (_demo, server) = demo_backend(Incidents::Fixed(vec![Incident::RedisDown]));
+    let (_demo, server) = live_demo_backend(Incidents::Fixed(vec![Incident::RedisDown]));
     let site = dir.join("site");
-    let (_config, _store) = snapshot_and_build(&server.base_url(), &dir.join("data"), &site);
+    let (_config, _store) =
+        snapshot_and_build(&server.base_url(), &dir.join("data"), &site, live_clock());
     let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");
     let url = format!("{}index.html", preview.url());
     let Some(off) = crate::webdriver::dump_dom(&url, false, &dir.join("p1")) else {
@@ -316,8 +320,10 @@ fn ingestion_panel_explains_an_offline_worker_and_the_heartbeat_goes_grey() {
         &format!("http://{}", preview.addr),
         5,
         Incidents::Fixed(vec![Incident::WorkerOffline]),
+        live_clock(),
     );
-    let (_config, _store) = snapshot_and_build(&server.base_url(), &dir.join("data"), &site);
+    let (_config, _store) =
+        snapshot_and_build(&server.base_url(), &dir.join("data"), &site, live_clock());
 
     browser.goto(&format!("{}index.html", preview.url()));
     browser.wait_for(
@@ -358,11 +364,12 @@ fn health_widget_can_read_the_backend_directly() {
     let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");
     // The snapshot comes from a healthy backend; the page's live source is another one, with
     // redis down and the origin allowed: what the widget shows can only come from the latter.
-    let (_healthy, healthy_server) = demo_backend(Incidents::Fixed(vec![]));
+    let (_healthy, healthy_server) = live_demo_backend(Incidents::Fixed(vec![]));
     let (_live, live_server) = demo_for(
         &format!("http://{}", preview.addr),
         7,
         Incidents::Fixed(vec![Incident::RedisDown]),
+        live_clock(),
     );
     let config = |base: String, extra: &str| {
         lookout::config::Config::from_toml(
@@ -377,10 +384,11 @@ fn health_widget_can_read_the_backend_directly() {
         &config(healthy_server.base_url(), ""),
         &mut store,
         token.as_ref(),
+        live_clock(),
     )
     .expect("snapshot");
     let direct = config(live_server.base_url(), "live_source = \"backend\"\n");
-    lookout::app::build(&direct, &mut store, &site, false).expect("build");
+    lookout::app::build(&direct, &mut store, &site, false, live_clock()).expect("build");
     let html = std::fs::read_to_string(site.join("index.html")).expect("index");
     assert!(html.contains("class=\"chip chip-healthy\" data-part=\"redis\""));
     assert!(html.contains("data-format=\"pharos\""));

@@ -94,21 +94,15 @@ impl fmt::Debug for Token {
     }
 }
 
-/// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 /// One snapshot of every endpoint. Never fails: each endpoint's failure is recorded in its outcome.
 pub async fn collect(
     config: &crate::config::Config,
     client: &reqwest::Client,
     token: Option<&Token>,
+    clock: crate::clock::Clock,
 ) -> Assembled {
     let policy = FetchPolicy::from_backend(&config.backend);
-    let taken_at_ms = now_ms();
+    let taken_at_ms = clock.now_ms();
     let started = std::time::Instant::now();
     let readings = fetch_all(client, targets(config), token, &policy).await;
     assemble(

@@ -27,6 +27,8 @@ pub struct DemoOptions {
     pub incidents: Incidents,
     /// Really wait the simulated response time before answering.
     pub sleep: bool,
+    /// Simulated time now reads this clock (then runs `speed` times faster).
+    pub clock: crate::clock::Clock,
 }
 
 impl DemoOptions {
@@ -39,6 +41,7 @@ impl DemoOptions {
             cors_origins: vec![],
             incidents: Incidents::Random,
             sleep: false,
+            clock: crate::clock::Clock::system(),
         }
     }
 }
@@ -72,8 +75,9 @@ pub struct Demo {
     sparse_runs: AtomicU64,
 }
 
+/// The system clock in seconds: only differences of it are used, scaled by the speed.
 fn now_s() -> f64 {
-    crate::collect::now_ms() as f64 / 1000.0
+    crate::clock::Clock::system().now_ms() as f64 / 1000.0
 }
 
 fn detail(status: u16, d: Value) -> (u16, Value) {
@@ -114,17 +118,19 @@ const PUBLIC_INGESTION: [&str; 3] = [
 ];
 
 impl Demo {
-    /// A demo whose simulated history starts at `start_sim` (seconds); sim time now equals the clock.
+    /// A demo whose simulated history starts at `start_sim` (seconds); sim time now equals the
+    /// options' clock.
     pub fn new(opts: DemoOptions, start_sim: f64) -> Demo {
         let now = now_s();
+        let sim_now = opts.clock.now_ms() as f64 / 1000.0;
         Demo {
             sim: Sim {
                 seed: opts.seed,
                 incidents: opts.incidents.clone(),
             },
-            queue: Mutex::new(Queue::new(start_sim.min(now))),
+            queue: Mutex::new(Queue::new(start_sim.min(sim_now))),
             origin_real: now,
-            origin_sim: now,
+            origin_sim: sim_now,
             sparse_runs: AtomicU64::new(0),
             opts,
         }

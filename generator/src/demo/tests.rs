@@ -15,6 +15,7 @@ fn demo(incidents: Incidents) -> Demo {
             cors_origins: vec!["http://127.0.0.1:8000".into()],
             incidents,
             sleep: false,
+            clock: crate::clock::Clock::starting_at(1_790_086_400_000),
         },
         1_790_000_000.0,
     )

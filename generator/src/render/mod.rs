@@ -71,6 +71,8 @@ pub struct BuildOptions {
     pub full: bool,
     /// Show a progress bar while many snapshot pages render (set when stderr is a terminal).
     pub progress: bool,
+    /// The time the build runs at (its "generated" stamp; "now" of an empty store).
+    pub clock: crate::clock::Clock,
 }
 
 #[derive(Debug, Clone)]
@@ -217,9 +219,9 @@ pub fn build(
         // Incidents and maintenance are judged as of the newest snapshot, like everything shown.
         now_ms: latest
             .as_ref()
-            .map_or_else(crate::collect::now_ms, |m| m.taken_at_ms),
+            .map_or_else(|| opts.clock.now_ms(), |m| m.taken_at_ms),
         css_version,
-        generated: format_human(crate::collect::now_ms()),
+        generated: format_human(opts.clock.now_ms()),
     };
     let days = store.days()?;
     // Loaded once: the index, the JSON and the badges all show the newest snapshot.
@@ -499,13 +501,7 @@ pub fn build(
         format!(
             "{:016x}",
             write::hash(
-                format!(
-                    "{}:{}:{}",
-                    crate::collect::now_ms(),
-                    std::process::id(),
-                    out_key
-                )
-                .as_bytes()
+                format!("{}:{}:{}", opts.clock.now_ms(), std::process::id(), out_key).as_bytes()
             )
         )
     } else {

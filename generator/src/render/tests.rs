@@ -15,6 +15,14 @@ use crate::store::tests::{assembled, temp_dir};
 const PAYLOAD: &str = "<script>alert(\"x&y\")</script>'\"";
 const T0: i64 = 1_790_000_000_000;
 
+/// Build options on a clock that reads `T0`: no page may hang on the day a test runs.
+fn opts() -> BuildOptions {
+    BuildOptions {
+        clock: crate::clock::Clock::starting_at(T0),
+        ..BuildOptions::default()
+    }
+}
+
 fn site(days_per_page: usize) -> Site {
     Site {
         title: format!("Status {PAYLOAD}"),
@@ -88,7 +96,7 @@ fn every_backend_and_config_string_is_escaped() {
         &Analysis::default(),
         &Content::default(),
         &out,
-        BuildOptions::default(),
+        opts(),
     )
     .expect("build");
     let files = html_files(&out);
@@ -139,7 +147,7 @@ fn incremental_build_renders_only_what_changed() {
         &Analysis::default(),
         &Content::default(),
         &out,
-        BuildOptions::default(),
+        opts(),
     )
     .expect("full");
     assert!(first.full);
@@ -156,7 +164,7 @@ fn incremental_build_renders_only_what_changed() {
         &Analysis::default(),
         &Content::default(),
         &out,
-        BuildOptions::default(),
+        opts(),
     )
     .expect("noop");
     assert!(!again.full);
@@ -175,7 +183,7 @@ fn incremental_build_renders_only_what_changed() {
         &Analysis::default(),
         &Content::default(),
         &out,
-        BuildOptions::default(),
+        opts(),
     )
     .expect("inc");
     assert!(!inc.full);
@@ -223,7 +231,7 @@ fn incremental_build_renders_only_what_changed() {
         &Analysis::default(),
         &Content::default(),
         &out,
-        BuildOptions::default(),
+        opts(),
     )
     .expect("rebuild");
     assert!(rebuilt.full);
@@ -235,7 +243,7 @@ fn incremental_build_renders_only_what_changed() {
         &Analysis::default(),
         &Content::default(),
         &out,
-        BuildOptions::default(),
+        opts(),
     )
     .expect("config change");
     assert!(changed.full);
@@ -264,7 +272,7 @@ fn history_pages_have_fixed_oldest_first_boundaries_and_links_resolve() {
         &Analysis::default(),
         &Content::default(),
         &out,
-        BuildOptions::default(),
+        opts(),
     )
     .expect("build");
     let days = store.days().expect("days");
@@ -312,7 +320,7 @@ fn a_new_day_updates_the_previous_days_link_and_nothing_older() {
         &Analysis::default(),
         &Content::default(),
         &out,
-        BuildOptions::default(),
+        opts(),
     )
     .expect("full");
     let days = store.days().expect("days");
@@ -335,7 +343,7 @@ fn a_new_day_updates_the_previous_days_link_and_nothing_older() {
         &Analysis::default(),
         &Content::default(),
         &out,
-        BuildOptions::default(),
+        opts(),
     )
     .expect("inc");
     assert_eq!(r.day_pages, 1, "{r}");
@@ -350,7 +358,7 @@ fn a_new_day_updates_the_previous_days_link_and_nothing_older() {
         &Analysis::default(),
         &Content::default(),
         &out,
-        BuildOptions::default(),
+        opts(),
     )
     .expect("inc");
     assert_eq!(r.day_pages, 2, "{r}");
@@ -383,7 +391,7 @@ fn every_metrics_trends_are_written_when_an_hour_turns() {
         &Analysis::default(),
         &Content::default(),
         &out,
-        BuildOptions::default(),
+        opts(),
     )
     .expect("build");
     let path = out.join(paths::TRENDS_JSON);
@@ -416,7 +424,7 @@ fn every_metrics_trends_are_written_when_an_hour_turns() {
         &Analysis::default(),
         &Content::default(),
         &out,
-        BuildOptions::default(),
+        opts(),
     )
     .expect("build");
     assert_eq!(
@@ -454,7 +462,7 @@ fn pruned_days_lose_their_pages_and_every_link_still_resolves() {
             &Analysis::default(),
             &Content::default(),
             &out,
-            BuildOptions::default(),
+            opts(),
         )
         .expect("build")
     };
@@ -542,7 +550,7 @@ fn maintenance_mutes_the_alerts_of_the_parts_it_names() {
             &out,
             BuildOptions {
                 full: true,
-                progress: false,
+                ..opts()
             },
         )
         .expect("build");

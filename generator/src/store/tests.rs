@@ -11,7 +11,7 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!(
         "lookout-{name}-{}-{}",
         std::process::id(),
-        crate::collect::now_ms()
+        crate::clock::Clock::system().now_ms()
     ));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("temp dir");
