@@ -3,9 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use lookout::collect::Assembled;
+use model::{EndpointOutcome, OutcomeKind, Snapshot, Status};
 use serde_json::Value;
 
-use crate::support::{bin, temp};
+use crate::support::{NOW_MS, bin, temp};
 
 /// axe-core's version, pinned so a new rule set cannot change the verdict unnoticed.
 const AXE_VERSION: &str = "4.14.1";
@@ -185,6 +187,111 @@ fn axe_finds_no_violation_on_the_main_pages_in_light_and_dark() {
             if !violations.is_empty() {
                 failures.push(format!(
                     "{p} ({}): {}",
+                    if dark { "dark" } else { "light" },
+                    serde_json::to_string_pretty(&violations).unwrap_or_default()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A stored snapshot of nothing but an overall status, at `ms`.
+fn bare_snapshot(ms: i64, overall: Status) -> Assembled {
+    Assembled {
+        snapshot: Snapshot {
+            taken_at_ms: ms,
+            duration_ms: 3.0,
+            overall,
+            reasons: vec![],
+            components: vec![],
+            modules: vec![],
+            outcomes: vec![EndpointOutcome {
+                endpoint: "health".into(),
+                method: "GET".into(),
+                path: "health".into(),
+                http_status: Some(200),
+                latency_ms: 3.0,
+                bytes: 2,
+                kind: OutcomeKind::Ok,
+                detail: None,
+                attempts: 1,
+            }],
+            metrics: vec![],
+            facts: vec![],
+        },
+        bodies: vec![None],
+    }
+}
+
+const STATUSES: [Status; 5] = [
+    Status::Healthy,
+    Status::NotApplicable,
+    Status::Unknown,
+    Status::Degraded,
+    Status::Down,
+];
+
+/// The history calendar with a cell of every status, and the current day (the newest
+/// snapshot's) of each status in turn: its cells' names hold their visible text. The current
+/// day is a 1st (a one-digit day, the first of a month: where a name of `2026-12-01` did not
+/// hold the visible `1`), on a clock started then, not on the day the test runs.
+#[test]
+fn calendar_cells_of_every_status_on_the_current_day_pass_axe() {
+    let Some(chromium) = on_path("chromium") else {
+        return missing("chromium");
+    };
+    let Some(axe_js) = axe() else {
+        return missing("npm (for axe-core)");
+    };
+    const DAY: i64 = 86_400_000;
+    // 2026-12-01T12:00:00Z
+    let now_ms = NOW_MS + 13 * DAY;
+    let clock = lookout::clock::Clock::starting_at(now_ms);
+    let dir = temp("a11y-calendar");
+    let profile = dir.join("chromium-profile");
+    let config = lookout::config::Config::defaults();
+    let mut failures = Vec::new();
+    for current in STATUSES {
+        let (data, site) = (
+            dir.join(format!("data-{current:?}")),
+            dir.join(format!("site-{current:?}")),
+        );
+        let mut store = lookout::store::Store::open(&data).expect("store");
+        // The days before: one of each status, so every cell colour is on the page.
+        let mut batch: Vec<Assembled> = STATUSES
+            .iter()
+            .enumerate()
+            .map(|(i, s)| bare_snapshot(now_ms - (5 - i as i64) * DAY, *s))
+            .collect();
+        batch.push(bare_snapshot(now_ms - 3_600_000, Status::Healthy));
+        batch.push(bare_snapshot(now_ms, current));
+        store.insert_batch(&batch).expect("insert");
+        lookout::app::build(&config, &mut store, &site, false, clock).expect("build");
+        let page = site.join("history/index.html");
+        let html = std::fs::read_to_string(&page).expect("history page");
+        let today = model::time::day_of(now_ms);
+        assert_eq!(today, "2026-12-01");
+        let cell = format!(
+            "<td class=\"cal-{}\"><a href=\"../history/{today}.html\"",
+            current.as_str()
+        );
+        assert!(
+            html.contains(&cell),
+            "{current:?}: no current-day cell {cell}"
+        );
+        for s in STATUSES {
+            assert!(
+                html.contains(&format!("class=\"cal-{}\"", s.as_str())),
+                "{s:?} cell"
+            );
+        }
+        for dark in [false, true] {
+            let (_, violations) = run_axe(&chromium, &axe_js, &page, dark, &profile);
+            if !violations.is_empty() {
+                failures.push(format!(
+                    "current day {current:?} ({}): {}",
                     if dark { "dark" } else { "light" },
                     serde_json::to_string_pretty(&violations).unwrap_or_default()
                 ));

@@ -69,18 +69,26 @@ pub fn months(days: &[DaySummary], href: impl Fn(&str) -> String) -> Vec<Month> 
             for z in first..next {
                 let (_, _, d) = civil_from_days(z);
                 let key = format!("{y:04}-{m:02}-{d:02}");
+                // The accessible name starts with the visible text (the day's number), as
+                // WCAG 2.5.3 asks: "1 December 2026", never "2026-12-01" for a cell reading "1".
+                let date = format!("{d} {} {y}", MONTHS[(m - 1) as usize]);
                 let cell = match by_day.get(key.as_str()) {
                     Some(s) => CalCell {
                         day: d,
                         href: href(&key),
                         class: s.worst.as_str(),
-                        label: format!("{key}: worst {}, {} snapshots", s.worst.label(), s.count),
+                        label: format!(
+                            "{date}: worst status {}, {} snapshot{}",
+                            s.worst.label(),
+                            s.count,
+                            if s.count == 1 { "" } else { "s" }
+                        ),
                     },
                     None => CalCell {
                         day: d,
                         href: String::new(),
                         class: "none",
-                        label: format!("{key}: no snapshots"),
+                        label: format!("{date}: no snapshots"),
                     },
                 };
                 cells.push(cell);
@@ -133,6 +141,19 @@ mod tests {
             .find(|c| c.day == 3)
             .map(|c| (c.class, c.href.as_str()));
         assert_eq!(third, Some(("down", "2026-11-03.html")));
+        // Every cell's name starts with the number it shows (axe label-content-name-mismatch).
+        for c in m[0].weeks.iter().flatten().filter(|c| c.day > 0) {
+            assert!(
+                c.label.starts_with(&format!("{} November 2026: ", c.day)),
+                "{}",
+                c.label
+            );
+        }
+        let recorded = m[0].weeks.iter().flatten().find(|c| c.day == 3);
+        assert_eq!(
+            recorded.map(|c| c.label.as_str()),
+            Some("3 November 2026: worst status Down, 5 snapshots")
+        );
         assert!(m[0].weeks.iter().all(|w| w.len() == 7));
     }
 }
