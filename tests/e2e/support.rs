@@ -13,13 +13,25 @@ use lookout::demo::{self, Demo, DemoOptions, DemoServer, Incidents};
 pub const TOKEN: &str = "e2e-secret-token-7f3a";
 
 /// The time the tests act at: no outcome may hang on the day or hour they happen to run.
-/// A Wednesday at noon UTC (13:00 in Berlin), days away from a month's end and summer time.
-pub const NOW: &str = "2026-11-18T12:00:00Z";
+/// 2026-11-18T12:00:00Z: a Wednesday at noon UTC (13:00 in Berlin), days away from a month's
+/// end and from summer time.
 pub const NOW_MS: i64 = 1_795_003_200_000;
 
-/// A clock that reads `NOW` when made and runs on from there.
+/// The tests' clock: it read `NOW` when the first test asked for it and runs on from there, so
+/// commands run one after another get later times, as they would in real life, on any date.
 pub fn clock() -> Clock {
-    Clock::starting_at(NOW_MS)
+    static ORIGIN: std::sync::OnceLock<Clock> = std::sync::OnceLock::new();
+    *ORIGIN.get_or_init(|| Clock::starting_at(NOW_MS))
+}
+
+/// `clock()`'s time now, as `--now` takes it (to the millisecond).
+pub fn now_arg() -> String {
+    let ms = clock().now_ms();
+    format!(
+        "{}.{:03}Z",
+        model::time::format_iso(ms).trim_end_matches('Z'),
+        ms.rem_euclid(1000)
+    )
 }
 
 /// The system clock, for tests whose pages are read by a browser that judges freshness by its
@@ -28,10 +40,10 @@ pub fn live_clock() -> Clock {
     Clock::system()
 }
 
-/// The binary, its clock started at `NOW`.
+/// The binary, its clock started at the tests' clock's time now.
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_lookout"));
-    c.args(["--now", NOW]);
+    c.arg("--now").arg(now_arg());
     c
 }
 

@@ -30,6 +30,8 @@ pub struct Parts<'a> {
     pub html: String,
     /// `(Content-ID, PNG bytes)`; the HTML refers to them as `cid:<id>`.
     pub images: Vec<(String, Vec<u8>)>,
+    /// The Date header: when the message was made, by the command's clock.
+    pub date_ms: i64,
 }
 
 pub fn build(p: Parts<'_>) -> Result<Message, MailError> {
@@ -41,7 +43,8 @@ pub fn build(p: Parts<'_>) -> Result<Message, MailError> {
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let mut b = Message::builder().from(from).subject(subject).date_now();
+    let date = std::time::UNIX_EPOCH + std::time::Duration::from_millis(p.date_ms.max(0) as u64);
+    let mut b = Message::builder().from(from).subject(subject).date(date);
     for t in p.to {
         b = b.to(t.parse().map_err(|e| bad(&e))?);
     }
