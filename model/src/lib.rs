@@ -14,4 +14,4 @@ pub mod trend;
 
 pub use metric::{Better, Metric, Unit};
 pub use snapshot::{EndpointOutcome, Fact, OutcomeKind, PartHealth, Snapshot};
-pub use status::Status;
+pub use status::{Availability, Status};

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Metric, Status};
 
-/// How reading one endpoint went. Anything but `Ok` is a failed reading, recorded and shown, never fatal.
+/// How reading one endpoint went. Anything but `Ok` and `NotAvailable` is a failed reading,
+/// recorded and shown, never fatal, and never taken for the service's own downtime or errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeKind {
@@ -21,6 +22,9 @@ pub enum OutcomeKind {
     UnexpectedShape,
     /// HTTP 200 whose body says the backend failed (`status: "error"`, an `http_status` of 5xx...).
     BackendFailure,
+    /// The backend answered that the feature is not there (not installed, not configured, not
+    /// applicable): neither a failure nor down.
+    NotAvailable,
 }
 
 impl OutcomeKind {
@@ -34,6 +38,7 @@ impl OutcomeKind {
             OutcomeKind::InvalidJson => "invalid_json",
             OutcomeKind::UnexpectedShape => "unexpected_shape",
             OutcomeKind::BackendFailure => "backend_failure",
+            OutcomeKind::NotAvailable => "not_available",
         }
     }
 
@@ -47,11 +52,13 @@ impl OutcomeKind {
             OutcomeKind::InvalidJson => "Invalid JSON",
             OutcomeKind::UnexpectedShape => "Unexpected shape",
             OutcomeKind::BackendFailure => "Backend reports failure",
+            OutcomeKind::NotAvailable => "Not available",
         }
     }
 
+    /// The reading worked: an answer, or the backend's word that the feature is not there.
     pub fn is_ok(self) -> bool {
-        self == OutcomeKind::Ok
+        matches!(self, OutcomeKind::Ok | OutcomeKind::NotAvailable)
     }
 }
 
@@ -95,6 +102,10 @@ pub struct Snapshot {
     /// How long the whole collection took.
     pub duration_ms: f64,
     pub overall: Status,
+    /// What the backend says of its own availability; `None` when it said nothing readable
+    /// (unknown, not down).
+    #[serde(default)]
+    pub availability: Option<crate::Availability>,
     /// Why `overall` is what it is, worst first.
     pub reasons: Vec<String>,
     pub components: Vec<PartHealth>,

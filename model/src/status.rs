@@ -120,3 +120,74 @@ mod tests {
         assert_eq!(Status::parse("nope"), None);
     }
 }
+
+/// What a source says of its own availability, in Statuspage's words. Only a source's own word
+/// (its health status, or an explicit liveness check) gives one; failed readings never do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Availability {
+    Operational,
+    Maintenance,
+    DegradedPerformance,
+    PartialOutage,
+    MajorOutage,
+}
+
+impl Availability {
+    /// A health word's status as availability; `None` where the word says nothing of it.
+    pub fn from_status(s: Status) -> Option<Availability> {
+        match s {
+            Status::Healthy => Some(Availability::Operational),
+            Status::Degraded => Some(Availability::DegradedPerformance),
+            Status::Down => Some(Availability::MajorOutage),
+            Status::Unknown | Status::NotApplicable => None,
+        }
+    }
+
+    /// Up for uptime: serving, perhaps slowly. An outage, partial or major, is down.
+    pub fn is_up(self) -> bool {
+        !matches!(
+            self,
+            Availability::PartialOutage | Availability::MajorOutage
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Availability::Operational => "operational",
+            Availability::Maintenance => "maintenance",
+            Availability::DegradedPerformance => "degraded_performance",
+            Availability::PartialOutage => "partial_outage",
+            Availability::MajorOutage => "major_outage",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Availability::Operational => "Operational",
+            Availability::Maintenance => "Under maintenance",
+            Availability::DegradedPerformance => "Degraded performance",
+            Availability::PartialOutage => "Partial outage",
+            Availability::MajorOutage => "Major outage",
+        }
+    }
+}
+
+#[cfg(test)]
+mod availability_tests {
+    use super::*;
+
+    #[test]
+    fn only_outages_count_as_down() {
+        assert_eq!(
+            Availability::from_status(Status::Degraded),
+            Some(Availability::DegradedPerformance)
+        );
+        assert!(Availability::DegradedPerformance.is_up());
+        assert!(Availability::Maintenance.is_up());
+        assert!(!Availability::PartialOutage.is_up());
+        assert!(!Availability::MajorOutage.is_up());
+        assert_eq!(Availability::from_status(Status::Unknown), None);
+        assert_eq!(Availability::from_status(Status::NotApplicable), None);
+    }
+}

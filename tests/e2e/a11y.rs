@@ -204,6 +204,7 @@ fn bare_snapshot(ms: i64, overall: Status) -> Assembled {
             taken_at_ms: ms,
             duration_ms: 3.0,
             overall,
+            availability: None,
             reasons: vec![],
             components: vec![],
             modules: vec![],

@@ -5,6 +5,7 @@ mod alert_panel;
 mod cli;
 mod crash;
 mod faults;
+mod honest;
 mod mail_tls;
 mod notify;
 mod pipeline;

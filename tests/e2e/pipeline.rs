@@ -225,8 +225,9 @@ fn demo_incidents_reach_the_index_as_reasons() {
         "workers/status error body is a failed reading"
     );
     assert!(index.contains("Degraded performance"));
-    // One snapshot into the incident: "Workers degraded" (celery down) and "Error rate above 5%"
-    // (2 of 28 readings failed) hold, and are pending until their `for` has passed.
+    // One snapshot into the incident: "Workers degraded" (celery down) and "Component down"
+    // (redis, celery) hold, and are pending until their `for` has passed. Failed readings raise
+    // no alert: they are Lookout's, not the backend's.
     let panel = index
         .split("id=\"alerts-h\">")
         .nth(1)
@@ -234,17 +235,12 @@ fn demo_incidents_reach_the_index_as_reasons() {
         .split("</span>")
         .next()
         .unwrap_or("");
-    assert!(
-        panel.contains("0 firing, 2 pending"),
-        "alert panel: {panel}"
-    );
-    assert!(index.contains("<strong>Error rate above 5%</strong>"));
+    assert!(panel.contains("0 firing, "), "alert panel: {panel}");
+    assert!(index.contains("<strong>Component down</strong>"));
     assert!(index.contains("<strong>Workers degraded</strong>"));
-    // Search reports itself healthy, but it needs redis (the default Pharos graph).
-    assert!(
-        index.contains("Degraded because redis is down"),
-        "dependency propagation"
-    );
+    assert!(!index.contains("Error rate above"));
+    // Search reports itself healthy: no dependency graph is built in, so nothing marks it.
+    assert!(!index.contains("affected:"), "no invented dependency");
     let analysis: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("site/data/analysis.json")).expect("analysis.json"),
     )
@@ -255,11 +251,14 @@ fn demo_incidents_reach_the_index_as_reasons() {
         .iter()
         .filter_map(|a| a["phase"].as_str())
         .collect();
-    assert_eq!(phases, vec!["pending", "pending"]);
+    assert!(
+        phases.len() >= 2 && phases.iter().all(|p| *p == "pending"),
+        "{phases:?}"
+    );
     assert!(analysis["uptime"]["all"][0].as_f64().is_some());
     // The alerts pages: active alerts, filtered per severity without JavaScript.
     let all = std::fs::read_to_string(dir.join("site/alerts/index.html")).expect("alerts page");
-    assert!(all.contains("Workers degraded") && all.contains("Error rate above 5%"));
+    assert!(all.contains("Workers degraded") && all.contains("Component down"));
     let warning =
         std::fs::read_to_string(dir.join("site/alerts/warning.html")).expect("warning page");
     assert!(

@@ -75,7 +75,10 @@ fn a_week_of_demo_data_fills_every_section_with_the_stored_values() {
     let cfg = dir.join("lookout.toml");
     std::fs::write(
         &cfg,
-        format!("[site]\ncontent_dir = \"{}\"\n", content.display()),
+        format!(
+            "[site]\ncontent_dir = \"{}\"\n[depends_on]\nauth = [\"database\", \"redis\"]\n",
+            content.display()
+        ),
     )
     .expect("config");
     let (data, site) = (dir.join("data"), dir.join("site"));
@@ -101,19 +104,26 @@ fn a_week_of_demo_data_fills_every_section_with_the_stored_values() {
         serde_json::from_str(&read(&site.join("data/latest.json"))).expect("latest");
     let index = read(&site.join("index.html"));
 
-    // Health overview: the four headline figures.
-    for label in [
-        "p95 response time",
-        "Request rate",
-        "Error rate",
-        "Uptime (24h)",
+    // Health overview: the four headline figures, each saying where it comes from; what Pharos
+    // does not measure says so instead of showing Lookout's own readings.
+    let tiles = section(&index, "overall-h");
+    for (label, source) in [
+        ("Uptime (24h)", "own health word"),
+        ("Request error rate", "not reported by Pharos"),
+        ("Method calls", "per-method call counts"),
+        ("Read latency p95", "own reads of Pharos"),
     ] {
-        assert!(
-            index.contains(&format!("<span class=\"tile-label\">{label}</span>")),
-            "{label}"
-        );
+        let at = tiles
+            .find(&format!("<span class=\"tile-label\">{label}</span>"))
+            .unwrap_or_else(|| panic!("tile {label}"));
+        let tile = &tiles[at..tiles[at..].find("</li>").map_or(tiles.len(), |e| at + e)];
+        assert!(tile.contains(source), "{label}: {tile}");
     }
-    assert!(index.contains(&shown(&latest, "probe.latency_p95")));
+    assert!(tiles.contains(&shown(&latest, "probe.latency_p95")));
+    assert!(
+        !tiles.contains("Error rate<"),
+        "no error rate made of failed readings"
+    );
     // Module grid: 13 modules, each linked to its page, with the no-JS filters.
     let grid = section(&index, "mod-h");
     let modules = latest["snapshot"]["modules"].as_array().expect("modules");

@@ -382,6 +382,7 @@ mod tests {
             taken_at_ms: t,
             duration_ms: 1.0,
             overall: Status::Healthy,
+            availability: None,
             reasons: vec![],
             components: vec![],
             modules: vec![],

@@ -96,13 +96,14 @@ fn view_from(
         chips: parts
             .iter()
             .zip(propagated)
+            // A part keeps the status its source reports; a broken need marks it, as on the pages.
             .map(|(p, r)| Chip {
                 name: p.name.clone(),
-                status: r.effective,
+                status: p.status,
                 because: if r.because.is_empty() {
                     String::new()
                 } else {
-                    format!("{} because {}", r.effective.label(), r.because.join(", "))
+                    format!("affected: {}", r.because.join(", "))
                 },
             })
             .collect(),
@@ -304,7 +305,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
-    fn view_propagates_dependencies_and_refuses_other_shapes() {
+    fn view_marks_affected_parts_and_refuses_other_shapes() {
         let body = r#"{"snapshot":{"taken_at_ms":5,"duration_ms":1,"overall":"degraded","reasons":[],
             "components":[{"name":"redis","status":"down","word":"","message":""}],
             "modules":[{"name":"Auth","status":"healthy","word":"","message":""}],
@@ -318,10 +319,7 @@ mod tests {
             .iter()
             .find(|c| c.name == "Auth")
             .map(|c| (c.status, c.because.as_str()));
-        assert_eq!(
-            auth,
-            Some((Status::Degraded, "Degraded because redis is down"))
-        );
+        assert_eq!(auth, Some((Status::Healthy, "affected: redis is down")));
         assert!(view_of("{\"snapshot\":null}", &deps).is_err_and(|e| e.contains("no snapshot")));
         assert!(view_of("<html>", &deps).is_err_and(|e| e.contains("something else")));
     }

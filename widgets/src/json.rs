@@ -123,6 +123,7 @@ fn snapshot(s: &Json) -> Result<Snapshot, String> {
             .str()
             .and_then(|o| Status::parse(&o))
             .ok_or("no overall status")?,
+        availability: None,
         reasons: Vec::new(),
         components: parts(&s.get("components"))?,
         modules: parts(&s.get("modules"))?,
@@ -383,20 +384,29 @@ mod tests {
     fn reads_what_the_generator_publishes() {
         // Written by the generator's own test (render::alerts), so the two cannot drift apart.
         let p = published(include_str!("fixtures/rules.json")).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(p.rules.len(), 6);
-        assert_eq!(p.rules[0].name, "Error rate above 5%");
+        assert_eq!(p.rules.len(), 7);
+        assert_eq!(p.rules[0].name, "Backend down");
         assert_eq!(
             p.rules[0].condition,
             Condition::Threshold {
-                op: Op::Gt,
-                threshold: 5.0,
-                clear: Some(4.0)
+                op: Op::Ge,
+                threshold: 2.0,
+                clear: None
             }
         );
         assert_eq!(p.rules[0].for_ms, 120_000);
+        assert_eq!(p.rules[1].metric, "status.component.*");
         assert_eq!(p.rules[3].severity, AlertSeverity::Warning);
+        assert_eq!(
+            p.rules[4].condition,
+            Condition::Threshold {
+                op: Op::Lt,
+                threshold: 0.5,
+                clear: Some(0.55)
+            }
+        );
         assert!(matches!(
-            p.rules[5].condition,
+            p.rules[6].condition,
             Condition::Anomaly { min_score, min_severity: model::anomaly::Severity::High } if min_score == 0.7
         ));
         let s = &p.states[0];

@@ -16,9 +16,9 @@ pub const KEY_GROUPS: &[(&str, &[(&str, &str)])] = &[
     (
         "Latency",
         &[
-            ("probe.latency_p50", "API p50 (measured)"),
-            ("probe.latency_p95", "API p95 (measured)"),
-            ("probe.latency_p99", "API p99 (measured)"),
+            ("probe.latency_p50", "Read latency p50 (Lookout's reads)"),
+            ("probe.latency_p95", "Read latency p95 (Lookout's reads)"),
+            ("probe.latency_p99", "Read latency p99 (Lookout's reads)"),
             ("events.handler_latency_p50", "Event handler p50"),
             ("events.handler_latency_p95", "Event handler p95"),
             ("events.handler_latency_p99", "Event handler p99"),
@@ -27,7 +27,10 @@ pub const KEY_GROUPS: &[(&str, &[(&str, &str)])] = &[
     (
         "Errors",
         &[
-            ("probe.error_rate", "Failed readings"),
+            (
+                "probe.error_rate",
+                "Failed readings (Lookout's, not the backend's errors)",
+            ),
             ("events.handler_error_rate", "Event handler error rate"),
             ("events.handler_errors", "Event handler errors"),
             ("performance.slow_query_count", "Slow queries"),
@@ -123,10 +126,11 @@ pub struct Analysis {
     pub rules: Vec<Rule>,
     pub alerts: Vec<(Rule, AlertState)>,
     pub history: Vec<AlertRecord>,
-    /// Every endpoint's uptime, and all endpoints together (`endpoint` = "all").
+    /// Every endpoint's share of successful readings (Lookout's reads, not the backend's uptime).
     pub uptime: Vec<UptimeFigures>,
+    /// The backend's uptime by its own word (`status.available`); `None` where it said nothing.
     pub uptime_overall: UptimeFigures,
-    /// All endpoints' uptime per UTC day over the last 90 days: `(day start, percent)`.
+    /// The backend's uptime per UTC day over the last 90 days: `(day start, percent)`.
     pub uptime_days: Vec<(i64, f64)>,
     /// Transitions found by this pass (for notifications), oldest first.
     pub events: Vec<(i64, String, String, Event)>,
@@ -237,7 +241,11 @@ pub fn analyze(store: &mut Store, rules: &[Rule]) -> Result<Analysis, StoreError
     }
     let (uptime, uptime_overall) = uptime(store, now_ms)?;
     let uptime_days = store
-        .uptime_by_day(None, now_ms - 90 * 86_400_000, now_ms + 1)?
+        .uptime_by_day(
+            Some(crate::store::AVAILABLE),
+            now_ms - 90 * 86_400_000,
+            now_ms + 1,
+        )?
         .into_iter()
         .filter_map(|(day, u)| u.percent().map(|p| (day, p)))
         .collect();
@@ -280,8 +288,12 @@ fn uptime(store: &Store, now_ms: i64) -> Result<(Vec<UptimeFigures>, UptimeFigur
         let rows = store.uptime_by_endpoint(now_ms - span, now_ms + 1)?;
         let mut all = crate::store::Uptime::default();
         for (endpoint, u) in rows {
-            all.ok += u.ok;
-            all.total += u.total;
+            // The backend's own availability word is the uptime; each endpoint's row counts
+            // Lookout's readings of it, shown on its page as readings, never as uptime.
+            if endpoint == crate::store::AVAILABLE {
+                all = u;
+                continue;
+            }
             let pos = match by_endpoint.iter().position(|f| f.endpoint == endpoint) {
                 Some(p) => p,
                 None => {

@@ -15,6 +15,7 @@ fn snap(minute: i64, error_rate: f64, latency: f64) -> Assembled {
             taken_at_ms: T0 + minute * MIN,
             duration_ms: 1.0,
             overall: Status::Healthy,
+            availability: None,
             reasons: vec![],
             components: vec![],
             modules: vec![],
@@ -44,6 +45,18 @@ fn snap(minute: i64, error_rate: f64, latency: f64) -> Assembled {
     }
 }
 
+/// A rule of the kind people write: a series above 5 for 2 minutes, cleared below 4.
+fn rules() -> Vec<Rule> {
+    vec![crate::config::alerts::threshold_rule(
+        "Error rate above 5%",
+        "probe.error_rate",
+        model::alert::Op::Gt,
+        5.0,
+        Some(4.0),
+        model::alert::AlertSeverity::Critical,
+    )]
+}
+
 fn rates(minute: i64) -> f64 {
     // An error burst from minute 100 to 110, otherwise ~1 %.
     if (100..110).contains(&minute) {
@@ -56,7 +69,7 @@ fn rates(minute: i64) -> f64 {
 #[test]
 fn restarting_between_every_snapshot_fires_once_and_resolves_once() {
     let dir = temp_dir("analysis-restart");
-    let rules = crate::config::default_rules();
+    let rules = rules();
     let mut fired = 0;
     let mut resolved = 0;
     for minute in 0..150 {
@@ -98,7 +111,7 @@ fn restarting_between_every_snapshot_fires_once_and_resolves_once() {
 #[test]
 fn one_pass_over_a_backfill_equals_many_small_passes() {
     let (a_dir, b_dir) = (temp_dir("analysis-a"), temp_dir("analysis-b"));
-    let rules = crate::config::default_rules();
+    let rules = rules();
     let mut a = Store::open(&a_dir).expect("a");
     let mut b = Store::open(&b_dir).expect("b");
     for minute in 0..300 {
@@ -158,14 +171,23 @@ fn key_metrics_get_trends_and_anomaly_verdicts() {
 }
 
 #[test]
-fn uptime_is_successful_readings_over_readings_per_window() {
+fn uptime_is_the_backends_own_word_and_readings_are_counted_apart() {
     let dir = temp_dir("analysis-uptime");
     let mut store = Store::open(&dir).expect("open");
-    // 10 days, one snapshot an hour; the health endpoint fails 1 hour in 4 on the last day.
+    // 10 days, one snapshot an hour. On the last day the health endpoint fails 1 reading in 4
+    // (Lookout's failures: no downtime), and the backend says it is down 1 hour in 8.
     for hour in 0..240 {
         let mut a = snap(hour * 60, 1.0, 10.0);
+        a.snapshot.availability = Some(model::Availability::Operational);
         if hour >= 216 && hour % 4 == 0 {
             a.snapshot.outcomes[0].kind = OutcomeKind::Timeout;
+            a.snapshot.availability = None;
+        }
+        if hour >= 216 && hour % 8 == 1 {
+            a.snapshot.availability = Some(model::Availability::MajorOutage);
+        }
+        if hour == 217 {
+            a.snapshot.availability = Some(model::Availability::DegradedPerformance);
         }
         store.insert(&a).expect("insert");
     }
@@ -179,10 +201,10 @@ fn uptime_is_successful_readings_over_readings_per_window() {
     assert!((day - 75.0).abs() < 5.0, "24h {day}");
     let week = health.percent[1].expect("7d");
     assert!(week > 95.0 && week < 97.0, "7d {week}");
-    assert_eq!(
-        a.uptime_overall.percent[0], health.percent[0],
-        "one endpoint: all = health"
-    );
+    // The last 24 h: 18 said (6 readings failed, unknown), 2 of them outages: 16 of 18 up.
+    let up = a.uptime_overall.percent[0].expect("24h uptime");
+    assert!((up - 100.0 * 16.0 / 18.0).abs() < 6.0, "24h uptime {up}");
+    assert!(up > day, "failed readings are not downtime");
     assert!(a.uptime_days.len() >= 10);
     assert!(a.uptime_days.last().expect("last day").1 < 100.0);
     assert!(a.uptime_days[0].1 == 100.0);

@@ -1,6 +1,8 @@
 //! Turns raw readings into a typed `Snapshot`: classify each outcome, extract metrics, roll up health.
 
-use model::{Better, EndpointOutcome, OutcomeKind, PartHealth, Snapshot, Status, Unit};
+use model::{
+    Availability, Better, EndpointOutcome, OutcomeKind, PartHealth, Snapshot, Status, Unit,
+};
 use serde_json::Value;
 
 use super::extract::{Shape, Sink, Verdict, clip};
@@ -39,12 +41,14 @@ pub fn assemble(taken_at_ms: i64, duration_ms: f64, readings: Vec<RawReading>) -
     }
     probe_metrics(&outcomes, duration_ms, &mut sink);
     let (overall, reasons) = roll_up(&sink, &outcomes, health_asked, health_read);
-    status_metrics(overall, &mut sink);
+    let availability = availability(&sink, &outcomes, health_asked, health_read);
+    status_metrics(overall, availability, &mut sink);
     Assembled {
         snapshot: Snapshot {
             taken_at_ms,
             duration_ms,
             overall,
+            availability,
             reasons,
             components: sink.components,
             modules: sink.modules,
@@ -96,13 +100,42 @@ fn classify(r: &RawReading, sink: &mut Sink) -> (OutcomeKind, Option<String>, u6
             // The body's numbers are placeholders (Pharos answers zeros beside an error), so a
             // failed reading leaves a gap in every series; its health words still count.
             local.metrics.clear();
+            let kind = if missing_feature(&msg) {
+                // "No module named 'celery'": the feature is not installed, which is no failure.
+                for p in local.components.iter_mut().chain(local.modules.iter_mut()) {
+                    p.status = Status::NotApplicable;
+                }
+                OutcomeKind::NotAvailable
+            } else {
+                OutcomeKind::BackendFailure
+            };
             merge(sink, local);
-            (OutcomeKind::BackendFailure, Some(msg), bytes)
+            (kind, Some(msg), bytes)
         }
     }
 }
 
-fn merge(into: &mut Sink, from: Sink) {
+/// The backend's words for a feature that is not there: not installed, not configured, not
+/// applicable. Such an answer is neither a failure nor down.
+pub fn missing_feature(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    [
+        "no module named",
+        "not installed",
+        "not configured",
+        "not applicable",
+        "not_applicable",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
+}
+
+fn merge(into: &mut Sink, mut from: Sink) {
+    for p in from.components.iter_mut().chain(from.modules.iter_mut()) {
+        if p.status.is_problem() && missing_feature(&p.message) {
+            p.status = Status::NotApplicable;
+        }
+    }
     into.metrics.extend(from.metrics);
     into.components.extend(from.components);
     into.modules.extend(from.modules);
@@ -194,9 +227,19 @@ fn status_value(s: Status) -> Option<f64> {
 }
 
 /// Statuses as metrics, so alert rules, trends and history treat them like any other reading.
-fn status_metrics(overall: Status, sink: &mut Sink) {
+/// `status.available` is the backend's own word on its availability (1 up, 0 an outage), absent
+/// when it said nothing: uptime counts only what the backend said.
+fn status_metrics(overall: Status, availability: Option<Availability>, sink: &mut Sink) {
     let mut add = Vec::new();
     add.extend(status_value(overall).map(|v| ("status.overall".to_owned(), v)));
+    if let Some(a) = availability {
+        sink.metric(
+            "status.available",
+            f64::from(u8::from(a.is_up())),
+            Unit::Bool,
+            Better::Higher,
+        );
+    }
     for (kind, parts) in [("component", &sink.components), ("module", &sink.modules)] {
         for p in parts {
             if let Some(v) = status_value(p.status) {
@@ -213,6 +256,39 @@ fn status_metrics(overall: Status, sink: &mut Sink) {
     for (name, v) in add {
         sink.metric(name, v, Unit::None, Better::Lower);
     }
+}
+
+fn transport_failure(k: OutcomeKind) -> bool {
+    matches!(k, OutcomeKind::Unreachable | OutcomeKind::Timeout)
+}
+
+/// The health endpoint was asked and did not answer at all (refused, reset, timed out).
+fn health_unreachable(outcomes: &[EndpointOutcome]) -> bool {
+    outcomes
+        .iter()
+        .find(|o| o.endpoint == "health")
+        .is_some_and(|o| transport_failure(o.kind))
+}
+
+/// The backend's own word on its availability: its health word when it was read; a major
+/// outage when it answered nothing at all; otherwise unknown.
+fn availability(
+    sink: &Sink,
+    outcomes: &[EndpointOutcome],
+    health_asked: bool,
+    health_read: bool,
+) -> Option<Availability> {
+    if health_asked && health_read {
+        return sink
+            .overall
+            .as_ref()
+            .and_then(|(word, _)| Availability::from_status(Status::from_word(word)));
+    }
+    let silent = !outcomes.is_empty() && outcomes.iter().all(|o| transport_failure(o.kind));
+    if (health_asked && health_unreachable(outcomes)) || silent {
+        return Some(Availability::MajorOutage);
+    }
+    None
 }
 
 fn part_reason(kind: &str, p: &PartHealth) -> String {
@@ -242,7 +318,12 @@ fn roll_up(
         }
     }
     if health_asked && !health_read {
-        overall = Status::Down;
+        // Not answering at all is an outage; an answer Lookout could not read says nothing.
+        overall = if health_unreachable(outcomes) {
+            Status::Down
+        } else {
+            Status::Unknown
+        };
         let why = outcomes
             .iter()
             .find(|o| o.endpoint == "health")
@@ -253,7 +334,7 @@ fn roll_up(
             })
             .unwrap_or_default();
         reasons.push((
-            Status::Down,
+            overall,
             format!("The health endpoint could not be read: {why}"),
         ));
     }
@@ -263,12 +344,14 @@ fn roll_up(
             reasons.push((p.status, part_reason(kind, p)));
         }
     }
+    // Failed readings are Lookout's, not the backend's: listed, never counted against its status.
+    // Only a backend that answers nothing at all is down.
     let failed: Vec<&EndpointOutcome> = outcomes.iter().filter(|o| !o.kind.is_ok()).collect();
     if !failed.is_empty() {
-        if failed.len() == outcomes.len() {
+        if failed.len() == outcomes.len() && failed.iter().all(|o| transport_failure(o.kind)) {
             overall = Status::Down;
-        } else if !health_asked {
-            overall = overall.max(Status::Degraded);
+        } else if !health_asked && failed.len() == outcomes.len() {
+            overall = Status::Unknown;
         }
         let list: Vec<String> = failed
             .iter()
@@ -277,7 +360,7 @@ fn roll_up(
             .collect();
         let more = failed.len().saturating_sub(6);
         reasons.push((
-            Status::Degraded,
+            Status::Unknown,
             format!(
                 "{} of {} readings failed: {}{}",
                 failed.len(),
@@ -291,7 +374,9 @@ fn roll_up(
             ),
         ));
     }
-    if overall == Status::Unknown && !sink.components.is_empty() {
+    // A health word Lookout could not read stays unknown, whatever other parts were read.
+    let word_read = health_read || !health_asked;
+    if overall == Status::Unknown && !sink.components.is_empty() && word_read {
         overall = Status::Healthy;
     }
     reasons.sort_by_key(|r| std::cmp::Reverse(r.0));

@@ -1,7 +1,9 @@
-//! Reads all targets concurrently with timeouts, bounded retries and a body size cap.
+//! Reads all targets, a bounded number at a time, with timeouts, bounded retries and a body size cap.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::{RawReading, Target, Token, TransportFailure};
@@ -14,6 +16,8 @@ pub struct FetchPolicy {
     pub retries: u32,
     pub retry_backoff: Duration,
     pub max_body_bytes: u64,
+    /// Requests in flight at once (at least 1).
+    pub concurrency: usize,
 }
 
 impl FetchPolicy {
@@ -24,6 +28,7 @@ impl FetchPolicy {
             retries: b.retries,
             retry_backoff: b.retry_backoff,
             max_body_bytes: b.max_body_bytes,
+            concurrency: b.concurrency,
         }
     }
 
@@ -37,7 +42,9 @@ impl FetchPolicy {
     }
 }
 
-/// Reads every target at once; the result is in the order of `targets`. Never fails as a whole.
+/// Reads every target, `policy.concurrency` at a time; the result is in the order of
+/// `targets`. Never fails as a whole. A reading's latency is timed from its own start, not from
+/// when it was queued.
 pub async fn fetch_all(
     client: &reqwest::Client,
     targets: Vec<Target>,
@@ -46,11 +53,17 @@ pub async fn fetch_all(
 ) -> Vec<RawReading> {
     let mut set = JoinSet::new();
     let n = targets.len();
+    let permits = Arc::new(Semaphore::new(policy.concurrency.max(1)));
     for (i, target) in targets.into_iter().enumerate() {
         let client = client.clone();
         let token = token.filter(|_| target.needs_auth).cloned();
         let policy = policy.clone();
-        set.spawn(async move { (i, fetch_one(&client, target, token.as_ref(), &policy).await) });
+        let permits = Arc::clone(&permits);
+        set.spawn(async move {
+            // The semaphore is never closed, so acquiring only waits.
+            let _permit = permits.acquire_owned().await.ok();
+            (i, fetch_one(&client, target, token.as_ref(), &policy).await)
+        });
     }
     let mut out: Vec<Option<RawReading>> = (0..n).map(|_| None).collect();
     while let Some(joined) = set.join_next().await {

@@ -343,12 +343,19 @@ pub(super) fn cache(root: &Node<'_>, sink: &mut Sink) -> Result<Verdict, Shape> 
     let status = envelope(root)?;
     let c = root.get("cache_stats");
     if c.opt_obj()?.is_some() {
-        sink.num(
-            c.get("hit_rate"),
-            "cache.hit_rate",
-            Unit::Ratio,
-            Better::Higher,
-        )?;
+        // A hit rate of no requests is Pharos' placeholder 0, not a rate: left out.
+        let requests = c.get("total_requests").opt_num()?;
+        let hits = c.get("hits").opt_num()?.unwrap_or(0.0);
+        let misses = c.get("misses").opt_num()?.unwrap_or(0.0);
+        c.get("hit_rate").opt_num()?;
+        if requests.unwrap_or(hits + misses) > 0.0 {
+            sink.num(
+                c.get("hit_rate"),
+                "cache.hit_rate",
+                Unit::Ratio,
+                Better::Higher,
+            )?;
+        }
         sink.num(c.get("hits"), "cache.hits", Unit::Count, Better::Neither)?;
         sink.num(
             c.get("misses"),

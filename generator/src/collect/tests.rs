@@ -100,10 +100,11 @@ fn every_get_fixture_has_a_target_and_extracts() {
         );
         assert_eq!(o.bytes, body.len() as u64);
     }
-    // The captured instance reported two failures in HTTP 200 bodies; everything else reads fine.
+    // The captured instance lacked two optional features (ML classification, Celery) and said so
+    // in HTTP 200 bodies: not available, not failed. Everything else reads fine.
     for (endpoint, kind) in expected_kinds {
         let want = match endpoint {
-            "health.ml" | "workers" => OutcomeKind::BackendFailure,
+            "health.ml" | "workers" => OutcomeKind::NotAvailable,
             _ => OutcomeKind::Ok,
         };
         assert_eq!(kind, want, "{endpoint}");
@@ -144,11 +145,12 @@ fn health_fixture_gives_components_overall_and_reasons() {
 }
 
 #[test]
-fn ml_error_body_with_http_status_503_is_a_backend_failure() {
+fn ml_error_body_naming_a_missing_module_is_not_available() {
     let (s, body) = fixture("monitoring_health_ml.json");
     let a = one("health.ml", s, &body);
     let o = &a.snapshot.outcomes[0];
-    assert_eq!(o.kind, OutcomeKind::BackendFailure);
+    assert_eq!(o.kind, OutcomeKind::NotAvailable);
+    assert!(o.kind.is_ok(), "not a failed reading");
     assert!(
         o.detail
             .as_deref()
@@ -159,14 +161,22 @@ fn ml_error_body_with_http_status_503_is_a_backend_failure() {
         a.snapshot.metric("ml.http_status").is_none(),
         "a failed reading adds no numbers"
     );
+    assert_eq!(a.snapshot.components[0].status, Status::NotApplicable);
+    // The same answer for a real fault stays a failure, its part down.
+    let a = one(
+        "health.ml",
+        200,
+        br#"{"status":"error","timestamp":"2026-11-22T00:00:00","error":"model server crashed","http_status":503}"#,
+    );
+    assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::BackendFailure);
     assert_eq!(a.snapshot.components[0].status, Status::Down);
 }
 
 #[test]
-fn workers_error_with_null_workers_is_a_backend_failure() {
+fn workers_error_naming_a_missing_module_is_not_available() {
     let (s, body) = fixture("monitoring_workers_status.json");
     let a = one("workers", s, &body);
-    assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::BackendFailure);
+    assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::NotAvailable);
     assert_eq!(
         a.snapshot.outcomes[0].detail.as_deref(),
         Some("No module named 'celery'")
@@ -198,10 +208,23 @@ fn typed_metrics_carry_units_and_directions() {
 
     let (s, body) = fixture("monitoring_cache_stats.json");
     let a = one("cache", s, &body);
+    assert!(
+        a.snapshot.metric("cache.hit_rate").is_none(),
+        "no requests: Pharos' 0.0 is no hit rate"
+    );
+    assert_eq!(
+        a.snapshot.metric("cache.requests").map(|m| m.value),
+        Some(0.0)
+    );
+    let a = one(
+        "cache",
+        200,
+        br#"{"status":"ok","cache_stats":{"hit_rate":0.75,"hits":3,"misses":1,"total_requests":4}}"#,
+    );
     let m = a.snapshot.metric("cache.hit_rate").expect("hit rate");
     assert_eq!(
-        (m.unit, m.better),
-        (model::Unit::Ratio, model::Better::Higher)
+        (m.value, m.unit, m.better),
+        (0.75, model::Unit::Ratio, model::Better::Higher)
     );
 
     let (s, body) = fixture("monitoring_health_module_search.json");
@@ -323,10 +346,15 @@ fn health_unreadable_means_down_and_one_failure_does_not_hide_the_rest() {
     assert_eq!(a.snapshot.overall, Status::Down);
     assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::Timeout);
     assert_eq!(a.snapshot.outcomes[1].kind, OutcomeKind::Ok);
-    assert!(a.snapshot.metric("cache.hit_rate").is_some());
+    assert!(a.snapshot.metric("cache.hits").is_some());
     assert_eq!(
         a.snapshot.metric("probe.error_rate").map(|m| m.value),
         Some(50.0)
+    );
+    assert_eq!(
+        a.snapshot.availability,
+        Some(model::Availability::MajorOutage),
+        "a health endpoint that does not answer is an outage"
     );
     assert!(
         a.snapshot
@@ -377,11 +405,57 @@ fn a_failed_reading_adds_no_numbers_but_keeps_its_health_words() {
         a.snapshot.metric("cache.hit_rate").is_none(),
         "placeholder zeros are not a hit rate"
     );
-    let (s, ml) = fixture("monitoring_health_ml.json");
-    let a = one("health.ml", s, &ml);
+    let a = one(
+        "health.ml",
+        200,
+        br#"{"status":"error","timestamp":"2026-11-22T00:00:00","error":"model server crashed","http_status":503}"#,
+    );
     assert_eq!(
         a.snapshot.components[0].status,
         Status::Down,
         "the ML part is still down"
     );
+}
+
+#[test]
+fn failed_readings_are_lookouts_not_the_backends_downtime() {
+    // Health says healthy; one other reading fails (401) and one reports a missing feature.
+    let (s, health) = fixture("monitoring_health.json");
+    let healthy = String::from_utf8_lossy(&health)
+        .replace("\"status\":\"degraded\"", "\"status\":\"healthy\"");
+    let (ws, workers) = fixture("monitoring_workers_status.json");
+    let readings = vec![
+        reading_for(&target("health"), s, healthy.as_bytes()),
+        reading_for(&target("cache"), 401, br#"{"detail":"Not authenticated"}"#),
+        reading_for(&target("workers"), ws, &workers),
+    ];
+    let a = assemble(0, 10.0, readings);
+    assert_eq!(
+        a.snapshot.availability,
+        Some(model::Availability::Operational)
+    );
+    assert_eq!(
+        a.snapshot.metric("status.available").map(|m| m.value),
+        Some(1.0)
+    );
+    let failed: Vec<&str> = a
+        .snapshot
+        .outcomes
+        .iter()
+        .filter(|o| !o.kind.is_ok())
+        .map(|o| o.endpoint.as_str())
+        .collect();
+    assert_eq!(failed, ["cache"], "the missing feature is no failure");
+    assert!(
+        a.snapshot
+            .reasons
+            .iter()
+            .any(|r| r.contains("1 of 3 readings failed"))
+    );
+    // Health unreadable but answering (401): unknown, not down, and no availability claimed.
+    let readings = vec![reading_for(&target("health"), 401, br#"{"detail":"x"}"#)];
+    let a = assemble(0, 10.0, readings);
+    assert_eq!(a.snapshot.overall, Status::Unknown);
+    assert_eq!(a.snapshot.availability, None);
+    assert!(a.snapshot.metric("status.available").is_none());
 }

@@ -50,7 +50,7 @@ pub fn parse_duration(s: &str) -> Option<i64> {
     n.checked_mul(ms)
 }
 
-fn threshold_rule(
+pub(crate) fn threshold_rule(
     name: &str,
     metric: &str,
     op: Op,
@@ -73,26 +73,21 @@ fn threshold_rule(
     }
 }
 
-/// The thresholds the design names: error rate > 5 %, response time > 500 ms, worker queue
-/// length > 100, cache hit rate < 50 %, workers degraded.
+/// Rules for what the backend measures, never for Lookout's own readings: the backend down, any
+/// component or module down (for 2 minutes), the worker queue, the cache hit rate (only read when
+/// there were requests) and Celery workers (only there when the backend reports them).
 pub fn default_rules() -> Vec<Rule> {
+    let down = |name: &str, metric: &str, severity| {
+        threshold_rule(name, metric, Op::Ge, 2.0, None, severity)
+    };
     vec![
-        threshold_rule(
-            "Error rate above 5%",
-            "probe.error_rate",
-            Op::Gt,
-            5.0,
-            Some(4.0),
-            AlertSeverity::Critical,
-        ),
-        threshold_rule(
-            "Response time above 500 ms",
-            "probe.latency_p95",
-            Op::Gt,
-            500.0,
-            Some(400.0),
+        down("Backend down", "status.overall", AlertSeverity::Critical),
+        down(
+            "Component down",
+            "status.component.*",
             AlertSeverity::Warning,
         ),
+        down("Module down", "status.module.*", AlertSeverity::Warning),
         threshold_rule(
             "Worker queue above 100",
             "workers.queue_length",

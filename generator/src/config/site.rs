@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use reqwest::Url;
 use serde::Deserialize;
 
-use super::{BackendKind, ConfigError, Site, pharos_dependencies};
+use super::{BackendKind, ConfigError, Site};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,7 +65,7 @@ pub(super) fn check(
     };
 
     let depends_on = match depends {
-        None if kind == BackendKind::Pharos => pharos_dependencies(),
+        // None built in: a dependency drawn by Lookout would be a claim no source made.
         None => Default::default(),
         Some(map) => {
             let mut out = BTreeMap::new();
@@ -97,6 +97,10 @@ pub(super) fn check(
         }
     };
     Ok(Site {
+        source_name: match kind {
+            BackendKind::Pharos => "Pharos".to_owned(),
+            BackendKind::Json => "the backend".to_owned(),
+        },
         public_url,
         title,
         days_per_page,

@@ -107,8 +107,20 @@ fn extra_endpoints_resolve_against_base() {
 #[test]
 fn default_alert_rules_and_custom_ones() {
     let c = parse("").expect("defaults");
-    assert_eq!(c.alerts.len(), 5);
-    assert!(c.alerts.iter().any(|r| r.metric == "probe.error_rate"));
+    let names: Vec<&str> = c.alerts.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Backend down",
+            "Component down",
+            "Module down",
+            "Worker queue above 100",
+            "Cache hit rate below 50%",
+            "Workers degraded"
+        ]
+    );
+    // Nothing of Lookout's own readings: failed reads are no error rate, read times no latency.
+    assert!(c.alerts.iter().all(|r| !r.metric.starts_with("probe.")));
     let c = parse(
         "[alerts]\ndefaults = false\n\
          [[alert]]\nname = \"slow search\"\nmetric = \"performance.method.search.*.average_ms\"\nop = \">\"\nthreshold = 300\nclear = 250\nfor = \"5m\"\nkeep_firing_for = \"2m\"\nseverity = \"critical\"\nmissing = \"resolve\"\n\
@@ -170,12 +182,9 @@ fn bad_alert_rules_name_their_key() {
 }
 
 #[test]
-fn dependencies_default_for_pharos_and_can_be_replaced() {
+fn no_dependencies_are_built_in_and_config_gives_them() {
     let c = parse("").expect("defaults");
-    assert_eq!(
-        c.site.depends_on.get("search"),
-        Some(&vec!["database".to_owned(), "redis".to_owned()])
-    );
+    assert!(c.site.depends_on.is_empty(), "{:?}", c.site.depends_on);
     let c = parse("[depends_on]\nSearch = [\"Redis\"]\n").expect("custom");
     assert_eq!(c.site.depends_on.len(), 1);
     assert_eq!(

@@ -53,7 +53,12 @@ async fn deliver(
 }
 
 /// A notification as mail: the webhook's text, and the same lines as simple HTML.
-pub fn mail(config: &Config, m: &Message, test: bool) -> Result<lettre::Message, crate::Error> {
+pub fn mail(
+    config: &Config,
+    m: &Message,
+    test: bool,
+    now_ms: i64,
+) -> Result<lettre::Message, crate::Error> {
     let site = &config.site.title;
     let mut subject = webhook::headline(site, m);
     if test {
@@ -82,6 +87,7 @@ pub fn mail(config: &Config, m: &Message, test: bool) -> Result<lettre::Message,
         text,
         html,
         images: vec![],
+        date_ms: now_ms,
     })?)
 }
 
@@ -131,7 +137,7 @@ pub async fn run(
         let key = "email";
         let sent = store.notices(key)?;
         for m in plan::due(&episodes, &sent, now_ms, config.notify.repeat, &muted) {
-            let message = mail(config, &m, false)?;
+            let message = mail(config, &m, false, now_ms)?;
             let name = format!("alert-{now_ms}-{}", m.kind.as_str());
             crate::report::mail::to_outbox(outbox, &name, &message)?;
             store.record_notices(key, m.kind, &m.items, now_ms)?;
@@ -187,7 +193,7 @@ pub async fn test(
         });
     }
     if !config.notify.email_to.is_empty() {
-        let written = mail(config, &m, true).and_then(|msg| {
+        let written = mail(config, &m, true, now_ms).and_then(|msg| {
             Ok(crate::report::mail::to_outbox(
                 outbox,
                 &format!("test-{now_ms}"),
@@ -232,8 +238,8 @@ mod tests {
                 value: None,
             }],
         };
-        let raw =
-            String::from_utf8(mail(&config, &m, false).expect("mail").formatted()).expect("utf8");
+        let raw = String::from_utf8(mail(&config, &m, false, 0).expect("mail").formatted())
+            .expect("utf8");
         let head = raw.split("\r\n\r\n").next().unwrap_or_default();
         for line in head.lines() {
             assert!(

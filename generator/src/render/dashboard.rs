@@ -29,6 +29,8 @@ fn kv(label: &str, value: String) -> Kv {
 pub struct Tile {
     pub label: &'static str,
     pub value: String,
+    /// Where the figure comes from (`Pharos's health word`), or why there is none.
+    pub source: String,
     pub trend: String,
     pub trend_class: &'static str,
     pub trend_title: String,
@@ -151,17 +153,26 @@ fn request_rate(now: &Snapshot, prev: Option<&Snapshot>) -> Option<f64> {
     (dt > 0.0 && d >= 0.0).then(|| d / dt)
 }
 
-fn tiles(now: &Snapshot, prev: Option<&Snapshot>, analysis: &Analysis) -> Vec<Tile> {
-    let tile = |label: &'static str, metric: &str, value: Option<String>| {
+/// The headline figures, each naming its source; what no source measures says so.
+pub fn tiles(
+    now: &Snapshot,
+    prev: Option<&Snapshot>,
+    analysis: &Analysis,
+    source: &str,
+) -> Vec<Tile> {
+    let not_reported = format!("not reported by {source}");
+    let tile = |label: &'static str, metric: &str, value: Option<String>, from: String| {
         let (trend, trend_class, trend_title) = views::trend_cells(
             analysis
                 .metrics
                 .get(metric)
                 .and_then(|a| a.trend(Window::H1)),
         );
+        let missing = value.is_none();
         Tile {
             label,
             value: value.unwrap_or_else(|| "—".to_owned()),
+            source: if missing { not_reported.clone() } else { from },
             trend,
             trend_class,
             trend_title,
@@ -170,24 +181,24 @@ fn tiles(now: &Snapshot, prev: Option<&Snapshot>, analysis: &Analysis) -> Vec<Ti
     };
     vec![
         tile(
-            "p95 response time",
-            "probe.latency_p95",
-            val(now, "probe.latency_p95"),
-        ),
-        tile(
-            "Request rate",
-            "",
-            request_rate(now, prev).map(|r| format!("{r:.1} req/s")),
-        ),
-        tile(
-            "Error rate",
-            "probe.error_rate",
-            val(now, "probe.error_rate"),
-        ),
-        tile(
             "Uptime (24h)",
             "",
             analysis.uptime_overall.percent[0].map(|p| format!("{p:.2}%")),
+            format!("{source}'s own health word, over 24 h"),
+        ),
+        // No source here measures its request errors: said, not guessed from Lookout's reads.
+        tile("Request error rate", "", None, String::new()),
+        tile(
+            "Method calls",
+            "",
+            request_rate(now, prev).map(|r| format!("{r:.1}/s")),
+            format!("{source}'s per-method call counts"),
+        ),
+        tile(
+            "Read latency p95",
+            "probe.latency_p95",
+            val(now, "probe.latency_p95"),
+            format!("Lookout's own reads of {source}"),
         ),
     ]
 }
@@ -200,7 +211,7 @@ pub fn key_of(name: &str) -> String {
 pub fn build<'a>(
     store: &Store,
     now: &'a Snapshot,
-    prev: Option<&Snapshot>,
+    tiles: Vec<Tile>,
     analysis: &Analysis,
     modules: Vec<PartRow<'a>>,
     events: Option<Vec<EventItem>>,
@@ -212,7 +223,7 @@ pub fn build<'a>(
         .into_iter()
         .collect();
     let mut d = Dashboard {
-        tiles: tiles(now, prev, analysis),
+        tiles,
         ..Dashboard::default()
     };
     for part in modules {

@@ -1,4 +1,4 @@
-//! Dependency graph: components and modules in layers, `depends_on` edges, each node coloured and labelled by its propagated status.
+//! Dependency graph: components and modules in layers, `depends_on` edges, each node coloured and labelled by the status its source reports, with the parts a broken need affects.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -178,9 +178,23 @@ pub fn svg(
             })
         })
         .collect();
+    // Each node's own status is drawn; the description adds which ones are affected.
+    let affected = |name: &str| {
+        rows.iter()
+            .find(|r| r.name == name && !r.because.is_empty())
+            .map(|r| format!(" ({})", r.because))
+            .unwrap_or_default()
+    };
     let desc = edges
         .iter()
-        .map(|e| format!("{} depends on {}", e.from, e.to.join(", ")))
+        .map(|e| {
+            format!(
+                "{} depends on {}{}",
+                e.from,
+                e.to.join(", "),
+                affected(&e.from)
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ");
     let out = super::charts::finish(
@@ -266,12 +280,13 @@ mod tests {
         );
         assert!(svg.contains("<title id=\"graph-t\">"));
         assert_eq!(edges.len(), 2, "the cycle is drawn, not followed forever");
-        // Auth shows the status it got from redis being down, in words.
+        // Auth keeps the status it reports, marked as affected by redis, in words.
         let auth = rows
             .iter()
             .find(|r| r.name == "Auth")
-            .map(|r| r.status.label);
-        assert_ne!(auth, Some("Healthy"));
+            .map(|r| (r.status.label, r.because.as_str()));
+        assert_eq!(auth, Some(("Healthy", "affected: redis is down")));
+        assert!(svg.contains("affected: redis is down"), "the graph says so");
         assert_eq!(svg.matches("<rect").count(), 8, "two rectangles per node");
     }
 }

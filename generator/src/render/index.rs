@@ -69,7 +69,8 @@ pub(super) fn render_index(
     let jobs = store
         .raw_body(meta.id, "ingestion.jobs")?
         .and_then(|b| crate::collect::lists::job_history(&b));
-    let d = dashboard::build(store, now, prev.as_ref(), analysis, parts, events, jobs)?;
+    let tiles = dashboard::tiles(now, prev.as_ref(), analysis, &ctx.site.source_name);
+    let d = dashboard::build(store, now, tiles, analysis, parts, events, jobs)?;
     let page = views::IndexPage {
         c: ctx.common_json(path, "Status".into(), true, paths::LATEST_JSON),
         overall: Badge::from(now.overall),

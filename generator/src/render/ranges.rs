@@ -20,14 +20,15 @@ pub struct ChartSpec {
 
 pub const PERFORMANCE: ChartSpec = ChartSpec {
     id: "perf",
-    title: "API response time (measured)",
+    title: "Read latency (Lookout's own reads, not the backend's request latency)",
     unit: Unit::Milliseconds,
     metrics: &[
         ("probe.latency_p50", "p50"),
         ("probe.latency_p95", "p95"),
         ("probe.latency_p99", "p99"),
     ],
-    threshold: Some(500.0),
+    // No rule watches Lookout's own read times, so no threshold line is drawn.
+    threshold: None,
 };
 pub const QUEUE: ChartSpec = ChartSpec {
     id: "queue",
@@ -40,8 +41,8 @@ const ERRORS: ChartSpec = ChartSpec {
     id: "errors",
     title: "Failed readings",
     unit: Unit::Percent,
-    metrics: &[("probe.error_rate", "error rate")],
-    threshold: Some(5.0),
+    metrics: &[("probe.error_rate", "failed readings")],
+    threshold: None,
 };
 const CACHE: ChartSpec = ChartSpec {
     id: "cache-rate",

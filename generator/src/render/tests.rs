@@ -23,16 +23,36 @@ fn opts() -> BuildOptions {
     }
 }
 
+/// A `[depends_on]` as a config would give it.
+fn dependencies() -> std::collections::BTreeMap<String, Vec<String>> {
+    let pairs: [(&str, &[&str]); 9] = [
+        ("auth", &["database", "redis"]),
+        ("resources", &["database"]),
+        ("search", &["database", "redis"]),
+        ("collections", &["database"]),
+        ("recommendations", &["database", "ncf_model"]),
+        ("graph", &["database", "celery"]),
+        ("scholarly", &["database", "celery"]),
+        ("curation", &["ingestion"]),
+        ("ingestion_worker", &["redis"]),
+    ];
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.iter().map(|s| (*s).to_owned()).collect()))
+        .collect()
+}
+
 fn site(days_per_page: usize) -> Site {
     Site {
         title: format!("Status {PAYLOAD}"),
         days_per_page,
-        depends_on: crate::config::pharos_dependencies(),
+        depends_on: dependencies(),
         retention_days: 30,
         content_dir: std::path::PathBuf::from("content"),
         api_base: "http://127.0.0.1:8765".into(),
         live_from_backend: false,
         public_url: None,
+        source_name: "Pharos".into(),
     }
 }
 
@@ -48,6 +68,7 @@ fn hostile() -> Assembled {
             taken_at_ms: T0,
             duration_ms: 1.0,
             overall: Status::Degraded,
+            availability: None,
             reasons: vec![PAYLOAD.into()],
             components: vec![part("c")],
             modules: vec![part("m")],

@@ -43,13 +43,15 @@ pub struct PartRow<'a> {
     pub status: Badge,
     pub word: &'a str,
     pub message: &'a str,
-    /// `degraded because redis is down`, when a dependency made it worse.
+    /// `affected: redis is down`, when a part it depends on (by config or by its source) is
+    /// in trouble. The part's status stays the one its source reports.
     pub because: String,
     /// The part's own page, from the site root; empty where pages do not link to it.
     pub href: String,
 }
 
-/// Parts with their status after the dependency graph, in the order given.
+/// Parts with the status their source reports, marked when a dependency is in trouble, in the
+/// order given.
 pub fn part_rows<'a>(
     parts: &[&'a PartHealth],
     depends_on: &std::collections::BTreeMap<String, Vec<String>>,
@@ -60,13 +62,13 @@ pub fn part_rows<'a>(
         .zip(propagated)
         .map(|(p, r)| PartRow {
             name: &p.name,
-            status: r.effective.into(),
+            status: p.status.into(),
             word: &p.word,
             message: &p.message,
             because: if r.because.is_empty() {
                 String::new()
             } else {
-                format!("{} because {}", r.effective.label(), r.because.join(", "))
+                format!("affected: {}", r.because.join(", "))
             },
             href: String::new(),
         })

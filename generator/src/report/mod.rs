@@ -157,10 +157,13 @@ pub struct DailyReport {
     pub day_pages: Vec<String>,
 }
 
+/// The share of snapshots in which the backend said it was up (its own word, never Lookout's
+/// failed readings); `None` when it said nothing in the period.
 fn uptime(store: &Store, p: &Period) -> Result<Option<f64>, StoreError> {
     let (ok, total) = store
         .uptime_by_endpoint(p.from_ms, p.to_ms - 1)?
         .iter()
+        .filter(|(e, _)| e == crate::store::AVAILABLE)
         .fold((0i64, 0i64), |(o, t), (_, u)| (o + u.ok, t + u.total));
     Ok((total > 0).then(|| 100.0 * ok as f64 / total as f64))
 }
@@ -482,6 +485,7 @@ pub fn make(
             ("latency@lookout".into(), latency),
             ("uptime@lookout".into(), uptime),
         ],
+        date_ms: now_ms,
     })?;
     let eml = mail::to_outbox(&outbox(data_dir), &format!("{name}-{now_ms}"), &message)?;
     store.record_report(&name, now_ms, late)?;

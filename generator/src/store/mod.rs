@@ -61,6 +61,10 @@ pub enum StoreError {
 }
 
 /// Where a stored snapshot lives and what it says, without the full document.
+/// The uptime table's row for the backend's own availability word (no endpoint has this name:
+/// endpoint ids never start with `@`). Every other row counts readings, not uptime.
+pub const AVAILABLE: &str = "@available";
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SnapshotMeta {
     pub id: i64,
@@ -340,6 +344,21 @@ fn insert_one(
                     ok
                 ])
                 .map_err(e)?;
+        }
+        // The backend's own word on its availability, counted beside the readings: uptime.
+        if let Some(a) = s.availability {
+            let up = i64::from(a.is_up());
+            let hour = s.taken_at_ms.div_euclid(3_600_000);
+            up_day
+                .execute(params![AVAILABLE, s.taken_at_ms.div_euclid(86_400_000), up])
+                .map_err(e)?;
+            tx.prepare_cached(
+                "INSERT INTO uptime (hour, endpoint, ok, total) VALUES (?2, ?1, ?3, 1)
+                 ON CONFLICT(hour, endpoint) DO UPDATE SET ok = ok + ?3, total = total + 1",
+            )
+            .map_err(e)?
+            .execute(params![AVAILABLE, hour, up])
+            .map_err(e)?;
         }
     }
     let mut samples = 0i64;

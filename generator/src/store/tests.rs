@@ -24,6 +24,7 @@ pub fn assembled(ms: i64, overall: Status, latency: f64) -> Assembled {
             taken_at_ms: ms,
             duration_ms: 5.0,
             overall,
+            availability: None,
             reasons: vec![],
             components: vec![],
             modules: vec![],

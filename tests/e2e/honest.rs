@@ -1,0 +1,258 @@
+//! Honest figures: recorded answers of a real Pharos replayed over HTTP, and Lookout's own read
+//! timings against a server that serves one request at a time.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lookout::clock::Clock;
+use model::{Availability, OutcomeKind, Status};
+use serde_json::Value;
+
+use crate::support::{NOW_MS, TOKEN, temp};
+
+/// A server answering each request with the recorded answer of the same method and path (query
+/// included), 404 for anything not recorded.
+struct Replay {
+    server: Arc<tiny_http::Server>,
+    base: String,
+    worker: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Replay {
+    fn start(dir: &Path) -> Replay {
+        let mut answers: HashMap<(String, String), (u16, String, Vec<u8>)> = HashMap::new();
+        for entry in std::fs::read_dir(dir).expect("fixture folder") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("fixture");
+            let v: Value = serde_json::from_str(&text).expect("fixture json");
+            let kind = v["content_type"]
+                .as_str()
+                .unwrap_or("application/json")
+                .to_owned();
+            let body = match &v["body"] {
+                Value::String(s) if !kind.contains("json") => s.clone().into_bytes(),
+                b => serde_json::to_vec(b).expect("body"),
+            };
+            let key = (
+                v["method"].as_str().unwrap_or("GET").to_owned(),
+                v["path"].as_str().unwrap_or("").to_owned(),
+            );
+            answers.insert(key, (v["status"].as_u64().unwrap_or(0) as u16, kind, body));
+        }
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("replay server"));
+        let base = format!("http://{}/", server.server_addr());
+        let s = Arc::clone(&server);
+        let worker = std::thread::spawn(move || {
+            for req in s.incoming_requests() {
+                let key = (req.method().as_str().to_owned(), req.url().to_owned());
+                let (status, kind, body) = answers.get(&key).cloned().unwrap_or((
+                    404,
+                    "application/json".into(),
+                    br#"{"detail":"Not Found"}"#.to_vec(),
+                ));
+                let header =
+                    tiny_http::Header::from_bytes("Content-Type", kind.as_bytes()).expect("header");
+                let _ = req.respond(
+                    tiny_http::Response::from_data(body)
+                        .with_status_code(status)
+                        .with_header(header),
+                );
+            }
+        });
+        Replay {
+            server,
+            base,
+            worker: Some(worker),
+        }
+    }
+}
+
+impl Drop for Replay {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+fn fixtures(rel: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures")
+        .join(rel)
+}
+
+/// The real Pharos at a89b45bb, healthy: Redis unreachable and Celery and the ML service not
+/// installed, which it reports as "degraded". Lookout must say what it said, and nothing more.
+#[test]
+fn a_real_healthy_pharos_is_up_with_no_invented_error_rate_alert_or_dependency() {
+    let replay = Replay::start(&fixtures("pharos-real/a89b45bb/healthy"));
+    let dir = temp("replay-healthy");
+    let site = dir.join("site");
+    let config = lookout::config::Config::from_toml(
+        &format!("[backend]\nbase_url = \"{}\"\n", replay.base),
+        Path::new("t.toml"),
+    )
+    .expect("config");
+    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
+    let token = lookout::collect::Token::new(TOKEN.into());
+    // Three snapshots three minutes apart: any rule held for 2 minutes would have fired.
+    let mut last = None;
+    for i in 0..3 {
+        let clock = Clock::starting_at(NOW_MS + i * 180_000);
+        let (_, snap) =
+            lookout::app::snapshot(&config, &mut store, token.as_ref(), clock).expect("snapshot");
+        lookout::app::build(&config, &mut store, &site, false, clock).expect("build");
+        last = Some(snap);
+    }
+    let snap = last.expect("a snapshot");
+    assert_eq!(snap.availability, Some(Availability::DegradedPerformance));
+    let kind = |e: &str| {
+        snap.outcomes
+            .iter()
+            .find(|o| o.endpoint == e)
+            .map(|o| o.kind)
+    };
+    // The two features this deployment lacks are not available, not failed.
+    assert_eq!(kind("health.ml"), Some(OutcomeKind::NotAvailable));
+    assert_eq!(kind("workers"), Some(OutcomeKind::NotAvailable));
+    let failed: Vec<String> = snap
+        .outcomes
+        .iter()
+        .filter(|o| !o.kind.is_ok())
+        .map(|o| format!("{} {:?} {:?}", o.endpoint, o.kind, o.detail))
+        .collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    // Celery is not installed: no status, so no "Workers degraded".
+    let celery = snap.components.iter().find(|c| c.name == "celery");
+    assert_eq!(celery.map(|c| c.status), Some(Status::NotApplicable));
+
+    let analysis: Value = serde_json::from_str(
+        &std::fs::read_to_string(site.join("data/analysis.json")).expect("analysis.json"),
+    )
+    .expect("json");
+    assert_eq!(
+        analysis["uptime"]["all"][0].as_f64(),
+        Some(100.0),
+        "uptime 24h"
+    );
+    let critical: Vec<&Value> = analysis["alerts"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .filter(|a| a["severity"] == "critical" && a["phase"] == "firing")
+        .collect();
+    assert!(critical.is_empty(), "{critical:?}");
+
+    let index = std::fs::read_to_string(site.join("index.html")).expect("index");
+    assert!(!index.contains("affected:"), "no built-in dependency");
+    for m in &snap.modules {
+        assert_eq!(m.status, Status::Healthy, "{}: as the backend said", m.name);
+    }
+    assert!(index.contains("100.00%"), "uptime on the index");
+    let tile = index
+        .split("<span class=\"tile-label\">Request error rate</span>")
+        .nth(1)
+        .and_then(|t| t.split("</li>").next())
+        .expect("error rate tile");
+    assert!(tile.contains("not reported by Pharos"), "{tile}");
+    let latest: Value = serde_json::from_str(
+        &std::fs::read_to_string(site.join("data/latest.json")).expect("latest"),
+    )
+    .expect("latest json");
+    let page = latest["page"].as_str().expect("page");
+    let snapshot_page = std::fs::read_to_string(site.join(page)).expect("snapshot page");
+    assert!(snapshot_page.contains("Not available"), "shown as such");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A server that answers every request after 5 ms, one request at a time, as a single-process
+/// backend does.
+fn serial_server() -> (
+    String,
+    std::thread::JoinHandle<()>,
+    Arc<std::sync::atomic::AtomicBool>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}/", listener.local_addr().expect("addr"));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let handle = std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            if flag.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            let Ok(mut s) = conn else { continue };
+            let mut buf = [0u8; 4096];
+            let mut got = Vec::new();
+            while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                }
+            }
+            std::thread::sleep(Duration::from_millis(5));
+            let body = br#"{"status":"ok","value":1}"#;
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(body);
+        }
+    });
+    (base, handle, stop)
+}
+
+fn read_latencies(base: &str, concurrency: Option<u32>) -> Vec<f64> {
+    let mut toml = format!("[backend]\nbase_url = \"{base}\"\nkind = \"json\"\nretries = 0\n");
+    if let Some(c) = concurrency {
+        toml.push_str(&format!("concurrency = {c}\n"));
+    }
+    for i in 0..28 {
+        toml.push_str(&format!("[[endpoint]]\nname = \"e{i}\"\nurl = \"/e{i}\"\n"));
+    }
+    let config = lookout::config::Config::from_toml(&toml, Path::new("t.toml")).expect("config");
+    let dir = temp("read-latency");
+    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
+    let (_, snap) =
+        lookout::app::snapshot(&config, &mut store, None, crate::support::clock()).expect("snap");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(snap.outcomes.iter().all(|o| o.kind == OutcomeKind::Ok));
+    snap.outcomes.iter().map(|o| o.latency_ms).collect()
+}
+
+fn percentile(v: &[f64], p: f64) -> f64 {
+    model::stats::percentile(v, p).expect("values")
+}
+
+/// Lookout's read latency times the backend, not Lookout's own burst: with the default of 4
+/// requests at a time, p95 stays within 4 times what one request alone takes.
+#[test]
+fn read_latency_of_a_serial_server_is_not_the_burst() {
+    let (base, handle, stop) = serial_server();
+    let alone = percentile(&read_latencies(&base, Some(1)), 50.0);
+    let default = read_latencies(&base, None);
+    let p95 = percentile(&default, 95.0);
+    assert!(
+        alone >= 5.0,
+        "a request takes at least the server's 5 ms: {alone}"
+    );
+    assert!(
+        p95 <= 4.0 * alone,
+        "p95 {p95:.1} ms against {alone:.1} ms for one request alone"
+    );
+    // The control: all 28 at once would time the queue (about 28 times one request).
+    let burst = percentile(&read_latencies(&base, Some(28)), 95.0);
+    assert!(
+        burst > 8.0 * alone,
+        "burst p95 {burst:.1} ms, alone {alone:.1} ms"
+    );
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = std::net::TcpStream::connect(base.trim_start_matches("http://").trim_end_matches('/'));
+    let _ = handle.join();
+}
