@@ -256,3 +256,77 @@ fn read_latency_of_a_serial_server_is_not_the_burst() {
     let _ = std::net::TcpStream::connect(base.trim_start_matches("http://").trim_end_matches('/'));
     let _ = handle.join();
 }
+
+/// A JSON backend (not Pharos) started here: its site shows what it reported under its own
+/// names, no Pharos section, and says "not reported" for what it does not measure.
+#[test]
+fn a_json_only_site_shows_no_pharos_section_and_invents_no_figure() {
+    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("json backend"));
+    let base = format!("http://{}/", server.server_addr());
+    let s = Arc::clone(&server);
+    let worker = std::thread::spawn(move || {
+        for req in s.incoming_requests() {
+            let body = r#"{"status":"ok","queue":{"depth":12,"latency_ms":3.5}}"#;
+            let _ = req.respond(tiny_http::Response::from_string(body));
+        }
+    });
+    let dir = temp("json-only");
+    let site = dir.join("site");
+    let config = lookout::config::Config::from_toml(
+        &format!(
+            "[backend]\nbase_url = \"{base}\"\nkind = \"json\"\n[[endpoint]]\nname = \"queue\"\nurl = \"/stats\"\n"
+        ),
+        Path::new("t.toml"),
+    )
+    .expect("config");
+    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
+    let clock = crate::support::clock();
+    let (_, snap) = lookout::app::snapshot(&config, &mut store, None, clock).expect("snapshot");
+    lookout::app::build(&config, &mut store, &site, false, clock).expect("build");
+    assert_eq!(
+        snap.availability, None,
+        "a JSON body says nothing of availability"
+    );
+    assert_eq!(
+        snap.overall,
+        Status::Healthy,
+        "from the one part it reported"
+    );
+    let index = std::fs::read_to_string(site.join("index.html")).expect("index");
+    for pharos in [
+        "id=\"db-h\"",
+        "id=\"ev-h\"",
+        "id=\"cache-h\"",
+        "id=\"workers-h\"",
+        "id=\"ml-h\"",
+        "id=\"eng-h\"",
+        "id=\"ing-h\"",
+        "id=\"ops-h\"",
+        "Pharos",
+    ] {
+        assert!(!index.contains(pharos), "{pharos} on a JSON-only site");
+    }
+    let tile = |label: &str| {
+        index
+            .split(&format!("<span class=\"tile-label\">{label}</span>"))
+            .nth(1)
+            .and_then(|t| t.split("</li>").next())
+            .unwrap_or_else(|| panic!("tile {label}"))
+            .to_owned()
+    };
+    for label in ["Uptime (24h)", "Request error rate", "Method calls"] {
+        assert!(
+            tile(label).contains("not reported by the backend"),
+            "{label}: {}",
+            tile(label)
+        );
+    }
+    assert!(tile("Read latency p95").contains("own reads of the backend"));
+    assert!(
+        index.contains("queue.queue.depth"),
+        "its own figures, by name"
+    );
+    server.unblock();
+    let _ = worker.join();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,8 +5,9 @@ use model::{
 };
 use serde_json::Value;
 
-use super::extract::{Shape, Sink, Verdict, clip};
-use super::{Extractor, RawReading, TransportFailure, pharos};
+use super::extract::{Sink, Verdict, clip};
+use super::sources::{self, Undecodable};
+use super::{RawReading, TransportFailure};
 
 /// A snapshot plus the raw bodies, aligned with `snapshot.outcomes`, for the store.
 #[derive(Debug)]
@@ -22,7 +23,7 @@ pub fn assemble(taken_at_ms: i64, duration_ms: f64, readings: Vec<RawReading>) -
     let mut health_read = false;
     let mut health_asked = false;
     for r in readings {
-        let is_health = r.target.extractor == Extractor::Health;
+        let is_health = r.target.health;
         health_asked |= is_health;
         let (kind, detail, bytes) = classify(&r, &mut sink);
         health_read |= is_health && matches!(kind, OutcomeKind::Ok | OutcomeKind::BackendFailure);
@@ -84,14 +85,17 @@ fn classify(r: &RawReading, sink: &mut Sink) -> (OutcomeKind, Option<String>, u6
             bytes,
         );
     }
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(v) => v,
-        Err(e) => return (OutcomeKind::InvalidJson, Some(e.to_string()), bytes),
+    let Some(source) = sources::of(r.target.source) else {
+        let why = format!("no source kind {:?} reads this", r.target.source);
+        return (OutcomeKind::UnexpectedShape, Some(why), bytes);
     };
     // A fresh sink per reading: a body that fails half-way contributes nothing.
     let mut local = Sink::default();
-    match pharos::extract(&r.target.extractor, &value, &mut local) {
-        Err(Shape(msg)) => (OutcomeKind::UnexpectedShape, Some(clip(&msg, 300)), bytes),
+    match source.decode(&r.target, body, &mut local) {
+        Err(Undecodable::Syntax(msg)) => (OutcomeKind::InvalidJson, Some(clip(&msg, 300)), bytes),
+        Err(Undecodable::Shape(msg)) => {
+            (OutcomeKind::UnexpectedShape, Some(clip(&msg, 300)), bytes)
+        }
         Ok(Verdict::Ok) => {
             merge(sink, local);
             (OutcomeKind::Ok, None, bytes)
@@ -308,7 +312,8 @@ fn roll_up(
     health_read: bool,
 ) -> (Status, Vec<String>) {
     let mut reasons: Vec<(Status, String)> = Vec::new();
-    let mut overall = Status::Healthy;
+    // Unknown until something the backend said makes it known: its word, or its parts.
+    let mut overall = Status::Unknown;
     let mut summary = None;
     if let Some((word, message)) = &sink.overall {
         let s = Status::from_word(word);

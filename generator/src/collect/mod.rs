@@ -2,52 +2,30 @@
 
 mod assemble;
 mod extract;
-mod generic;
 mod http;
-pub mod lists;
-mod pharos;
-mod pharos_health;
-mod pharos_metrics;
+pub mod sources;
 
 pub use assemble::{Assembled, assemble};
 pub use extract::seg;
 pub use http::{FetchPolicy, fetch_all};
-pub use pharos::targets;
+pub use sources::pharos::lists;
+pub use sources::targets;
 
 use std::fmt;
-
-/// What the collector parses a body as.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Extractor {
-    Health,
-    HealthMl,
-    ModelHealth,
-    Module(String),
-    Performance,
-    RecommendationQuality,
-    UserEngagement,
-    Database,
-    DbPool,
-    Events,
-    EventsHistory,
-    CacheStats,
-    Workers,
-    IngestionHealth,
-    IngestionWorker,
-    IngestionJobs,
-    /// Any JSON endpoint, flattened under this name.
-    Generic(String),
-}
 
 /// One endpoint to read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
+    /// Stable id (`health`, `module.search`, `custom.queue`); its kind decodes the answer by it.
     pub endpoint: String,
     /// Path and query relative to the backend's base URL, or a full URL for extra endpoints.
     pub path: String,
     pub url: reqwest::Url,
     pub needs_auth: bool,
-    pub extractor: Extractor,
+    /// This answer carries the source's own word on its health (availability, overall status).
+    pub health: bool,
+    /// The kind that reads it (`sources::of`).
+    pub source: &'static str,
 }
 
 /// Why no body could be read.

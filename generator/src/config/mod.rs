@@ -91,6 +91,8 @@ pub struct Site {
     pub public_url: Option<String>,
     /// The backend's name on the pages, where a figure says where it comes from.
     pub source_name: String,
+    /// Its kind (`collect::sources::of`), whose capabilities say which figures it measures.
+    pub source_kind: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq)]

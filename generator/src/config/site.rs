@@ -101,6 +101,10 @@ pub(super) fn check(
             BackendKind::Pharos => "Pharos".to_owned(),
             BackendKind::Json => "the backend".to_owned(),
         },
+        source_kind: match kind {
+            BackendKind::Pharos => "pharos",
+            BackendKind::Json => "json",
+        },
         public_url,
         title,
         days_per_page,

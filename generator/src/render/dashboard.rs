@@ -10,6 +10,7 @@ use super::ranges;
 use super::views::{self, Badge, PartRow};
 use crate::analysis::Analysis;
 use crate::collect::lists::{EventItem, JobItem};
+use crate::collect::sources::Capabilities;
 use crate::store::{Store, StoreError, Uptime};
 
 /// A labelled figure.
@@ -159,6 +160,7 @@ pub fn tiles(
     prev: Option<&Snapshot>,
     analysis: &Analysis,
     source: &str,
+    caps: Capabilities,
 ) -> Vec<Tile> {
     let not_reported = format!("not reported by {source}");
     let tile = |label: &'static str, metric: &str, value: Option<String>, from: String| {
@@ -183,10 +185,12 @@ pub fn tiles(
         tile(
             "Uptime (24h)",
             "",
-            analysis.uptime_overall.percent[0].map(|p| format!("{p:.2}%")),
+            analysis.uptime_overall.percent[0]
+                .filter(|_| caps.availability)
+                .map(|p| format!("{p:.2}%")),
             format!("{source}'s own health word, over 24 h"),
         ),
-        // No source here measures its request errors: said, not guessed from Lookout's reads.
+        // No kind here measures its request errors yet: said, never guessed from Lookout's reads.
         tile("Request error rate", "", None, String::new()),
         tile(
             "Method calls",

@@ -69,7 +69,10 @@ pub(super) fn render_index(
     let jobs = store
         .raw_body(meta.id, "ingestion.jobs")?
         .and_then(|b| crate::collect::lists::job_history(&b));
-    let tiles = dashboard::tiles(now, prev.as_ref(), analysis, &ctx.site.source_name);
+    let caps = crate::collect::sources::of(ctx.site.source_kind)
+        .map(|s| s.capabilities())
+        .unwrap_or_default();
+    let tiles = dashboard::tiles(now, prev.as_ref(), analysis, &ctx.site.source_name, caps);
     let d = dashboard::build(store, now, tiles, analysis, parts, events, jobs)?;
     let page = views::IndexPage {
         c: ctx.common_json(path, "Status".into(), true, paths::LATEST_JSON),

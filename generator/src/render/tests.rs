@@ -53,6 +53,7 @@ fn site(days_per_page: usize) -> Site {
         live_from_backend: false,
         public_url: None,
         source_name: "Pharos".into(),
+        source_kind: "pharos",
     }
 }
 

@@ -381,19 +381,25 @@ pub fn key_groups(now: &Snapshot, prev: Option<&Snapshot>, analysis: &Analysis) 
         })
         .filter(|g| !g.rows.is_empty())
         .collect();
-    if groups.iter().all(|g| g.rows.len() <= 1) {
-        // Not a Pharos backend (or it answered almost nothing): show what there is.
-        groups = vec![KeyGroup {
-            title: "Metrics".to_owned(),
-            rows: now
-                .metrics
-                .iter()
-                .filter(|m| !m.name.starts_with("probe.") || m.name == "probe.error_rate")
-                .filter(|m| !m.name.starts_with("status."))
-                .take(24)
-                .map(|m| key_row(m, &m.name, prev, analysis))
-                .collect(),
-        }];
+    // Every JSON endpoint's own figures, under its name (`queue.depth` of `[[endpoint]] queue`).
+    for o in &now.outcomes {
+        let Some(name) = o.endpoint.strip_prefix("custom.") else {
+            continue;
+        };
+        let prefix = format!("{}.", crate::collect::seg(name));
+        let rows: Vec<KeyRow> = now
+            .metrics
+            .iter()
+            .filter(|m| m.name.starts_with(&prefix))
+            .take(24)
+            .map(|m| key_row(m, &m.name, prev, analysis))
+            .collect();
+        if !rows.is_empty() {
+            groups.push(KeyGroup {
+                title: name.to_owned(),
+                rows,
+            });
+        }
     }
     groups
 }

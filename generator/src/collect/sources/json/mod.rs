@@ -1,9 +1,61 @@
-//! Any JSON monitoring endpoint: numbers and booleans become metrics named by their JSON path.
+//! Any JSON monitoring endpoint (`[[endpoint]]`): numbers and booleans become metrics named by
+//! their JSON path, a top-level `status` becomes a part.
 
 use model::{Better, Unit};
 use serde_json::Value;
 
-use super::extract::{Node, Shape, Sink, Verdict, clip, seg};
+use super::{Capabilities, Source, Undecodable, json_body};
+use crate::collect::Target;
+use crate::collect::extract::{Node, Shape, Sink, Verdict, clip, seg};
+use crate::config::Config;
+
+/// JSON endpoints flattened by path (`kind = "json"`, and the `[[endpoint]]`s of any backend).
+#[derive(Debug)]
+pub struct Json;
+
+const KIND: &str = "json";
+const PREFIX: &str = "custom.";
+
+impl Source for Json {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn targets(&self, config: &Config) -> Vec<Target> {
+        config
+            .endpoints
+            .iter()
+            .map(|e| Target {
+                endpoint: format!("{PREFIX}{}", e.name),
+                path: e.url.to_string(),
+                url: e.url.clone(),
+                needs_auth: e.auth,
+                health: false,
+                source: KIND,
+            })
+            .collect()
+    }
+
+    fn decode(
+        &self,
+        target: &Target,
+        body: &[u8],
+        sink: &mut Sink,
+    ) -> Result<Verdict, Undecodable> {
+        let value = json_body(body)?;
+        let name = target
+            .endpoint
+            .strip_prefix(PREFIX)
+            .unwrap_or(&target.endpoint);
+        Ok(extract(name, &Node::root(&value), sink)?)
+    }
+
+    /// Generic JSON says nothing certain about availability or requests: what it reports is
+    /// shown under its own names, and no headline figure is inferred from it.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::default()
+    }
+}
 
 /// Caps keep one huge or deeply nested body from flooding the store.
 const MAX_DEPTH: usize = 8;

@@ -3,8 +3,8 @@
 use model::{Better, Unit};
 use serde_json::Value;
 
-use super::extract::{Node, Shape, Sink, Verdict, clip, seg};
-use super::pharos::{envelope, failure_from};
+use super::{envelope, failure_from};
+use crate::collect::extract::{Node, Shape, Sink, Verdict, clip, seg};
 
 pub(super) fn performance(root: &Node<'_>, sink: &mut Sink) -> Result<Verdict, Shape> {
     let status = envelope(root)?;

@@ -1,0 +1,68 @@
+//! Source kinds: what a snapshot asks of a backend, how each answer becomes readings, and which
+//! headline figures the kind really measures. One folder per kind; `REGISTRY` lists them.
+
+pub mod json;
+pub mod pharos;
+
+use super::Target;
+use super::extract::{Shape, Sink, Verdict};
+use crate::config::Config;
+
+/// Which headline figures a kind really measures. A figure it does not measure is shown as
+/// "not reported by <source>", never filled in from Lookout's own readings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Capabilities {
+    /// Its own word on its availability (a health status).
+    pub availability: bool,
+    /// The share of its requests that failed.
+    pub request_error_rate: bool,
+    /// Requests served per second.
+    pub request_rate: bool,
+    /// Percentiles of its requests' latency.
+    pub request_latency: bool,
+}
+
+/// Why an answer could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Undecodable {
+    /// Not the syntax the kind reads (invalid JSON, say).
+    Syntax(String),
+    /// The right syntax, not the shape the endpoint answers.
+    Shape(String),
+}
+
+impl From<Shape> for Undecodable {
+    fn from(s: Shape) -> Undecodable {
+        Undecodable::Shape(s.0)
+    }
+}
+
+/// A kind of backend.
+pub trait Source: Sync {
+    /// Its name in config (`kind = "pharos"`) and on each of its targets.
+    fn kind(&self) -> &'static str;
+    /// Every request one snapshot makes of it, in a stable order.
+    fn targets(&self, config: &Config) -> Vec<Target>;
+    /// One answer's body as readings. A wrong shape anywhere fails the whole answer.
+    fn decode(&self, target: &Target, body: &[u8], sink: &mut Sink)
+    -> Result<Verdict, Undecodable>;
+    fn capabilities(&self) -> Capabilities;
+}
+
+/// Every kind. Adding one: its folder, and one line here.
+pub const REGISTRY: &[&dyn Source] = &[&pharos::Pharos, &json::Json];
+
+/// The kind named `kind`.
+pub fn of(kind: &str) -> Option<&'static dyn Source> {
+    REGISTRY.iter().copied().find(|s| s.kind() == kind)
+}
+
+/// Every target of every kind the config reads.
+pub fn targets(config: &Config) -> Vec<Target> {
+    REGISTRY.iter().flat_map(|s| s.targets(config)).collect()
+}
+
+/// Parses a JSON body, for the kinds that read JSON.
+pub fn json_body(body: &[u8]) -> Result<serde_json::Value, Undecodable> {
+    serde_json::from_slice(body).map_err(|e| Undecodable::Syntax(e.to_string()))
+}
