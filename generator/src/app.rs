@@ -49,7 +49,8 @@ pub fn build(
     clock: Clock,
 ) -> Result<BuildReport, Error> {
     prune(config, store)?;
-    let analysis = crate::analysis::analyze(store, &config.alerts)?;
+    let profile = crate::collect::sources::profile_of(config.site.source_kind);
+    let analysis = crate::analysis::analyze(store, &config.alerts, &profile)?;
     if analysis.events.len() > 20 {
         // A first pass over a long history: one line, not thousands.
         tracing::info!(

@@ -188,6 +188,10 @@ fn gzip_size(path: &Path) -> Option<u64> {
     out.status.success().then_some(out.stdout.len() as u64)
 }
 
+fn profile(config: &Config) -> crate::collect::sources::Profile {
+    crate::collect::sources::profile_of(config.site.source_kind)
+}
+
 fn bench_builds(
     config: &Config,
     root: &Path,
@@ -200,7 +204,7 @@ fn bench_builds(
     let fill = h.fill;
     let store = &mut h.store;
     let t = Instant::now();
-    let analysis = crate::analysis::analyze(store, &config.alerts)?;
+    let analysis = crate::analysis::analyze(store, &config.alerts, &profile(config))?;
     let analysis_first = t.elapsed();
     let full = render::build(
         store,
@@ -231,7 +235,7 @@ fn bench_builds(
         h.add(i)?;
         let store = &mut h.store;
         let t = Instant::now();
-        let analysis = crate::analysis::analyze(store, &config.alerts)?;
+        let analysis = crate::analysis::analyze(store, &config.alerts, &profile(config))?;
         analyses.push(t.elapsed());
         let r = render::build(
             store,
@@ -307,13 +311,13 @@ fn bench_analysis(
 ) -> Result<(Duration, Duration, Duration), Error> {
     let mut h = History::new(config, &root.join(format!("a{snapshots}")), snapshots, 60.0)?;
     let t = Instant::now();
-    crate::analysis::analyze(&mut h.store, &config.alerts)?;
+    crate::analysis::analyze(&mut h.store, &config.alerts, &profile(config))?;
     let first = t.elapsed();
     let mut incs = Vec::new();
     for i in 0..5 {
         h.add(i)?;
         let t = Instant::now();
-        crate::analysis::analyze(&mut h.store, &config.alerts)?;
+        crate::analysis::analyze(&mut h.store, &config.alerts, &profile(config))?;
         incs.push(t.elapsed());
     }
     Ok((h.fill, first, median(incs)))

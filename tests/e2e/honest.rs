@@ -231,22 +231,30 @@ fn percentile(v: &[f64], p: f64) -> f64 {
 }
 
 /// Lookout's read latency times the backend, not Lookout's own burst: with the default of 4
-/// requests at a time, p95 stays within 4 times what one request alone takes.
+/// requests at a time, p95 stays within 4 times what one request alone takes (its p95 too: the
+/// same jitter on both sides). Each try measures
+/// the two back to back; up to ten tries (a fifth of a second each), since other tests share the
+/// two cores and a try whose neighbours were busy says nothing of Lookout. The bound itself is
+/// checked without timing in `at_most_four_reads_are_in_flight_at_once`.
 #[test]
 fn read_latency_of_a_serial_server_is_not_the_burst() {
     let (base, handle, stop) = serial_server();
-    let alone = percentile(&read_latencies(&base, Some(1)), 50.0);
-    let default = read_latencies(&base, None);
-    let p95 = percentile(&default, 95.0);
+    let mut tries: Vec<(f64, f64)> = Vec::new();
+    while tries.len() < 10 && !tries.iter().any(|(p95, alone)| *p95 <= 4.0 * alone) {
+        let alone = percentile(&read_latencies(&base, Some(1)), 95.0);
+        let p95 = percentile(&read_latencies(&base, None), 95.0);
+        assert!(
+            alone >= 5.0,
+            "a request takes at least the server's 5 ms: {alone}"
+        );
+        tries.push((p95, alone));
+    }
     assert!(
-        alone >= 5.0,
-        "a request takes at least the server's 5 ms: {alone}"
+        tries.iter().any(|(p95, alone)| *p95 <= 4.0 * alone),
+        "read latency p95 above 4 times one request alone in every try (p95, alone): {tries:?}"
     );
-    assert!(
-        p95 <= 4.0 * alone,
-        "p95 {p95:.1} ms against {alone:.1} ms for one request alone"
-    );
-    // The control: all 28 at once would time the queue (about 28 times one request).
+    // The control: all 28 at once time the queue (about 28 times one request).
+    let alone = tries.iter().map(|t| t.1).fold(f64::MAX, f64::min);
     let burst = percentile(&read_latencies(&base, Some(28)), 95.0);
     assert!(
         burst > 8.0 * alone,
@@ -255,6 +263,52 @@ fn read_latency_of_a_serial_server_is_not_the_burst() {
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let _ = std::net::TcpStream::connect(base.trim_start_matches("http://").trim_end_matches('/'));
     let _ = handle.join();
+}
+
+/// A server that answers each connection on its own thread after 20 ms, counting how many it
+/// is answering at once; returns its base URL and the most it saw.
+fn counting_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}/", listener.local_addr().expect("addr"));
+    let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let seen = Arc::clone(&most);
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut s) = conn else { continue };
+            let (now, most) = (Arc::clone(&now), Arc::clone(&most));
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+                let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(n, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(20));
+                now.fetch_sub(1, Ordering::SeqCst);
+                let body = br#"{"value":1}"#;
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = s.write_all(body);
+            });
+        }
+    });
+    (base, seen)
+}
+
+/// The bound, without timing: by default no more than 4 reads of a source are in flight, while
+/// a higher setting really does read more at once (the control).
+#[test]
+fn at_most_four_reads_are_in_flight_at_once() {
+    use std::sync::atomic::Ordering;
+    let (base, most) = counting_server();
+    read_latencies(&base, None);
+    let default = most.swap(0, Ordering::SeqCst);
+    assert!((1..=4).contains(&default), "{default} at once by default");
+    read_latencies(&base, Some(28));
+    let wide = most.load(Ordering::SeqCst);
+    assert!(wide > 4, "concurrency = 28 gave only {wide} at once");
 }
 
 /// A JSON backend (not Pharos) started here: its site shows what it reported under its own

@@ -9,84 +9,33 @@ use model::alert::{AlertState, Event, Rule};
 use model::anomaly::Score;
 use model::trend::{Trend, WINDOWS, Window};
 
+use crate::collect::sources::Profile;
 use crate::store::{AlertRecord, AnalysisWrite, Store, StoreError};
 
-/// The key metrics the index shows with a trend and an anomaly mark, grouped as the design lists them.
-pub const KEY_GROUPS: &[(&str, &[(&str, &str)])] = &[
-    (
-        "Latency",
-        &[
-            ("probe.latency_p50", "Read latency p50 (Lookout's reads)"),
-            ("probe.latency_p95", "Read latency p95 (Lookout's reads)"),
-            ("probe.latency_p99", "Read latency p99 (Lookout's reads)"),
-            ("events.handler_latency_p50", "Event handler p50"),
-            ("events.handler_latency_p95", "Event handler p95"),
-            ("events.handler_latency_p99", "Event handler p99"),
-        ],
-    ),
-    (
-        "Errors",
-        &[
-            (
-                "probe.error_rate",
-                "Failed readings (Lookout's, not the backend's errors)",
-            ),
-            ("events.handler_error_rate", "Event handler error rate"),
-            ("events.handler_errors", "Event handler errors"),
-            ("performance.slow_query_count", "Slow queries"),
-        ],
-    ),
-    (
-        "Cache",
-        &[
-            ("cache.hit_rate", "Hit rate"),
-            ("cache.hits", "Hits"),
-            ("cache.misses", "Misses"),
-            ("cache.invalidations", "Invalidations"),
-        ],
-    ),
-    (
-        "Database pool",
-        &[
-            ("db.pool.pool_usage_percent", "Pool usage"),
-            ("db.pool.checked_out", "Checked out"),
-            ("db.pool.checked_in", "Idle"),
-            ("db.pool.total_capacity", "Capacity"),
-        ],
-    ),
-    (
-        "Event bus",
-        &[
-            ("events.events_emitted", "Emitted"),
-            ("events.events_delivered", "Delivered"),
-            ("events.emission_latency_p95", "Emission p95"),
-        ],
-    ),
-    (
-        "Workers",
-        &[
-            ("workers.count", "Workers"),
-            ("workers.active_tasks", "Active tasks"),
-            ("workers.queue_length", "Queue length"),
-            ("ingestion.worker.online", "Ingestion worker online"),
-        ],
-    ),
-    (
-        "Ingestion queue",
-        &[
-            ("ingestion.jobs.pending", "Pending"),
-            ("ingestion.jobs.processing", "Processing"),
-            ("ingestion.jobs.completed", "Completed"),
-            ("ingestion.jobs.failed", "Failed"),
-        ],
-    ),
-];
+/// Lookout's own figures of its reads: on every site, whatever the source, labelled as such.
+pub const OWN_GROUP: (&str, &[(&str, &str)]) = (
+    "Lookout's reads",
+    &[
+        ("probe.latency_p50", "Read latency p50"),
+        ("probe.latency_p95", "Read latency p95"),
+        ("probe.latency_p99", "Read latency p99"),
+        (
+            "probe.error_rate",
+            "Failed readings (Lookout's, not the backend's errors)",
+        ),
+    ],
+);
+
+/// The key metric groups: Lookout's own, then the source's profile.
+pub fn key_groups(
+    profile: &Profile,
+) -> impl Iterator<Item = (&'static str, &'static [(&'static str, &'static str)])> {
+    std::iter::once(OWN_GROUP).chain(profile.key_groups.iter().copied())
+}
 
 /// Every key metric's name.
-pub fn key_metrics() -> impl Iterator<Item = &'static str> {
-    KEY_GROUPS
-        .iter()
-        .flat_map(|(_, rows)| rows.iter().map(|(name, _)| *name))
+pub fn key_metrics(profile: &Profile) -> impl Iterator<Item = &'static str> {
+    key_groups(profile).flat_map(|(_, rows)| rows.iter().map(|(name, _)| *name))
 }
 
 /// What the analysis says about one metric.
@@ -206,7 +155,11 @@ pub fn to_json(a: &Analysis) -> String {
 
 /// Brings the analysis up to date with every snapshot stored since the last pass, saves its
 /// state, and returns what the site shows. Cost depends on what is new, not on history length.
-pub fn analyze(store: &mut Store, rules: &[Rule]) -> Result<Analysis, StoreError> {
+pub fn analyze(
+    store: &mut Store,
+    rules: &[Rule],
+    profile: &Profile,
+) -> Result<Analysis, StoreError> {
     let last = store.mark(STAGE)?;
     let fresh = store.inserted_after(last)?;
     let latest = store.latest_meta()?;
@@ -215,7 +168,7 @@ pub fn analyze(store: &mut Store, rules: &[Rule]) -> Result<Analysis, StoreError
 
     let names = alerts::names_if_needed(store, rules)?;
     let anomaly_metrics = alerts::anomaly_metrics(&names, rules);
-    let mut watched: Vec<String> = key_metrics().map(str::to_owned).collect();
+    let mut watched: Vec<String> = key_metrics(profile).map(str::to_owned).collect();
     for m in anomaly_metrics {
         if !watched.contains(&m) {
             watched.push(m);
@@ -232,7 +185,7 @@ pub fn analyze(store: &mut Store, rules: &[Rule]) -> Result<Analysis, StoreError
     store.save_analysis(&write)?;
 
     let mut metrics = HashMap::new();
-    for name in key_metrics() {
+    for name in key_metrics(profile) {
         let trends = trends(store, name, now_ms)?;
         let anomaly = scores.latest.get(name).copied();
         if !trends.is_empty() || anomaly.is_some() {

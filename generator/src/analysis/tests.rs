@@ -4,6 +4,7 @@ use model::{Better, EndpointOutcome, Metric, OutcomeKind, Snapshot, Status, Unit
 
 use super::*;
 use crate::collect::Assembled;
+use crate::collect::sources::Profile;
 use crate::store::tests::temp_dir;
 
 const T0: i64 = 1_790_000_000_000;
@@ -78,7 +79,7 @@ fn restarting_between_every_snapshot_fires_once_and_resolves_once() {
         store
             .insert(&snap(minute, rates(minute), 10.0))
             .expect("insert");
-        let a = analyze(&mut store, &rules).expect("analyze");
+        let a = analyze(&mut store, &rules, &Profile::default()).expect("analyze");
         for (_, rule, _, e) in &a.events {
             if rule == "Error rate above 5%" {
                 fired += usize::from(*e == Event::Fired);
@@ -89,7 +90,7 @@ fn restarting_between_every_snapshot_fires_once_and_resolves_once() {
             assert_eq!(a.firing().count(), 1, "firing mid-burst after `for` (2m)");
         }
         // Running again with nothing new changes nothing.
-        let again = analyze(&mut store, &rules).expect("again");
+        let again = analyze(&mut store, &rules, &Profile::default()).expect("again");
         assert!(again.events.is_empty());
     }
     assert_eq!((fired, resolved), (1, 1));
@@ -122,9 +123,9 @@ fn one_pass_over_a_backfill_equals_many_small_passes() {
         };
         a.insert(&snap(minute, r, 10.0)).expect("a");
         b.insert(&snap(minute, r, 10.0)).expect("b");
-        analyze(&mut b, &rules).expect("b pass");
+        analyze(&mut b, &rules, &Profile::default()).expect("b pass");
     }
-    analyze(&mut a, &rules).expect("a pass");
+    analyze(&mut a, &rules, &Profile::default()).expect("a pass");
     let strip = |h: Vec<crate::store::AlertRecord>| {
         h.into_iter()
             .map(|r| (r.fired_ms, r.resolved_ms, r.peak))
@@ -150,7 +151,7 @@ fn key_metrics_get_trends_and_anomaly_verdicts() {
         let latency = if minute == 239 { 400.0 } else { latency };
         store.insert(&snap(minute, 1.0, latency)).expect("insert");
     }
-    let a = analyze(&mut store, &rules).expect("analyze");
+    let a = analyze(&mut store, &rules, &Profile::default()).expect("analyze");
     let m = a.metrics.get("probe.latency_p95").expect("analysed");
     let h1 = m.trend(Window::H1).expect("1h trend");
     assert_eq!(h1.direction, model::trend::Direction::Up);
@@ -159,7 +160,7 @@ fn key_metrics_get_trends_and_anomaly_verdicts() {
     let s = m.anomaly.expect("scored");
     assert!(s.is_anomaly(), "{s:?}");
     // The verdict survives a restart without new data.
-    let again = analyze(&mut store, &rules).expect("again");
+    let again = analyze(&mut store, &rules, &Profile::default()).expect("again");
     assert_eq!(
         again
             .metrics
@@ -191,7 +192,7 @@ fn uptime_is_the_backends_own_word_and_readings_are_counted_apart() {
         }
         store.insert(&a).expect("insert");
     }
-    let a = analyze(&mut store, &[]).expect("analyze");
+    let a = analyze(&mut store, &[], &Profile::default()).expect("analyze");
     let health = a
         .uptime
         .iter()

@@ -95,7 +95,8 @@ pub(super) fn render_index(
             let names: Vec<&str> = now.modules.iter().map(|m| m.name.as_str()).collect();
             names.join(",")
         }),
-        groups: views::key_groups(now, prev.as_ref(), analysis),
+        groups: views::key_groups(now, prev.as_ref(), analysis, &ctx.profile),
+        cards: ctx.profile.cards.join(","),
         failures: now
             .outcomes
             .iter()

@@ -121,6 +121,8 @@ struct Ctx<'a> {
     now_ms: i64,
     css_version: String,
     generated: String,
+    /// The source kind's dashboard as data (key metric groups, live cards).
+    profile: crate::collect::sources::Profile,
 }
 
 impl Ctx<'_> {
@@ -222,6 +224,7 @@ pub fn build(
             .map_or_else(|| opts.clock.now_ms(), |m| m.taken_at_ms),
         css_version,
         generated: format_human(opts.clock.now_ms()),
+        profile: crate::collect::sources::profile_of(site.source_kind),
     };
     let days = store.days()?;
     // Loaded once: the index, the JSON and the badges all show the newest snapshot.

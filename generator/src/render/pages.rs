@@ -118,7 +118,7 @@ pub(super) fn render_snapshot(
         day_href: rel(&path, &paths::day_page(&day)),
         day,
         json_href: rel(&path, &paths::snapshot_json(&m.slug)),
-        compare: compare(store, &s)?,
+        compare: compare(store, &s, &ctx.profile)?,
     };
     writer.put(&path, render(&path, &page)?.as_bytes())?;
     writer.put(
@@ -129,7 +129,11 @@ pub(super) fn render_snapshot(
 
 /// Key metrics of a snapshot beside the newest snapshot within an hour before the same time a
 /// day and a week earlier. Only values are shown, never links: those pages may be pruned later.
-fn compare(store: &Store, s: &model::Snapshot) -> Result<views::Compare, BuildError> {
+fn compare(
+    store: &Store,
+    s: &model::Snapshot,
+    profile: &crate::collect::sources::Profile,
+) -> Result<views::Compare, BuildError> {
     const HOUR: i64 = 3_600_000;
     let mut cols = Vec::new();
     let mut others = Vec::new();
@@ -143,7 +147,7 @@ fn compare(store: &Store, s: &model::Snapshot) -> Result<views::Compare, BuildEr
             others.push(store.load(m)?.snapshot);
         }
     }
-    let rows = crate::analysis::key_metrics()
+    let rows = crate::analysis::key_metrics(profile)
         .filter_map(|name| {
             let now = s.metric(name)?;
             let cells = others

@@ -7,7 +7,7 @@ use model::{EndpointOutcome, Metric, PartHealth, Snapshot, Status};
 use model::anomaly::Score;
 use model::trend::{Direction, Verdict, Window};
 
-use crate::analysis::{Analysis, KEY_GROUPS};
+use crate::analysis::Analysis;
 use crate::store::{DaySummary, SnapshotMeta};
 
 /// What every page's layout needs.
@@ -212,6 +212,8 @@ pub struct IndexPage<'a> {
     /// Set when the live health widget reads the backend directly: the modules it asks one by one.
     pub live_modules: Option<String>,
     pub groups: Vec<KeyGroup>,
+    /// The source profile's live cards, comma-separated (after Lookout's own two).
+    pub cards: String,
     pub failures: Vec<OutcomeRow<'a>>,
     pub recent: Vec<SnapRow>,
     pub snapshot_count: u64,
@@ -369,9 +371,13 @@ fn key_row(m: &Metric, label: &str, prev: Option<&Snapshot>, analysis: &Analysis
     }
 }
 
-pub fn key_groups(now: &Snapshot, prev: Option<&Snapshot>, analysis: &Analysis) -> Vec<KeyGroup> {
-    let mut groups: Vec<KeyGroup> = KEY_GROUPS
-        .iter()
+pub fn key_groups(
+    now: &Snapshot,
+    prev: Option<&Snapshot>,
+    analysis: &Analysis,
+    profile: &crate::collect::sources::Profile,
+) -> Vec<KeyGroup> {
+    let mut groups: Vec<KeyGroup> = crate::analysis::key_groups(profile)
         .map(|(title, rows)| KeyGroup {
             title: (*title).to_owned(),
             rows: rows

@@ -238,7 +238,8 @@ pub fn gather(
     let (prev_day, prev_week) = (period.back(period.days, &tz), period.back(7, &tz));
     let mut anomalies = Vec::new();
     let mut changes = Vec::new();
-    for metric in crate::analysis::key_metrics() {
+    let profile = crate::collect::sources::profile_of(config.site.source_kind);
+    for metric in crate::analysis::key_metrics(&profile) {
         // The detector warms up on the day before, then judges this day's points.
         let points = store.series(metric, prev_day.from_ms, period.to_ms)?;
         let flagged = crate::render::charts::anomalies(&points)
@@ -409,7 +410,11 @@ pub fn make(
     let tz = config.report.zone();
     let content = crate::content::load(&config.site.content_dir);
     // Alert episodes up to the newest snapshot (a fill or an import may not have been analysed).
-    crate::analysis::analyze(store, &config.alerts)?;
+    crate::analysis::analyze(
+        store,
+        &config.alerts,
+        &crate::collect::sources::profile_of(config.site.source_kind),
+    )?;
     let r = gather(config, store, &content, period)?;
     let words = view::words(&r, &tz, late);
     let latency =

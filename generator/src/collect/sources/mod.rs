@@ -22,6 +22,23 @@ pub struct Capabilities {
     pub request_latency: bool,
 }
 
+/// Groups of `(metric, label)`: the figures a kind's dashboard leads with, in people's words.
+pub type KeyGroups = &'static [(&'static str, &'static [(&'static str, &'static str)])];
+
+/// What a kind's site shows first, as data: its key metric groups and the live cards. Generic
+/// stages name no backend metric; they read this.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Profile {
+    pub key_groups: KeyGroups,
+    /// Metrics the live cards widget follows.
+    pub cards: &'static [&'static str],
+}
+
+/// The profile of the kind named `kind` (empty for an unknown one).
+pub fn profile_of(kind: &str) -> Profile {
+    of(kind).map(|s| s.profile()).unwrap_or_default()
+}
+
 /// Why an answer could not be read.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Undecodable {
@@ -47,6 +64,10 @@ pub trait Source: Sync {
     fn decode(&self, target: &Target, body: &[u8], sink: &mut Sink)
     -> Result<Verdict, Undecodable>;
     fn capabilities(&self) -> Capabilities;
+    /// Its dashboard as data; a kind without one shows its figures by their names.
+    fn profile(&self) -> Profile {
+        Profile::default()
+    }
 }
 
 /// Every kind. Adding one: its folder, and one line here.

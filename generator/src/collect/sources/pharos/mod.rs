@@ -3,10 +3,11 @@
 mod health;
 pub mod lists;
 mod metrics;
+mod profile;
 
 use serde_json::Value;
 
-use super::{Capabilities, Source, Undecodable, json_body};
+use super::{Capabilities, Profile, Source, Undecodable, json_body};
 use crate::collect::Target;
 use crate::collect::extract::{Node, Shape, Sink, Verdict, clip};
 use crate::config::{BackendKind, Config};
@@ -44,6 +45,10 @@ impl Source for Pharos {
             availability: true,
             ..Capabilities::default()
         }
+    }
+
+    fn profile(&self) -> Profile {
+        profile::PROFILE
     }
 }
 
