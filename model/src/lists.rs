@@ -1,9 +1,18 @@
 //! Pharos' list items (recent events, ingestion jobs) and what a job's status word means, shared by the generator and the widgets.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+/// The lists a source reported in a snapshot; `None` where it did not (or could not) say.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Lists {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventItem>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<Vec<JobItem>>,
+}
 
 /// One event of `/events/history`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventItem {
     pub name: String,
     #[serde(default)]
@@ -13,7 +22,7 @@ pub struct EventItem {
 }
 
 /// One job of `/api/v1/ingestion/jobs/history`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobItem {
     #[serde(default)]
     pub repo_url: Option<String>,

@@ -114,6 +114,9 @@ pub struct Snapshot {
     pub metrics: Vec<Metric>,
     #[serde(default)]
     pub facts: Vec<Fact>,
+    /// Lists the source reported (recent events, jobs), decoded by its kind.
+    #[serde(default)]
+    pub lists: crate::lists::Lists,
 }
 
 impl Snapshot {

@@ -221,6 +221,7 @@ fn bare_snapshot(ms: i64, overall: Status) -> Assembled {
             }],
             metrics: vec![],
             facts: vec![],
+            lists: Default::default(),
         },
         bodies: vec![None],
     }

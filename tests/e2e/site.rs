@@ -174,6 +174,22 @@ fn a_week_of_demo_data_fills_every_section_with_the_stored_values() {
     }
     assert!(db.contains("class=\"pool-out\""));
     let ev = section(&index, "ev-h");
+    // Recent events come from the lists the source decoded into the snapshot.
+    let events = latest["snapshot"]["lists"]["events"]
+        .as_array()
+        .expect("the snapshot carries the events it read");
+    assert!(ev.contains("<h3>Recent events</h3>"));
+    assert!(
+        events
+            .iter()
+            .filter_map(|e| e["name"].as_str())
+            .any(|n| ev.contains(n)),
+        "an event of the snapshot's list on the timeline"
+    );
+    let jobs = latest["snapshot"]["lists"]["jobs"]
+        .as_array()
+        .expect("jobs");
+    assert!(!jobs.is_empty() || !index.contains("<caption>Recent jobs</caption>"));
     for m in [
         "events.events_emitted",
         "events.events_delivered",

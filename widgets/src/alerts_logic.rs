@@ -394,6 +394,7 @@ mod tests {
                 Better::Lower,
             )],
             facts: vec![],
+            lists: Default::default(),
         }
     }
 

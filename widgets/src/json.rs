@@ -148,6 +148,7 @@ fn snapshot(s: &Json) -> Result<Snapshot, String> {
             })
             .collect(),
         facts: Vec::new(),
+        lists: Default::default(),
     })
 }
 

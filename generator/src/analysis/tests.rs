@@ -41,6 +41,7 @@ fn snap(minute: i64, error_rate: f64, latency: f64) -> Assembled {
                 ),
             ],
             facts: vec![],
+            lists: Default::default(),
         },
         bodies: vec![None],
     }

@@ -56,6 +56,7 @@ pub fn assemble(taken_at_ms: i64, duration_ms: f64, readings: Vec<RawReading>) -
             outcomes,
             metrics: sink.metrics,
             facts: sink.facts,
+            lists: sink.lists,
         },
         bodies,
     }
@@ -104,6 +105,7 @@ fn classify(r: &RawReading, sink: &mut Sink) -> (OutcomeKind, Option<String>, u6
             // The body's numbers are placeholders (Pharos answers zeros beside an error), so a
             // failed reading leaves a gap in every series; its health words still count.
             local.metrics.clear();
+            local.lists = model::lists::Lists::default();
             let kind = if missing_feature(&msg) {
                 // "No module named 'celery'": the feature is not installed, which is no failure.
                 for p in local.components.iter_mut().chain(local.modules.iter_mut()) {
@@ -144,6 +146,12 @@ fn merge(into: &mut Sink, mut from: Sink) {
     into.components.extend(from.components);
     into.modules.extend(from.modules);
     into.facts.extend(from.facts);
+    if from.lists.events.is_some() {
+        into.lists.events = from.lists.events;
+    }
+    if from.lists.jobs.is_some() {
+        into.lists.jobs = from.lists.jobs;
+    }
     if from.overall.is_some() {
         into.overall = from.overall;
     }

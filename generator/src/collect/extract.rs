@@ -24,6 +24,8 @@ pub struct Sink {
     pub facts: Vec<Fact>,
     /// The backend's own overall status word and message.
     pub overall: Option<(String, String)>,
+    /// Lists the answer carried (recent events, jobs).
+    pub lists: model::lists::Lists,
 }
 
 impl Sink {

@@ -63,12 +63,9 @@ pub(super) fn render_index(
     for c in &mut components {
         c.href = paths::part_page("component", c.name);
     }
-    let events = store
-        .raw_body(meta.id, "events.history")?
-        .and_then(|b| crate::collect::lists::recent_events(&b));
-    let jobs = store
-        .raw_body(meta.id, "ingestion.jobs")?
-        .and_then(|b| crate::collect::lists::job_history(&b));
+    // The lists the source decoded into the snapshot: no raw body is read again here.
+    let events = now.lists.events.clone();
+    let jobs = now.lists.jobs.clone();
     let caps = crate::collect::sources::of(ctx.site.source_kind)
         .map(|s| s.capabilities())
         .unwrap_or_default();

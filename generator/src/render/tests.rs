@@ -94,6 +94,7 @@ fn hostile() -> Assembled {
                 name: PAYLOAD.into(),
                 value: PAYLOAD.into(),
             }],
+            lists: Default::default(),
         },
         bodies: vec![None],
     }

@@ -49,6 +49,7 @@ pub fn assembled(ms: i64, overall: Status, latency: f64) -> Assembled {
                 Metric::new("cache.hit_rate", 0.9, Unit::Ratio, Better::Higher),
             ],
             facts: vec![],
+            lists: Default::default(),
         },
         bodies: vec![Some(b"{}".to_vec())],
     }

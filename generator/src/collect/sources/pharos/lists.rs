@@ -1,4 +1,4 @@
-//! Typed readers for Pharos' list bodies (recent events, ingestion jobs) kept raw in the store.
+//! Typed readers for Pharos' list bodies (recent events, ingestion jobs), decoded into the snapshot.
 
 use serde::Deserialize;
 

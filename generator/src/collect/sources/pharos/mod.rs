@@ -35,7 +35,13 @@ impl Source for Pharos {
         body: &[u8],
         sink: &mut Sink,
     ) -> Result<Verdict, Undecodable> {
-        Ok(extract(&target.endpoint, &json_body(body)?, sink)?)
+        let verdict = extract(&target.endpoint, &json_body(body)?, sink)?;
+        match target.endpoint.as_str() {
+            "events.history" => sink.lists.events = lists::recent_events(body),
+            "ingestion.jobs" => sink.lists.jobs = lists::job_history(body),
+            _ => {}
+        }
+        Ok(verdict)
     }
 
     /// Pharos says how it is (its health word) but measures none of its requests' errors, rate
