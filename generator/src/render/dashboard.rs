@@ -1,16 +1,16 @@
-//! The index's operations sections (overview tiles, module grid, database, events, cache, workers, ML, engagement, ingestion) as view structs.
+//! The index's generic sections (overview tiles, module grid, read latency) and the view structs a
+//! source's profile fills with its own sections (`render/profiles/`).
 
 use std::collections::HashMap;
 
+use model::Snapshot;
 use model::trend::Window;
-use model::{Snapshot, Unit};
 
-use super::charts::{self, Chart, with_unit};
+use super::charts::{Chart, with_unit};
 use super::ranges;
 use super::views::{self, Badge, PartRow};
 use crate::analysis::Analysis;
-use crate::collect::lists::{EventItem, JobItem};
-use crate::collect::sources::Capabilities;
+use crate::collect::sources::{Capabilities, Methods};
 use crate::store::{Store, StoreError, Uptime};
 
 /// A labelled figure.
@@ -19,7 +19,7 @@ pub struct Kv {
     pub value: String,
 }
 
-fn kv(label: &str, value: String) -> Kv {
+pub(super) fn kv(label: &str, value: String) -> Kv {
     Kv {
         label: label.to_owned(),
         value,
@@ -117,11 +117,11 @@ pub struct Dashboard<'a> {
     pub ops: Vec<Kv>,
 }
 
-fn val(s: &Snapshot, name: &str) -> Option<String> {
+pub(super) fn val(s: &Snapshot, name: &str) -> Option<String> {
     s.metric(name).map(|m| with_unit(m.value, m.unit))
 }
 
-fn push(out: &mut Vec<Kv>, s: &Snapshot, name: &str, label: &str) {
+pub(super) fn push(out: &mut Vec<Kv>, s: &Snapshot, name: &str, label: &str) {
     if let Some(v) = val(s, name) {
         out.push(kv(label, v));
     }
@@ -136,14 +136,14 @@ fn anomaly_word(analysis: &Analysis, metric: &str) -> Option<String> {
         .map(|s| views::anomaly_kind(&s))
 }
 
-/// Requests per second between two snapshots, from the method call counters.
-fn request_rate(now: &Snapshot, prev: Option<&Snapshot>) -> Option<f64> {
-    let prev = prev?;
+/// Operations per second between two snapshots, from the source's per-operation call counters.
+fn request_rate(now: &Snapshot, prev: Option<&Snapshot>, methods: Option<Methods>) -> Option<f64> {
+    let (prev, methods) = (prev?, methods?);
     let total = |s: &Snapshot| -> Option<f64> {
         let v: Vec<f64> = s
             .metrics
             .iter()
-            .filter(|m| m.name.starts_with("performance.method.") && m.name.ends_with(".count"))
+            .filter(|m| m.name.starts_with(methods.prefix) && m.name.ends_with(methods.count))
             .map(|m| m.value)
             .collect();
         (!v.is_empty()).then(|| v.iter().sum())
@@ -161,6 +161,7 @@ pub fn tiles(
     analysis: &Analysis,
     source: &str,
     caps: Capabilities,
+    methods: Option<Methods>,
 ) -> Vec<Tile> {
     let not_reported = format!("not reported by {source}");
     let tile = |label: &'static str, metric: &str, value: Option<String>, from: String| {
@@ -195,7 +196,7 @@ pub fn tiles(
         tile(
             "Method calls",
             "",
-            request_rate(now, prev).map(|r| format!("{r:.1}/s")),
+            request_rate(now, prev, methods).map(|r| format!("{r:.1}/s")),
             format!("{source}'s per-method call counts"),
         ),
         tile(
@@ -218,8 +219,6 @@ pub fn build<'a>(
     tiles: Vec<Tile>,
     analysis: &Analysis,
     modules: Vec<PartRow<'a>>,
-    events: Option<Vec<EventItem>>,
-    jobs: Option<Vec<JobItem>>,
 ) -> Result<Dashboard<'a>, StoreError> {
     let now_ms = now.taken_at_ms;
     let errors_24h: HashMap<String, Uptime> = store
@@ -261,322 +260,5 @@ pub fn build<'a>(
         });
     }
     d.perf = ranges::chart(store, &ranges::PERFORMANCE, now_ms, Window::H24)?;
-    d.queue_chart = ranges::chart(store, &ranges::QUEUE, now_ms, Window::H24)?;
-
-    if let (Some(out), Some(cap)) = (
-        now.metric("database.pool.checked_out")
-            .or(now.metric("db.pool.checked_out")),
-        now.metric("database.pool.total_capacity")
-            .or(now.metric("db.pool.total_capacity")),
-    ) {
-        let idle = now
-            .metric("database.pool.checked_in")
-            .or(now.metric("db.pool.checked_in"))
-            .map_or(0.0, |m| m.value);
-        let c = cap.value.max(1.0);
-        let mut stats = Vec::new();
-        push(
-            &mut stats,
-            now,
-            "db.pool.max_connections",
-            "Server max connections",
-        );
-        push(
-            &mut stats,
-            now,
-            "db.pool.utilization_percent",
-            "Server utilisation",
-        );
-        push(&mut stats, now, "database.pool.overflow", "Overflow in use");
-        push(
-            &mut stats,
-            now,
-            "database.pool.connections_available",
-            "Available",
-        );
-        d.pool = Some(PoolView {
-            out: with_unit(out.value, Unit::Count),
-            idle: with_unit(idle, Unit::Count),
-            capacity: with_unit(cap.value, Unit::Count),
-            usage: val(now, "database.pool.pool_usage_percent")
-                .or(val(now, "db.pool.pool_usage_percent"))
-                .unwrap_or_else(|| format!("{:.1}%", out.value / c * 100.0)),
-            out_pct: (out.value / c * 100.0).clamp(0.0, 100.0),
-            idle_pct: (idle / c * 100.0).clamp(0.0, 100.0),
-            warnings: val(now, "database.warnings").unwrap_or_else(|| "—".to_owned()),
-            stats,
-        });
-    }
-
-    for (name, label) in [
-        ("events.events_emitted", "Emitted"),
-        ("events.events_delivered", "Delivered"),
-        ("events.handler_errors", "Handler errors"),
-        ("events.handler_error_rate", "Handler error rate"),
-        ("events.handler_latency_p50", "Handler p50"),
-        ("events.handler_latency_p95", "Handler p95"),
-        ("events.handler_latency_p99", "Handler p99"),
-        ("events.emission_latency_p50", "Emission p50"),
-        ("events.emission_latency_p95", "Emission p95"),
-        ("events.emission_latency_p99", "Emission p99"),
-    ] {
-        push(&mut d.event_stats, now, name, label);
-    }
-    let mut types: Vec<(String, f64)> = now
-        .metrics
-        .iter()
-        .filter_map(|m| Some((m.name.strip_prefix("events.type.")?.to_owned(), m.value)))
-        .collect();
-    types.sort_by(|a, b| b.1.total_cmp(&a.1));
-    if !types.is_empty() {
-        d.event_types = Some(charts::bars(
-            "event-types",
-            "Events by type",
-            &types,
-            Unit::Count,
-        ));
-    }
-    d.timeline = events
-        .unwrap_or_default()
-        .into_iter()
-        .take(12)
-        .map(|e| {
-            let p = e.priority.unwrap_or_else(|| "NORMAL".to_owned());
-            EventRow {
-                time: e
-                    .timestamp
-                    .as_deref()
-                    .and_then(model::time::parse_iso)
-                    .map_or_else(|| "—".to_owned(), model::time::format_human),
-                class: match p.to_ascii_uppercase().as_str() {
-                    "CRITICAL" => "down",
-                    "HIGH" => "degraded",
-                    _ => "unknown",
-                },
-                priority: p.to_ascii_lowercase(),
-                name: e.name,
-            }
-        })
-        .collect();
-
-    if let (Some(h), Some(m)) = (now.metric("cache.hits"), now.metric("cache.misses")) {
-        let title = match now.metric("cache.hit_rate") {
-            Some(r) => format!("Cache hit rate {}", with_unit(r.value, r.unit)),
-            None => "Cache hits and misses".to_owned(),
-        };
-        d.cache = Some(charts::donut(
-            "cache",
-            &title,
-            &[("hits".into(), h.value), ("misses".into(), m.value)],
-            Unit::Count,
-        ));
-    }
-    for (name, label) in [
-        ("cache.hit_rate", "Hit rate"),
-        ("cache.hits", "Hits"),
-        ("cache.misses", "Misses"),
-        ("cache.invalidations", "Invalidations"),
-        ("cache.requests", "Requests"),
-    ] {
-        push(&mut d.cache_stats, now, name, label);
-    }
-    for (name, label) in [
-        ("workers.count", "Workers"),
-        ("workers.active_tasks", "Active tasks"),
-        ("workers.queue_length", "Scheduled (queue length)"),
-    ] {
-        push(&mut d.worker_stats, now, name, label);
-    }
-
-    ml_cards(now, &mut d);
-    for (name, label) in [
-        ("engagement.total_users", "Users"),
-        ("engagement.active_users", "Active users"),
-        ("engagement.interactions", "Interactions"),
-        ("engagement.positive_interactions", "Positive interactions"),
-        ("engagement.positive_rate", "Positive rate"),
-        ("engagement.session_seconds", "Average session"),
-    ] {
-        push(&mut d.engagement, now, name, label);
-    }
-    let by_type: Vec<(String, f64)> = now
-        .metrics
-        .iter()
-        .filter_map(|m| {
-            Some((
-                m.name.strip_prefix("engagement.by_type.")?.to_owned(),
-                m.value,
-            ))
-        })
-        .collect();
-    if !by_type.is_empty() {
-        d.engagement_types = Some(charts::bars(
-            "engagement-types",
-            "Interactions by type",
-            &by_type,
-            Unit::Count,
-        ));
-    }
-    for (name, label) in [
-        ("recommendations.ctr", "CTR overall"),
-        ("recommendations.total", "Recommendations"),
-        ("recommendations.clicked", "Clicked"),
-        ("recommendations.satisfaction", "Satisfaction"),
-        ("recommendations.feedback_count", "Feedback"),
-        ("recommendations.diversity", "Diversity"),
-        ("recommendations.novelty_percent", "Novelty"),
-    ] {
-        push(&mut d.recs, now, name, label);
-    }
-    let ctr: Vec<(String, f64)> = now
-        .metrics
-        .iter()
-        .filter_map(|m| {
-            Some((
-                m.name.strip_prefix("recommendations.ctr.")?.to_owned(),
-                m.value,
-            ))
-        })
-        .collect();
-    if !ctr.is_empty() {
-        d.ctr = Some(charts::bars(
-            "ctr",
-            "Click-through rate by strategy",
-            &ctr,
-            Unit::Ratio,
-        ));
-    }
-
-    ingestion(now, jobs, &mut d);
     Ok(d)
-}
-
-fn ml_cards(now: &Snapshot, d: &mut Dashboard<'_>) {
-    if let Some(a) = now.metric("model.available") {
-        let mut rows = Vec::new();
-        push(&mut rows, now, "model.size_mb", "Size");
-        push(&mut rows, now, "model.num_users", "Users");
-        push(&mut rows, now, "model.num_items", "Items");
-        push(
-            &mut rows,
-            now,
-            "model.embedding_dim",
-            "Embedding dimensions",
-        );
-        if let Some(f) = now.fact("model.last_modified") {
-            rows.push(kv("Last modified", f.to_owned()));
-        }
-        d.ml.push(Card {
-            title: "Recommendation model".into(),
-            status: if a.value != 0.0 {
-                model::Status::Healthy
-            } else {
-                model::Status::Down
-            }
-            .into(),
-            rows,
-        });
-    }
-    let checks: Vec<&model::Metric> = now
-        .metrics
-        .iter()
-        .filter(|m| m.name.starts_with("ml.check."))
-        .collect();
-    if !checks.is_empty() {
-        let all = checks.iter().all(|m| m.value != 0.0);
-        d.ml.push(Card {
-            title: "ML health checks".into(),
-            status: if all {
-                model::Status::Healthy
-            } else {
-                model::Status::Degraded
-            }
-            .into(),
-            rows: checks
-                .iter()
-                .map(|m| {
-                    let name = m.name.trim_start_matches("ml.check.").replace('_', " ");
-                    Kv {
-                        label: name,
-                        value: if m.value != 0.0 {
-                            "✓ pass"
-                        } else {
-                            "✗ fail"
-                        }
-                        .to_owned(),
-                    }
-                })
-                .collect(),
-        });
-    }
-}
-
-fn ingestion(now: &Snapshot, jobs: Option<Vec<JobItem>>, d: &mut Dashboard<'_>) {
-    if let Some(w) = now.fact("ingestion.worker") {
-        d.ingest_worker = w.to_owned();
-    }
-    let segs = [
-        ("pending", "Pending", "unknown"),
-        ("processing", "Processing", "degraded"),
-        ("completed", "Completed", "healthy"),
-        ("failed", "Failed", "down"),
-    ];
-    let counts: Vec<Option<f64>> = segs
-        .iter()
-        .map(|(k, _, _)| now.metric(&format!("ingestion.jobs.{k}")).map(|m| m.value))
-        .collect();
-    let total: f64 = counts.iter().flatten().sum();
-    if counts.iter().any(Option::is_some) {
-        d.queue = segs
-            .iter()
-            .zip(&counts)
-            .map(|((_, label, class), c)| QueueSeg {
-                label,
-                count: c.map_or_else(|| "—".to_owned(), |c| with_unit(c, Unit::Count)),
-                pct: if total > 0.0 {
-                    c.unwrap_or(0.0) / total * 100.0
-                } else {
-                    0.0
-                },
-                class,
-            })
-            .collect();
-    }
-    d.jobs = jobs
-        .unwrap_or_default()
-        .into_iter()
-        .take(15)
-        .map(|j| {
-            let class = model::lists::JobState::of(&j.status).class();
-            JobRow {
-                repo: j.repo_url.unwrap_or_else(|| "—".to_owned()),
-                class,
-                duration: j
-                    .duration_seconds
-                    .map_or_else(|| "—".to_owned(), |s| with_unit(s, Unit::Seconds)),
-                files: j
-                    .files_processed
-                    .map_or_else(|| "—".to_owned(), |f| with_unit(f, Unit::Count)),
-                when: j
-                    .timestamp
-                    .as_deref()
-                    .and_then(model::time::parse_iso)
-                    .map_or_else(|| "—".to_owned(), model::time::format_human),
-                error: j.error.or(j.reason).unwrap_or_default(),
-                status: j.status,
-            }
-        })
-        .collect();
-    if now
-        .outcomes
-        .iter()
-        .any(|o| o.endpoint.starts_with("ingestion"))
-    {
-        d.ops.push(kv(
-            "Sparse embedding generation",
-            "Pharos has no endpoint that reports past runs, so the last run is not known here; \
-             start one from the operations widget."
-                .to_owned(),
-        ));
-    }
 }

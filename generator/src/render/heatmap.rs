@@ -7,6 +7,7 @@ use super::charts::{self, Chart};
 use super::views::{Common, PageLink};
 use super::write::Writer;
 use super::{BuildError, Ctx, parts, paths, rel, render};
+use crate::collect::sources::Profile;
 use crate::store::Store;
 
 /// How often the heatmap (an hour's percentiles) is redrawn.
@@ -110,7 +111,7 @@ struct DrillPage<'a> {
 }
 
 /// Rows for every endpoint and method of the newest snapshot, over the hour before it.
-fn rows(store: &Store, now: &Snapshot) -> Result<Vec<HeatRow>, BuildError> {
+fn rows(store: &Store, now: &Snapshot, profile: &Profile) -> Result<Vec<HeatRow>, BuildError> {
     let from = now.taken_at_ms - Window::H1.millis();
     let mut out = Vec::new();
     for o in &now.outcomes {
@@ -129,19 +130,16 @@ fn rows(store: &Store, now: &Snapshot) -> Result<Vec<HeatRow>, BuildError> {
             values.len() as f64,
         ));
     }
+    let Some(methods) = profile.methods else {
+        return Ok(out);
+    };
     for m in &now.metrics {
-        let Some(name) = m
-            .name
-            .strip_prefix("performance.method.")
-            .and_then(|n| n.strip_suffix(".average_ms"))
-        else {
+        let Some(name) = methods.name_of(&m.name) else {
             continue;
         };
         let pts = store.series(&m.name, from, now.taken_at_ms + 1)?;
         let values: Vec<f64> = pts.iter().map(|p| p.1).collect();
-        let count = now
-            .metric(&format!("performance.method.{name}.count"))
-            .map_or(0.0, |c| c.value);
+        let count = now.metric(&methods.count_of(name)).map_or(0.0, |c| c.value);
         out.push(row(name, "method", method_page(name), &values, count));
     }
     Ok(out)
@@ -154,7 +152,7 @@ pub fn render_heatmap(
     now: Option<&Snapshot>,
 ) -> Result<(), BuildError> {
     let mut all = match now {
-        Some(s) => rows(store, s)?,
+        Some(s) => rows(store, s, &ctx.profile)?,
         None => Vec::new(),
     };
     for (i, (label, path)) in SORTS.iter().enumerate() {
@@ -210,7 +208,10 @@ fn render_method(
     name: &str,
 ) -> Result<(), BuildError> {
     let path = method_page(name);
-    let metric = format!("performance.method.{name}.average_ms");
+    let Some(methods) = ctx.profile.methods else {
+        return Ok(());
+    };
+    let metric = methods.average_of(name);
     let raw = store.series(&metric, now_ms - Window::H24.millis(), now_ms + 1)?;
     let mut list = Vec::new();
     if !raw.is_empty() {

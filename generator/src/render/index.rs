@@ -69,8 +69,16 @@ pub(super) fn render_index(
     let caps = crate::collect::sources::of(ctx.site.source_kind)
         .map(|s| s.capabilities())
         .unwrap_or_default();
-    let tiles = dashboard::tiles(now, prev.as_ref(), analysis, &ctx.site.source_name, caps);
-    let d = dashboard::build(store, now, tiles, analysis, parts, events, jobs)?;
+    let tiles = dashboard::tiles(
+        now,
+        prev.as_ref(),
+        analysis,
+        &ctx.site.source_name,
+        caps,
+        ctx.profile.methods,
+    );
+    let mut d = dashboard::build(store, now, tiles, analysis, parts)?;
+    super::profiles::sections(ctx.site.source_kind, store, now, (events, jobs), &mut d)?;
     let page = views::IndexPage {
         c: ctx.common_json(path, "Status".into(), true, paths::LATEST_JSON),
         overall: Badge::from(now.overall),

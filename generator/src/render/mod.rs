@@ -15,6 +15,7 @@ mod links;
 mod pages;
 mod parts;
 mod paths;
+mod profiles;
 mod prune;
 mod ranges;
 mod reports;
@@ -340,12 +341,11 @@ pub fn build(
     let metric_names = store.metric_names()?;
     fixed.push(exports::PAGE.to_owned());
     fixed.extend(metric_names.iter().map(|m| exports::hourly_csv(m)));
-    if let Some(s) = newest.as_ref() {
+    if let (Some(s), Some(methods)) = (newest.as_ref(), ctx.profile.methods) {
         fixed.extend(
             s.metrics
                 .iter()
-                .filter_map(|m| m.name.strip_prefix("performance.method."))
-                .filter_map(|n| n.strip_suffix(".average_ms"))
+                .filter_map(|m| methods.name_of(&m.name))
                 .map(heatmap::method_page),
         );
     }

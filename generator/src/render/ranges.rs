@@ -9,14 +9,7 @@ use super::write::Writer;
 use super::{BuildError, Ctx, paths, rel, render};
 use crate::store::{Store, StoreError};
 
-/// A chart of the range pages: its metrics, unit and alert threshold.
-pub struct ChartSpec {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub unit: Unit,
-    pub metrics: &'static [(&'static str, &'static str)],
-    pub threshold: Option<f64>,
-}
+pub use crate::collect::sources::ChartSpec;
 
 pub const PERFORMANCE: ChartSpec = ChartSpec {
     id: "perf",
@@ -30,13 +23,6 @@ pub const PERFORMANCE: ChartSpec = ChartSpec {
     // No rule watches Lookout's own read times, so no threshold line is drawn.
     threshold: None,
 };
-pub const QUEUE: ChartSpec = ChartSpec {
-    id: "queue",
-    title: "Worker queue length",
-    unit: Unit::Count,
-    metrics: &[("workers.queue_length", "scheduled tasks")],
-    threshold: Some(100.0),
-};
 const ERRORS: ChartSpec = ChartSpec {
     id: "errors",
     title: "Failed readings",
@@ -44,32 +30,8 @@ const ERRORS: ChartSpec = ChartSpec {
     metrics: &[("probe.error_rate", "failed readings")],
     threshold: None,
 };
-const CACHE: ChartSpec = ChartSpec {
-    id: "cache-rate",
-    title: "Cache hit rate",
-    unit: Unit::Ratio,
-    metrics: &[("cache.hit_rate", "hit rate")],
-    threshold: Some(0.5),
-};
-const POOL: ChartSpec = ChartSpec {
-    id: "pool",
-    title: "Database pool usage",
-    unit: Unit::Percent,
-    metrics: &[("database.pool.pool_usage_percent", "pool usage")],
-    threshold: None,
-};
-const EVENTS: ChartSpec = ChartSpec {
-    id: "handlers",
-    title: "Event handler latency",
-    unit: Unit::Milliseconds,
-    metrics: &[
-        ("events.handler_latency_p50", "p50"),
-        ("events.handler_latency_p95", "p95"),
-        ("events.handler_latency_p99", "p99"),
-    ],
-    threshold: None,
-};
-const RANGE_CHARTS: [&ChartSpec; 6] = [&PERFORMANCE, &ERRORS, &CACHE, &QUEUE, &POOL, &EVENTS];
+/// Lookout's own range charts; the source's profile adds its own after these.
+const OWN_CHARTS: [&ChartSpec; 2] = [&PERFORMANCE, &ERRORS];
 
 /// A metric's points over a window: raw samples (thinned with LTTB) up to a day, hourly means beyond.
 pub fn points(
@@ -171,7 +133,7 @@ pub fn render_range(
 ) -> Result<(), BuildError> {
     let path = paths::range_page(w.label());
     let mut list = Vec::new();
-    for spec in RANGE_CHARTS {
+    for spec in OWN_CHARTS.iter().chain(ctx.profile.charts) {
         if let Some(c) = chart(store, spec, now_ms, w)? {
             list.push(c);
         }

@@ -25,13 +25,50 @@ pub struct Capabilities {
 /// Groups of `(metric, label)`: the figures a kind's dashboard leads with, in people's words.
 pub type KeyGroups = &'static [(&'static str, &'static [(&'static str, &'static str)])];
 
-/// What a kind's site shows first, as data: its key metric groups and the live cards. Generic
-/// stages name no backend metric; they read this.
+/// A chart of the range pages: its metrics (`(name, label)`), unit and alert threshold.
+#[derive(Debug)]
+pub struct ChartSpec {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub unit: model::Unit,
+    pub metrics: &'static [(&'static str, &'static str)],
+    pub threshold: Option<f64>,
+}
+
+/// Per-operation series a kind reports (`<prefix><name><average>`, `<prefix><name><count>`),
+/// drawn in the latency heatmap with a page each.
+#[derive(Debug, Clone, Copy)]
+pub struct Methods {
+    pub prefix: &'static str,
+    pub average: &'static str,
+    pub count: &'static str,
+}
+
+impl Methods {
+    /// The operation a metric is the average time of, if it is one.
+    pub fn name_of(self, metric: &str) -> Option<&str> {
+        metric.strip_prefix(self.prefix)?.strip_suffix(self.average)
+    }
+
+    pub fn average_of(self, name: &str) -> String {
+        format!("{}{name}{}", self.prefix, self.average)
+    }
+
+    pub fn count_of(self, name: &str) -> String {
+        format!("{}{name}{}", self.prefix, self.count)
+    }
+}
+
+/// What a kind's site shows, as data: its key metric groups, live cards, range charts and
+/// per-operation series. Generic stages name no backend metric; they read this.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Profile {
     pub key_groups: KeyGroups,
     /// Metrics the live cards widget follows.
     pub cards: &'static [&'static str],
+    /// Charts of the range pages, after Lookout's own.
+    pub charts: &'static [&'static ChartSpec],
+    pub methods: Option<Methods>,
 }
 
 /// The profile of the kind named `kind` (empty for an unknown one).

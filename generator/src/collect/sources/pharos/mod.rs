@@ -3,7 +3,7 @@
 mod health;
 pub mod lists;
 mod metrics;
-mod profile;
+pub mod profile;
 
 use serde_json::Value;
 

@@ -1,6 +1,6 @@
 //! Pharos' dashboard as data: the key metric groups in people's words and the live cards.
 
-use crate::collect::sources::{KeyGroups, Profile};
+use crate::collect::sources::{ChartSpec, KeyGroups, Methods, Profile};
 
 /// The key metrics the index shows with a trend and an anomaly mark, grouped as the design lists them.
 pub const KEY_GROUPS: KeyGroups = &[
@@ -74,7 +74,49 @@ pub const CARDS: &[&str] = &[
     "events.handler_latency_p95",
 ];
 
+pub const QUEUE: ChartSpec = ChartSpec {
+    id: "queue",
+    title: "Worker queue length",
+    unit: model::Unit::Count,
+    metrics: &[("workers.queue_length", "scheduled tasks")],
+    threshold: Some(100.0),
+};
+pub const CACHE: ChartSpec = ChartSpec {
+    id: "cache-rate",
+    title: "Cache hit rate",
+    unit: model::Unit::Ratio,
+    metrics: &[("cache.hit_rate", "hit rate")],
+    threshold: Some(0.5),
+};
+pub const POOL: ChartSpec = ChartSpec {
+    id: "pool",
+    title: "Database pool usage",
+    unit: model::Unit::Percent,
+    metrics: &[("database.pool.pool_usage_percent", "pool usage")],
+    threshold: None,
+};
+pub const EVENTS: ChartSpec = ChartSpec {
+    id: "handlers",
+    title: "Event handler latency",
+    unit: model::Unit::Milliseconds,
+    metrics: &[
+        ("events.handler_latency_p50", "p50"),
+        ("events.handler_latency_p95", "p95"),
+        ("events.handler_latency_p99", "p99"),
+    ],
+    threshold: None,
+};
+
+/// Pharos' per-method timings of `/performance`.
+pub const METHODS: Methods = Methods {
+    prefix: "performance.method.",
+    average: ".average_ms",
+    count: ".count",
+};
+
 pub const PROFILE: Profile = Profile {
     key_groups: KEY_GROUPS,
     cards: CARDS,
+    charts: &[&CACHE, &QUEUE, &POOL, &EVENTS],
+    methods: Some(METHODS),
 };
