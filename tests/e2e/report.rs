@@ -201,7 +201,7 @@ fn report_mail_reaches_a_real_smtp_server_once_even_after_a_refusal() {
         "Components and modules",
         "Alerts fired and resolved",
         "Biggest regressions",
-        "Latency percentiles",
+        "Read latency",
         "Anomalies",
     ] {
         assert!(

@@ -253,7 +253,7 @@ fn a_week_of_demo_data_fills_every_section_with_the_stored_values() {
     // Part pages: 90-day bars, 30-day sparkline, status history, latency charts, readings.
     let search = read(&site.join("modules/search.html"));
     assert!(search.contains("class=\"spark\"") && search.contains("class=\"bars\""));
-    assert!(search.contains("id=\"hist-h\"") && search.contains("Response time of module.search"));
+    assert!(search.contains("id=\"hist-h\"") && search.contains("Read latency of module.search"));
     let endpoint = read(&site.join("endpoints/module.search.html"));
     assert!(endpoint.contains("Recent readings") && endpoint.contains("id=\"histogram\""));
     let store = lookout::store::Store::open(&data).expect("store");

@@ -58,7 +58,7 @@ pub(super) fn render_index(
     // Components and modules go through the dependency graph together.
     let all: Vec<&model::PartHealth> = now.components.iter().chain(&now.modules).collect();
     let mut parts = views::part_rows(&all, &ctx.site.depends_on);
-    let (uptime, uptime_bars) = views::uptime_rows(analysis);
+    let (uptime, uptime_bars) = views::uptime_rows(analysis, &ctx.site.source_name);
     let mut components: Vec<_> = parts.drain(..now.components.len()).collect();
     for c in &mut components {
         c.href = paths::part_page("component", c.name);

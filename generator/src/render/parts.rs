@@ -327,8 +327,8 @@ pub fn render_part(
         if !raw.is_empty() {
             chart_list.push(latency_day(
                 "latency",
-                format!("Response time of {e}, last 24h"),
-                "response time",
+                format!("Read latency of {e}, last 24h"),
+                "read latency",
                 &raw,
                 now_ms,
             ));
@@ -336,7 +336,7 @@ pub fn render_part(
             chart_list.push(histogram(
                 "histogram",
                 &format!(
-                    "Response times of {e}, last 24h ({} readings)",
+                    "Read latencies of {e}, last 24h ({} readings)",
                     values.len()
                 ),
                 &values,
@@ -346,7 +346,7 @@ pub fn render_part(
         if !week.is_empty() {
             chart_list.push(charts::line(&Line {
                 id: "latency-7d".into(),
-                title: format!("Response time of {e}, hourly means, last 7d"),
+                title: format!("Read latency of {e}, hourly means, last 7d"),
                 unit: Unit::Milliseconds,
                 from_ms: now_ms - Window::D7.millis(),
                 to_ms: now_ms,

@@ -437,9 +437,10 @@ fn pct(p: Option<f64>) -> String {
     )
 }
 
-pub fn uptime_rows(analysis: &Analysis) -> (Vec<UptimeRow>, Vec<DayBar>) {
+/// The backend's uptime (its own word) first, then each endpoint's share of successful readings.
+pub fn uptime_rows(analysis: &Analysis, source: &str) -> (Vec<UptimeRow>, Vec<DayBar>) {
     let mut rows = vec![UptimeRow {
-        name: "All endpoints".to_owned(),
+        name: format!("{source}, by its own health word"),
         href: String::new(),
         cells: analysis
             .uptime_overall
@@ -464,7 +465,7 @@ pub fn uptime_rows(analysis: &Analysis) -> (Vec<UptimeRow>, Vec<DayBar>) {
             };
             DayBar {
                 title: format!(
-                    "{}: {} of readings succeeded ({class})",
+                    "{}: up {} of the time by its own word ({class})",
                     model::time::day_of(*day),
                     pct(Some(*p))
                 ),

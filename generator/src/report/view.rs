@@ -214,7 +214,7 @@ pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
         empty: "The detector flagged nothing.",
     };
     let latency = Section {
-        title: "Latency percentiles (measured)",
+        title: "Read latency (Lookout's own reads of the backend)",
         columns: vec!["Percentile", "Day mean", "Worst hour"],
         rows: r
             .latency
