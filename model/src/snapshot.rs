@@ -117,6 +117,24 @@ pub struct Snapshot {
     /// Lists the source reported (recent events, jobs), decoded by its kind.
     #[serde(default)]
     pub lists: crate::lists::Lists,
+    /// Each source's own state when a site reads several (the first is the one `overall`,
+    /// `availability` and the unprefixed figures belong to); empty for a single source.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<SourceState>,
+}
+
+/// One source's state in a snapshot of several.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceState {
+    pub name: String,
+    /// Its kind (`pharos`, `json`).
+    pub kind: String,
+    pub overall: Status,
+    pub availability: Option<crate::Availability>,
+    /// Why, worst first (the first few).
+    pub reasons: Vec<String>,
+    pub readings: usize,
+    pub failed: usize,
 }
 
 impl Snapshot {

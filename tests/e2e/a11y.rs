@@ -222,6 +222,7 @@ fn bare_snapshot(ms: i64, overall: Status) -> Assembled {
             metrics: vec![],
             facts: vec![],
             lists: Default::default(),
+            sources: vec![],
         },
         bodies: vec![None],
     }

@@ -384,3 +384,95 @@ fn a_json_only_site_shows_no_pharos_section_and_invents_no_figure() {
     let _ = worker.join();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A site of two sources: the Pharos demo and a JSON backend started here. Both show, each with
+/// its own status; the overall status is the worst; the JSON source's figures and parts keep its
+/// name, so nothing of one passes for the other's.
+#[test]
+fn a_site_of_two_sources_shows_both_and_rolls_them_up() {
+    let (_demo, pharos) = crate::support::demo_backend(lookout::demo::Incidents::Fixed(vec![]));
+    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("json backend"));
+    let json_base = format!("http://{}/", server.server_addr());
+    let s = Arc::clone(&server);
+    let worker = std::thread::spawn(move || {
+        for req in s.incoming_requests() {
+            let body = r#"{"status":"degraded","message":"slow disk","queue":{"depth":7}}"#;
+            let _ = req.respond(tiny_http::Response::from_string(body));
+        }
+    });
+    let dir = temp("two-sources");
+    let site = dir.join("site");
+    let config = lookout::config::Config::from_toml(
+        &format!(
+            "[backend]\nbase_url = \"{}\"\n[[source]]\nname = \"queue\"\nkind = \"json\"\nbase_url = \"{json_base}\"\n[[source.endpoint]]\nname = \"stats\"\nurl = \"/stats\"\n",
+            pharos.base_url()
+        ),
+        Path::new("t.toml"),
+    )
+    .expect("config");
+    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
+    let token = lookout::collect::Token::new(TOKEN.into());
+    let clock = crate::support::clock();
+    let (_, snap) =
+        lookout::app::snapshot(&config, &mut store, token.as_ref(), clock).expect("snapshot");
+    lookout::app::build(&config, &mut store, &site, false, clock).expect("build");
+
+    let names: Vec<(&str, &str)> = snap
+        .sources
+        .iter()
+        .map(|s| (s.name.as_str(), s.kind.as_str()))
+        .collect();
+    assert_eq!(names, [("pharos", "pharos"), ("queue", "json")]);
+    let queue = &snap.sources[1];
+    assert_eq!(queue.overall, Status::Degraded);
+    assert_eq!(
+        queue.availability, None,
+        "a JSON body says nothing of availability"
+    );
+    let worst = snap.sources.iter().map(|s| s.overall).max().expect("two");
+    assert_eq!(
+        snap.overall, worst,
+        "the overall status rolls the sources up"
+    );
+    assert!(snap.overall >= Status::Degraded);
+    let value = |n: &str| snap.metric(n).map(|m| m.value);
+    assert_eq!(value("source.queue.stats.queue.depth"), Some(7.0));
+    assert_eq!(value("status.component.queue_stats"), Some(1.0));
+    assert!(value("queue.depth").is_none() && value("stats.queue.depth").is_none());
+    assert!(snap.components.iter().any(|c| c.name == "queue/stats"));
+    assert!(
+        snap.outcomes
+            .iter()
+            .any(|o| o.endpoint == "queue:custom.stats")
+    );
+    assert!(
+        snap.reasons
+            .iter()
+            .any(|r| r.starts_with("queue: ") && r.contains("slow disk")),
+        "{:?}",
+        snap.reasons
+    );
+
+    let index = std::fs::read_to_string(site.join("index.html")).expect("index");
+    let sources = index
+        .split("id=\"sources-h\"")
+        .nth(1)
+        .and_then(|t| t.split("</section>").next())
+        .expect("a Sources section");
+    for s in &snap.sources {
+        let row = sources
+            .split(&format!("<th scope=\"row\">{} ", s.name))
+            .nth(1)
+            .and_then(|t| t.split("</tr>").next())
+            .unwrap_or_else(|| panic!("no row for {}", s.name));
+        assert!(row.contains(s.overall.label()), "{}: {row}", s.name);
+    }
+    assert!(
+        sources.contains("not reported"),
+        "the JSON source's uptime is not reported"
+    );
+    assert_eq!(crate::support::broken_links(&site), Vec::<String>::new());
+    server.unblock();
+    let _ = worker.join();
+    let _ = std::fs::remove_dir_all(&dir);
+}

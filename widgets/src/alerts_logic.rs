@@ -395,6 +395,7 @@ mod tests {
             )],
             facts: vec![],
             lists: Default::default(),
+            sources: vec![],
         }
     }
 

@@ -149,6 +149,7 @@ fn snapshot(s: &Json) -> Result<Snapshot, String> {
             .collect(),
         facts: Vec::new(),
         lists: Default::default(),
+        sources: vec![],
     })
 }
 
@@ -385,7 +386,7 @@ mod tests {
     fn reads_what_the_generator_publishes() {
         // Written by the generator's own test (render::alerts), so the two cannot drift apart.
         let p = published(include_str!("fixtures/rules.json")).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(p.rules.len(), 7);
+        assert_eq!(p.rules.len(), 8);
         assert_eq!(p.rules[0].name, "Backend down");
         assert_eq!(
             p.rules[0].condition,
@@ -406,8 +407,9 @@ mod tests {
                 clear: Some(0.55)
             }
         );
+        assert_eq!(p.rules[6].metric, "status.source.*");
         assert!(matches!(
-            p.rules[6].condition,
+            p.rules[7].condition,
             Condition::Anomaly { min_score, min_severity: model::anomaly::Severity::High } if min_score == 0.7
         ));
         let s = &p.states[0];

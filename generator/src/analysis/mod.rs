@@ -79,6 +79,8 @@ pub struct Analysis {
     pub uptime: Vec<UptimeFigures>,
     /// The backend's uptime by its own word (`status.available`); `None` where it said nothing.
     pub uptime_overall: UptimeFigures,
+    /// Each further source's uptime by its own word, named by the source (`endpoint` = its name).
+    pub uptime_sources: Vec<UptimeFigures>,
     /// The backend's uptime per UTC day over the last 90 days: `(day start, percent)`.
     pub uptime_days: Vec<(i64, f64)>,
     /// Transitions found by this pass (for notifications), oldest first.
@@ -144,6 +146,7 @@ pub fn to_json(a: &Analysis) -> String {
         "uptime": {
             "windows": windows,
             "all": a.uptime_overall.percent,
+            "sources": a.uptime_sources,
             "endpoints": a.uptime,
             "days": a.uptime_days,
         },
@@ -192,7 +195,7 @@ pub fn analyze(
             metrics.insert(name.to_owned(), MetricAnalysis { trends, anomaly });
         }
     }
-    let (uptime, uptime_overall) = uptime(store, now_ms)?;
+    let (uptime, uptime_overall, uptime_sources) = uptime(store, now_ms)?;
     let uptime_days = store
         .uptime_by_day(
             Some(crate::store::AVAILABLE),
@@ -211,6 +214,7 @@ pub fn analyze(
         now_ms,
         uptime,
         uptime_overall,
+        uptime_sources,
         uptime_days,
     })
 }
@@ -231,8 +235,12 @@ pub fn all_trends_json(store: &Store, now_ms: i64) -> Result<String, StoreError>
 }
 
 /// Uptime of every endpoint and of all together, over each window ending at `now_ms`.
-fn uptime(store: &Store, now_ms: i64) -> Result<(Vec<UptimeFigures>, UptimeFigures), StoreError> {
+/// Each endpoint's reading success, the first source's uptime, and each further source's.
+type UptimeSets = (Vec<UptimeFigures>, UptimeFigures, Vec<UptimeFigures>);
+
+fn uptime(store: &Store, now_ms: i64) -> Result<UptimeSets, StoreError> {
     let mut by_endpoint: Vec<UptimeFigures> = Vec::new();
+    let mut sources: Vec<UptimeFigures> = Vec::new();
     let mut overall = UptimeFigures {
         endpoint: "all".to_owned(),
         percent: [None; 4],
@@ -245,6 +253,27 @@ fn uptime(store: &Store, now_ms: i64) -> Result<(Vec<UptimeFigures>, UptimeFigur
             // Lookout's readings of it, shown on its page as readings, never as uptime.
             if endpoint == crate::store::AVAILABLE {
                 all = u;
+                continue;
+            }
+            // A further source's own word: its uptime, under its name.
+            if let Some(name) = endpoint
+                .strip_prefix(crate::store::AVAILABLE)
+                .and_then(|r| r.strip_prefix(':'))
+            {
+                let pos = match sources
+                    .iter()
+                    .position(|f: &UptimeFigures| f.endpoint == name)
+                {
+                    Some(p) => p,
+                    None => {
+                        sources.push(UptimeFigures {
+                            endpoint: name.to_owned(),
+                            percent: [None; 4],
+                        });
+                        sources.len() - 1
+                    }
+                };
+                sources[pos].percent[i] = u.percent();
                 continue;
             }
             let pos = match by_endpoint.iter().position(|f| f.endpoint == endpoint) {
@@ -261,7 +290,7 @@ fn uptime(store: &Store, now_ms: i64) -> Result<(Vec<UptimeFigures>, UptimeFigur
         }
         overall.percent[i] = all.percent();
     }
-    Ok((by_endpoint, overall))
+    Ok((by_endpoint, overall, sources))
 }
 
 /// Trends of one metric: the last hour from raw samples, longer windows from hourly rollups.

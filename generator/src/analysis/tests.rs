@@ -42,6 +42,7 @@ fn snap(minute: i64, error_rate: f64, latency: f64) -> Assembled {
             ],
             facts: vec![],
             lists: Default::default(),
+            sources: vec![],
         },
         bodies: vec![None],
     }

@@ -57,6 +57,7 @@ pub fn assemble(taken_at_ms: i64, duration_ms: f64, readings: Vec<RawReading>) -
             metrics: sink.metrics,
             facts: sink.facts,
             lists: sink.lists,
+            sources: vec![],
         },
         bodies,
     }

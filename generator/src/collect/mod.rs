@@ -3,6 +3,7 @@
 mod assemble;
 mod extract;
 mod http;
+mod merge;
 pub mod sources;
 
 pub use assemble::{Assembled, assemble};
@@ -72,7 +73,9 @@ impl fmt::Debug for Token {
     }
 }
 
-/// One snapshot of every endpoint. Never fails: each endpoint's failure is recorded in its outcome.
+/// One snapshot of every endpoint of every source. Never fails: each endpoint's failure is
+/// recorded in its outcome. Further sources are read after the first, each with its own policy
+/// and token (read from its `token_env`), and joined with their names in front.
 pub async fn collect(
     config: &crate::config::Config,
     client: &reqwest::Client,
@@ -83,11 +86,46 @@ pub async fn collect(
     let taken_at_ms = clock.now_ms();
     let started = std::time::Instant::now();
     let readings = fetch_all(client, targets(config), token, &policy).await;
-    assemble(
+    let mut out = assemble(
         taken_at_ms,
         started.elapsed().as_secs_f64() * 1000.0,
         readings,
-    )
+    );
+    if config.more_sources.is_empty() {
+        return out;
+    }
+    let kind = |b: &crate::config::Backend| sources::kind_name(b.kind);
+    let mut states = vec![merge::state_of(
+        &config.source_name,
+        kind(&config.backend),
+        &out.snapshot,
+    )];
+    for s in &config.more_sources {
+        let sub = crate::config::Config {
+            backend: s.backend.clone(),
+            endpoints: s.endpoints.clone(),
+            more_sources: Vec::new(),
+            ..config.clone()
+        };
+        let policy = FetchPolicy::from_backend(&s.backend);
+        // Its own timeouts; the first source's client if this one could not be built.
+        let own = policy.client().ok();
+        let token = Token::from_env(&s.backend.token_env);
+        let t0 = std::time::Instant::now();
+        let readings = fetch_all(
+            own.as_ref().unwrap_or(client),
+            targets(&sub),
+            token.as_ref(),
+            &policy,
+        )
+        .await;
+        let part = assemble(taken_at_ms, t0.elapsed().as_secs_f64() * 1000.0, readings);
+        states.push(merge::state_of(&s.name, kind(&s.backend), &part.snapshot));
+        merge::join(&mut out, &s.name, part);
+    }
+    out.snapshot.sources = states;
+    out.snapshot.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    out
 }
 
 #[cfg(test)]

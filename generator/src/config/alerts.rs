@@ -73,8 +73,8 @@ pub(crate) fn threshold_rule(
     }
 }
 
-/// Rules for what the backend measures, never for Lookout's own readings: the backend down, any
-/// component or module down (for 2 minutes), the worker queue, the cache hit rate (only read when
+/// Rules for what the backend measures, never for Lookout's own readings: the backend (or a
+/// further source) down, any component or module down (for 2 minutes), the worker queue, the cache hit rate (only read when
 /// there were requests) and Celery workers (only there when the backend reports them).
 pub fn default_rules() -> Vec<Rule> {
     let down = |name: &str, metric: &str, severity| {
@@ -115,6 +115,8 @@ pub fn default_rules() -> Vec<Rule> {
                 AlertSeverity::Critical,
             )
         },
+        // Each further `[[source]]`'s own status (the first's is "Backend down").
+        down("Source down", "status.source.*", AlertSeverity::Critical),
     ]
 }
 

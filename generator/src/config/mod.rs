@@ -8,6 +8,7 @@ use reqwest::Url;
 use serde::Deserialize;
 
 pub(crate) mod alerts;
+mod backend;
 mod notify;
 mod report;
 mod site;
@@ -105,10 +106,23 @@ pub struct Demo {
     pub history_step: Duration,
 }
 
+/// One more source of a site (a `[[source]]` beyond the first): its name, backend and endpoints.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Config {
+pub struct SourceConfig {
+    pub name: String,
     pub backend: Backend,
     pub endpoints: Vec<Endpoint>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The first source: `[backend]` (the short form), or the first `[[source]]`.
+    pub backend: Backend,
+    pub endpoints: Vec<Endpoint>,
+    /// Its name (`pharos`, `backend`, or the `[[source]]`'s own).
+    pub source_name: String,
+    /// Every further `[[source]]`, read in the same snapshot, its figures namespaced by name.
+    pub more_sources: Vec<SourceConfig>,
     pub site: Site,
     pub interval: Duration,
     pub serve_bind: SocketAddr,
@@ -147,9 +161,11 @@ pub const DEFAULT_TOKEN_ENV: &str = "LOOKOUT_TOKEN";
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
-    backend: Option<RawBackend>,
+    backend: Option<backend::RawBackend>,
     #[serde(default)]
-    endpoint: Vec<RawEndpoint>,
+    endpoint: Vec<backend::RawEndpoint>,
+    #[serde(default)]
+    source: Vec<backend::RawSource>,
     site: Option<site::RawSite>,
     schedule: Option<RawSchedule>,
     serve: Option<RawServe>,
@@ -164,33 +180,6 @@ struct Raw {
     depends_on: Option<std::collections::BTreeMap<String, Vec<String>>>,
     #[serde(default)]
     alert: Vec<alerts::RawAlert>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawBackend {
-    base_url: Option<String>,
-    kind: Option<String>,
-    token_env: Option<String>,
-    connect_timeout_ms: Option<u64>,
-    timeout_ms: Option<u64>,
-    retries: Option<u32>,
-    retry_backoff_ms: Option<u64>,
-    max_body_bytes: Option<u64>,
-    concurrency: Option<u32>,
-    time_window_days: Option<u32>,
-    events_limit: Option<u32>,
-    jobs_limit: Option<u32>,
-    modules: Option<Vec<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEndpoint {
-    name: String,
-    url: String,
-    #[serde(default)]
-    auth: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -253,183 +242,34 @@ impl Config {
             key,
             reason,
         };
-        let b = raw.backend.unwrap_or_default();
-        let base_text = b
-            .base_url
-            .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_DEMO_PORT}"));
-        let mut base_url = Url::parse(&base_text).map_err(|e| {
-            bad(
-                "backend.base_url",
-                format!("is not a URL ({e}): {base_text:?}"),
-            )
-        })?;
-        if !matches!(base_url.scheme(), "http" | "https") {
-            return Err(bad(
-                "backend.base_url",
-                "must start with http:// or https://".into(),
-            ));
-        }
-        if !base_url.username().is_empty() || base_url.password().is_some() {
-            return Err(bad(
-                "backend.base_url",
-                "must not hold credentials; put the token in the environment variable named by backend.token_env".into(),
-            ));
-        }
-        if !base_url.path().ends_with('/') {
-            let p = format!("{}/", base_url.path());
-            base_url.set_path(&p);
-        }
-        let kind = match b.kind.as_deref().unwrap_or("pharos") {
-            "pharos" => BackendKind::Pharos,
-            "json" => BackendKind::Json,
-            other => {
-                return Err(bad(
-                    "backend.kind",
-                    format!("must be \"pharos\" or \"json\", not {other:?}"),
-                ));
-            }
-        };
-        let token_env = b.token_env.unwrap_or_else(|| DEFAULT_TOKEN_ENV.to_owned());
-        if token_env.is_empty()
-            || !token_env
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        // `[backend]` is the short form of one source; without it, the first `[[source]]` leads.
+        let mut raw_sources = raw.source;
+        let led_by_source = raw.backend.is_none() && !raw_sources.is_empty();
+        let (backend, endpoints, source_name, more_sources) = if raw.backend.is_some()
+            || raw_sources.is_empty()
         {
-            return Err(bad(
-                "backend.token_env",
-                "must be the NAME of an environment variable (letters, digits, _), not a token"
-                    .into(),
-            ));
-        }
-        let ms = |key: &'static str, v: Option<u64>, default: u64, min: u64, max: u64| {
-            let v = v.unwrap_or(default);
-            if (min..=max).contains(&v) {
-                Ok(Duration::from_millis(v))
-            } else {
-                Err(bad(
-                    key,
-                    format!("must be between {min} and {max}, got {v}"),
-                ))
-            }
-        };
-        let connect_timeout = ms(
-            "backend.connect_timeout_ms",
-            b.connect_timeout_ms,
-            2_000,
-            1,
-            600_000,
-        )?;
-        let timeout = ms("backend.timeout_ms", b.timeout_ms, 10_000, 1, 600_000)?;
-        let retry_backoff = ms(
-            "backend.retry_backoff_ms",
-            b.retry_backoff_ms,
-            200,
-            0,
-            60_000,
-        )?;
-        let retries = b.retries.unwrap_or(2);
-        if retries > 10 {
-            return Err(bad(
-                "backend.retries",
-                format!("must be at most 10, got {retries}"),
-            ));
-        }
-        let max_body_bytes = b.max_body_bytes.unwrap_or(4 * 1024 * 1024);
-        if max_body_bytes < 1024 {
-            return Err(bad(
-                "backend.max_body_bytes",
-                format!("must be at least 1024, got {max_body_bytes}"),
-            ));
-        }
-        let time_window_days = b.time_window_days.unwrap_or(7);
-        if !(1..=90).contains(&time_window_days) {
-            return Err(bad(
-                "backend.time_window_days",
-                format!("must be 1..=90 (Pharos' range), got {time_window_days}"),
-            ));
-        }
-        let events_limit = b.events_limit.unwrap_or(50);
-        if !(1..=1000).contains(&events_limit) {
-            return Err(bad(
-                "backend.events_limit",
-                format!("must be 1..=1000, got {events_limit}"),
-            ));
-        }
-        let concurrency = b.concurrency.unwrap_or(4);
-        if !(1..=64).contains(&concurrency) {
-            return Err(bad(
-                "backend.concurrency",
-                format!("must be 1..=64, got {concurrency}"),
-            ));
-        }
-        let jobs_limit = b.jobs_limit.unwrap_or(50);
-        if !(1..=100).contains(&jobs_limit) {
-            return Err(bad(
-                "backend.jobs_limit",
-                format!("must be 1..=100, got {jobs_limit}"),
-            ));
-        }
-        let modules = match b.modules {
-            Some(m) => {
-                if let Some(badname) = m.iter().find(|n| {
-                    n.is_empty()
-                        || !n
-                            .bytes()
-                            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-                }) {
-                    return Err(bad(
-                        "backend.modules",
-                        format!("holds a name that is not a plain path segment: {badname:?}"),
+            let (b, e) = backend::check(raw.backend.unwrap_or_default(), raw.endpoint, "", &bad)?;
+            let name = match b.kind {
+                BackendKind::Pharos => "pharos",
+                BackendKind::Json => "backend",
+            };
+            let more = backend::check_sources(raw_sources, name, &bad)?;
+            (b, e, name.to_owned(), more)
+        } else {
+            let rest = raw_sources.split_off(1);
+            let mut first = backend::check_sources(raw_sources, "", &bad)?;
+            let more = backend::check_sources(rest, &first[0].name, &bad)?;
+            if !raw.endpoint.is_empty() {
+                return Err(bad(
+                        "endpoint",
+                        "[[endpoint]] belongs to [backend]; with [[source]] tables only, give each its [[source.endpoint]]".into(),
                     ));
-                }
-                m.into_iter().map(|n| n.to_ascii_lowercase()).collect()
             }
-            None => PHAROS_MODULES.iter().map(|s| (*s).to_owned()).collect(),
+            let lead = first.remove(0);
+            (lead.backend, lead.endpoints, lead.name, more)
         };
-
-        let mut endpoints = Vec::new();
-        for e in raw.endpoint {
-            if e.name.is_empty()
-                || !e
-                    .name
-                    .bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-            {
-                return Err(bad(
-                    "endpoint.name",
-                    format!("must be letters, digits, - or _, got {:?}", e.name),
-                ));
-            }
-            if endpoints.iter().any(|x: &Endpoint| x.name == e.name) {
-                return Err(bad("endpoint.name", format!("{:?} is used twice", e.name)));
-            }
-            let url = base_url
-                .join(e.url.trim_start_matches('/'))
-                .map_err(|err| {
-                    bad(
-                        "endpoint.url",
-                        format!("{:?} is not a URL or path: {err}", e.url),
-                    )
-                })?;
-            if !matches!(url.scheme(), "http" | "https") {
-                return Err(bad(
-                    "endpoint.url",
-                    format!("{:?} must be http or https", e.url),
-                ));
-            }
-            endpoints.push(Endpoint {
-                name: e.name,
-                url,
-                auth: e.auth,
-            });
-        }
-        if kind == BackendKind::Json && endpoints.is_empty() {
-            return Err(bad(
-                "endpoint",
-                "backend.kind = \"json\" needs at least one [[endpoint]]".into(),
-            ));
-        }
-
+        let kind = backend.kind;
+        let base_url = backend.base_url.clone();
         let interval_s = raw
             .schedule
             .unwrap_or_default()
@@ -493,31 +333,23 @@ impl Config {
         let alerts = alerts::check(raw.alerts.unwrap_or_default(), raw.alert, &bad)?;
         let notify = notify::check(raw.notify.unwrap_or_default(), raw.webhook, &bad)?;
         let (report, smtp) = report::check(raw.report.unwrap_or_default(), raw.smtp, &bad)?;
-        let site = site::check(
+        let mut site = site::check(
             raw.site.unwrap_or_default(),
             raw.depends_on,
             kind,
             &base_url,
             &bad,
         )?;
+        if led_by_source || !more_sources.is_empty() {
+            // Several sources, or a named one: each figure says which source by its name.
+            site.source_name = source_name.clone();
+        }
         let p = raw.paths.unwrap_or_default();
         Ok(Config {
-            backend: Backend {
-                base_url,
-                kind,
-                token_env,
-                connect_timeout,
-                timeout,
-                retries,
-                retry_backoff,
-                max_body_bytes,
-                concurrency: concurrency as usize,
-                time_window_days,
-                events_limit,
-                jobs_limit,
-                modules,
-            },
+            backend,
             endpoints,
+            source_name,
+            more_sources,
             site,
             interval: Duration::from_secs(interval_s),
             serve_bind,

@@ -116,7 +116,8 @@ fn default_alert_rules_and_custom_ones() {
             "Module down",
             "Worker queue above 100",
             "Cache hit rate below 50%",
-            "Workers degraded"
+            "Workers degraded",
+            "Source down"
         ]
     );
     // Nothing of Lookout's own readings: failed reads are no error rate, read times no latency.
@@ -193,4 +194,59 @@ fn no_dependencies_are_built_in_and_config_gives_them() {
     );
     let e = parse("[depends_on]\nsearch = [\"search\"]\n").expect_err("self");
     assert!(e.to_string().contains("`depends_on`"), "{e}");
+}
+
+#[test]
+fn sources_are_named_checked_and_backend_stays_the_short_form() {
+    let c = parse(
+        "[backend]\nbase_url = \"http://127.0.0.1:8765\"\n\
+         [[source]]\nname = \"queue\"\nkind = \"json\"\nbase_url = \"http://10.0.0.2:9000/api\"\ntoken_env = \"QUEUE_TOKEN\"\nconcurrency = 2\n\
+         [[source.endpoint]]\nname = \"stats\"\nurl = \"stats\"\n",
+    )
+    .expect("two sources");
+    assert_eq!(c.source_name, "pharos");
+    assert_eq!(c.backend.kind, BackendKind::Pharos);
+    assert_eq!(c.more_sources.len(), 1);
+    let q = &c.more_sources[0];
+    assert_eq!(
+        (q.name.as_str(), q.backend.kind),
+        ("queue", BackendKind::Json)
+    );
+    assert_eq!(
+        (q.backend.token_env.as_str(), q.backend.concurrency),
+        ("QUEUE_TOKEN", 2)
+    );
+    assert_eq!(
+        q.endpoints[0].url.as_str(),
+        "http://10.0.0.2:9000/api/stats"
+    );
+    // Only [[source]] tables: the first leads, named as written.
+    let c = parse(
+        "[[source]]\nname = \"api\"\nkind = \"json\"\n[[source.endpoint]]\nname = \"h\"\nurl = \"/h\"\n\
+         [[source]]\nname = \"core\"\n",
+    )
+    .expect("sources only");
+    assert_eq!(
+        (c.source_name.as_str(), c.backend.kind),
+        ("api", BackendKind::Json)
+    );
+    assert_eq!(c.more_sources[0].name, "core");
+    for (text, key) in [
+        ("[[source]]\nname = \"Bad Name\"\n", "source.name"),
+        ("[[source]]\nname = \"pharos\"\n[backend]\n", "source.name"),
+        (
+            "[[source]]\nname = \"a\"\n[[source]]\nname = \"a\"\n",
+            "source.name",
+        ),
+        (
+            "[[source]]\nname = \"a\"\nconcurrency = 0\n",
+            "backend.concurrency",
+        ),
+        ("[[source]]\nname = \"a\"\nkind = \"json\"\n", "endpoint"),
+    ] {
+        let e = parse(text).expect_err(text);
+        assert!(e.to_string().contains(&format!("`{key}`")), "{text}: {e}");
+    }
+    let e = parse("[[source]]\nname = \"a\"\nconcurrency = 0\n").expect_err("concurrency");
+    assert!(e.to_string().contains("[[source]] \"a\""), "{e}");
 }

@@ -6,6 +6,50 @@ use super::{BuildError, Ctx, badges, dashboard, paths, ranges, render, snapshot_
 use crate::analysis::Analysis;
 use crate::store::{SnapshotMeta, Store};
 
+/// One source of a site of several: its status, what it says of its availability, its uptime.
+pub struct SourceRow {
+    pub name: String,
+    pub kind: String,
+    pub status: Badge,
+    pub availability: &'static str,
+    pub uptime_24h: String,
+    pub why: String,
+    pub readings: String,
+}
+
+/// The sources of `now`, the first with the site's own uptime, the others with theirs.
+fn source_rows(now: &model::Snapshot, analysis: &Analysis) -> Vec<SourceRow> {
+    now.sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let uptime = if i == 0 {
+                analysis.uptime_overall.percent[0]
+            } else {
+                analysis
+                    .uptime_sources
+                    .iter()
+                    .find(|u| u.endpoint == s.name)
+                    .and_then(|u| u.percent[0])
+            };
+            SourceRow {
+                name: s.name.clone(),
+                kind: s.kind.clone(),
+                status: s.overall.into(),
+                availability: s.availability.map_or("not reported", |a| a.label()),
+                uptime_24h: uptime
+                    .map_or_else(|| "not reported".to_owned(), |p| views::pct(Some(p))),
+                why: s.reasons.first().cloned().unwrap_or_default(),
+                readings: format!(
+                    "{} of {} readings succeeded",
+                    s.readings - s.failed,
+                    s.readings
+                ),
+            }
+        })
+        .collect()
+}
+
 /// `(path, label, status)` of every badge the newest snapshot gives.
 pub(super) fn badge_list(newest: Option<&model::Snapshot>) -> Vec<(String, String, model::Status)> {
     let Some(s) = newest else {
@@ -120,6 +164,7 @@ pub(super) fn render_index(
         resolved,
         uptime,
         uptime_bars,
+        sources: source_rows(now, analysis),
     };
     writer.put(path, render(path, &page)?.as_bytes())?;
     writer.put(

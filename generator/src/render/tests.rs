@@ -95,6 +95,7 @@ fn hostile() -> Assembled {
                 value: PAYLOAD.into(),
             }],
             lists: Default::default(),
+            sources: vec![],
         },
         bodies: vec![None],
     }

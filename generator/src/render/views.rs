@@ -225,6 +225,8 @@ pub struct IndexPage<'a> {
     pub muted: Vec<AlertRow>,
     pub uptime: Vec<UptimeRow>,
     pub uptime_bars: Vec<DayBar>,
+    /// Every source of a site of several, each with its own status (empty for one source).
+    pub sources: Vec<super::index::SourceRow>,
 }
 
 #[derive(Template)]
@@ -424,7 +426,7 @@ pub struct DayBar {
     pub height: u32,
 }
 
-fn pct(p: Option<f64>) -> String {
+pub(super) fn pct(p: Option<f64>) -> String {
     p.map_or_else(
         || "—".to_owned(),
         |p| {

@@ -345,19 +345,29 @@ fn insert_one(
                 ])
                 .map_err(e)?;
         }
-        // The backend's own word on its availability, counted beside the readings: uptime.
-        if let Some(a) = s.availability {
+        // The backend's own word on its availability, counted beside the readings: uptime. A
+        // further source's goes under its name (`@available:queue`).
+        let further = s.sources.iter().skip(1).filter_map(|st| {
+            st.availability
+                .map(|a| (format!("{AVAILABLE}:{}", st.name), a))
+        });
+        let words = s
+            .availability
+            .map(|a| (AVAILABLE.to_owned(), a))
+            .into_iter()
+            .chain(further);
+        for (row, a) in words {
             let up = i64::from(a.is_up());
             let hour = s.taken_at_ms.div_euclid(3_600_000);
             up_day
-                .execute(params![AVAILABLE, s.taken_at_ms.div_euclid(86_400_000), up])
+                .execute(params![row, s.taken_at_ms.div_euclid(86_400_000), up])
                 .map_err(e)?;
             tx.prepare_cached(
                 "INSERT INTO uptime (hour, endpoint, ok, total) VALUES (?2, ?1, ?3, 1)
                  ON CONFLICT(hour, endpoint) DO UPDATE SET ok = ok + ?3, total = total + 1",
             )
             .map_err(e)?
-            .execute(params![AVAILABLE, hour, up])
+            .execute(params![row, hour, up])
             .map_err(e)?;
         }
     }

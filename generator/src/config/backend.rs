@@ -1,0 +1,301 @@
+//! `[backend]` (and each `[[source]]`): where a source lives, how it is read, its endpoints.
+
+use std::time::Duration;
+
+use reqwest::Url;
+use serde::Deserialize;
+
+use super::{
+    Backend, BackendKind, ConfigError, DEFAULT_DEMO_PORT, DEFAULT_TOKEN_ENV, Endpoint,
+    PHAROS_MODULES, SourceConfig,
+};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBackend {
+    base_url: Option<String>,
+    kind: Option<String>,
+    token_env: Option<String>,
+    connect_timeout_ms: Option<u64>,
+    timeout_ms: Option<u64>,
+    retries: Option<u32>,
+    retry_backoff_ms: Option<u64>,
+    max_body_bytes: Option<u64>,
+    concurrency: Option<u32>,
+    time_window_days: Option<u32>,
+    events_limit: Option<u32>,
+    jobs_limit: Option<u32>,
+    modules: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEndpoint {
+    name: String,
+    url: String,
+    #[serde(default)]
+    auth: bool,
+}
+
+/// Checks one source's table and its endpoints. `within` names the table in errors (empty for
+/// `[backend]`, `[[source]] "name"` for the others).
+pub(super) fn check(
+    b: RawBackend,
+    raw_endpoints: Vec<RawEndpoint>,
+    within: &str,
+    bad: &dyn Fn(&'static str, String) -> ConfigError,
+) -> Result<(Backend, Vec<Endpoint>), ConfigError> {
+    let bad = |key: &'static str, reason: String| {
+        if within.is_empty() {
+            bad(key, reason)
+        } else {
+            bad(key, format!("{reason} (in {within})"))
+        }
+    };
+    let base_text = b
+        .base_url
+        .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_DEMO_PORT}"));
+    let mut base_url = Url::parse(&base_text).map_err(|e| {
+        bad(
+            "backend.base_url",
+            format!("is not a URL ({e}): {base_text:?}"),
+        )
+    })?;
+    if !matches!(base_url.scheme(), "http" | "https") {
+        return Err(bad(
+            "backend.base_url",
+            "must start with http:// or https://".into(),
+        ));
+    }
+    if !base_url.username().is_empty() || base_url.password().is_some() {
+        return Err(bad(
+            "backend.base_url",
+            "must not hold credentials; put the token in the environment variable named by backend.token_env".into(),
+        ));
+    }
+    if !base_url.path().ends_with('/') {
+        let p = format!("{}/", base_url.path());
+        base_url.set_path(&p);
+    }
+    let kind = match b.kind.as_deref().unwrap_or("pharos") {
+        "pharos" => BackendKind::Pharos,
+        "json" => BackendKind::Json,
+        other => {
+            return Err(bad(
+                "backend.kind",
+                format!("must be \"pharos\" or \"json\", not {other:?}"),
+            ));
+        }
+    };
+    let token_env = b.token_env.unwrap_or_else(|| DEFAULT_TOKEN_ENV.to_owned());
+    if token_env.is_empty()
+        || !token_env
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_')
+    {
+        return Err(bad(
+            "backend.token_env",
+            "must be the NAME of an environment variable (letters, digits, _), not a token".into(),
+        ));
+    }
+    let ms = |key: &'static str, v: Option<u64>, default: u64, min: u64, max: u64| {
+        let v = v.unwrap_or(default);
+        if (min..=max).contains(&v) {
+            Ok(Duration::from_millis(v))
+        } else {
+            Err(bad(
+                key,
+                format!("must be between {min} and {max}, got {v}"),
+            ))
+        }
+    };
+    let connect_timeout = ms(
+        "backend.connect_timeout_ms",
+        b.connect_timeout_ms,
+        2_000,
+        1,
+        600_000,
+    )?;
+    let timeout = ms("backend.timeout_ms", b.timeout_ms, 10_000, 1, 600_000)?;
+    let retry_backoff = ms(
+        "backend.retry_backoff_ms",
+        b.retry_backoff_ms,
+        200,
+        0,
+        60_000,
+    )?;
+    let retries = b.retries.unwrap_or(2);
+    if retries > 10 {
+        return Err(bad(
+            "backend.retries",
+            format!("must be at most 10, got {retries}"),
+        ));
+    }
+    let max_body_bytes = b.max_body_bytes.unwrap_or(4 * 1024 * 1024);
+    if max_body_bytes < 1024 {
+        return Err(bad(
+            "backend.max_body_bytes",
+            format!("must be at least 1024, got {max_body_bytes}"),
+        ));
+    }
+    let ranged = |v: Option<u32>, default: u32, max: u32, key: &'static str| {
+        let v = v.unwrap_or(default);
+        if (1..=max).contains(&v) {
+            Ok(v)
+        } else {
+            Err(bad(key, format!("must be 1..={max}, got {v}")))
+        }
+    };
+    let time_window_days = ranged(b.time_window_days, 7, 90, "backend.time_window_days")?;
+    let events_limit = ranged(b.events_limit, 50, 1000, "backend.events_limit")?;
+    let concurrency = ranged(b.concurrency, 4, 64, "backend.concurrency")?;
+    let jobs_limit = ranged(b.jobs_limit, 50, 100, "backend.jobs_limit")?;
+    let modules = match b.modules {
+        Some(m) => {
+            if let Some(badname) = m.iter().find(|n| {
+                n.is_empty()
+                    || !n
+                        .bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+            }) {
+                return Err(bad(
+                    "backend.modules",
+                    format!("holds a name that is not a plain path segment: {badname:?}"),
+                ));
+            }
+            m.into_iter().map(|n| n.to_ascii_lowercase()).collect()
+        }
+        None => PHAROS_MODULES.iter().map(|s| (*s).to_owned()).collect(),
+    };
+
+    let mut endpoints = Vec::new();
+    for e in raw_endpoints {
+        if e.name.is_empty()
+            || !e
+                .name
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+        {
+            return Err(bad(
+                "endpoint.name",
+                format!("must be letters, digits, - or _, got {:?}", e.name),
+            ));
+        }
+        if endpoints.iter().any(|x: &Endpoint| x.name == e.name) {
+            return Err(bad("endpoint.name", format!("{:?} is used twice", e.name)));
+        }
+        let url = base_url
+            .join(e.url.trim_start_matches('/'))
+            .map_err(|err| {
+                bad(
+                    "endpoint.url",
+                    format!("{:?} is not a URL or path: {err}", e.url),
+                )
+            })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(bad(
+                "endpoint.url",
+                format!("{:?} must be http or https", e.url),
+            ));
+        }
+        endpoints.push(Endpoint {
+            name: e.name,
+            url,
+            auth: e.auth,
+        });
+    }
+    if kind == BackendKind::Json && endpoints.is_empty() {
+        return Err(bad(
+            "endpoint",
+            "backend.kind = \"json\" needs at least one [[endpoint]]".into(),
+        ));
+    }
+
+    Ok((
+        Backend {
+            base_url,
+            kind,
+            token_env,
+            connect_timeout,
+            timeout,
+            retries,
+            retry_backoff,
+            max_body_bytes,
+            concurrency: concurrency as usize,
+            time_window_days,
+            events_limit,
+            jobs_limit,
+            modules,
+        },
+        endpoints,
+    ))
+}
+
+/// A `[[source]]` table: a named backend with its own kind, address, token and endpoints.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSource {
+    name: String,
+    kind: Option<String>,
+    base_url: Option<String>,
+    token_env: Option<String>,
+    connect_timeout_ms: Option<u64>,
+    timeout_ms: Option<u64>,
+    retries: Option<u32>,
+    retry_backoff_ms: Option<u64>,
+    max_body_bytes: Option<u64>,
+    concurrency: Option<u32>,
+    time_window_days: Option<u32>,
+    events_limit: Option<u32>,
+    jobs_limit: Option<u32>,
+    modules: Option<Vec<String>>,
+    #[serde(default)]
+    endpoint: Vec<RawEndpoint>,
+}
+
+/// Checks every `[[source]]` in order; names are slugs, unique, and not `taken` (the primary's).
+pub(super) fn check_sources(
+    raw: Vec<RawSource>,
+    taken: &str,
+    bad: &dyn Fn(&'static str, String) -> ConfigError,
+) -> Result<Vec<SourceConfig>, ConfigError> {
+    let mut out: Vec<SourceConfig> = Vec::new();
+    for s in raw {
+        let name = s.name.trim().to_owned();
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-')
+        {
+            return Err(bad(
+                "source.name",
+                format!("must be lower-case letters, digits, - or _, got {name:?}"),
+            ));
+        }
+        if name == taken || out.iter().any(|o| o.name == name) {
+            return Err(bad("source.name", format!("{name:?} is used twice")));
+        }
+        let b = RawBackend {
+            base_url: s.base_url,
+            kind: s.kind,
+            token_env: s.token_env,
+            connect_timeout_ms: s.connect_timeout_ms,
+            timeout_ms: s.timeout_ms,
+            retries: s.retries,
+            retry_backoff_ms: s.retry_backoff_ms,
+            max_body_bytes: s.max_body_bytes,
+            concurrency: s.concurrency,
+            time_window_days: s.time_window_days,
+            events_limit: s.events_limit,
+            jobs_limit: s.jobs_limit,
+            modules: s.modules,
+        };
+        let (backend, endpoints) = check(b, s.endpoint, &format!("[[source]] {name:?}"), bad)?;
+        out.push(SourceConfig {
+            name,
+            backend,
+            endpoints,
+        });
+    }
+    Ok(out)
+}
