@@ -109,14 +109,28 @@ pub fn fill(
     step: Duration,
 ) -> Result<usize, Error> {
     let targets = collect::targets(config);
+    let more_targets: Vec<_> = config
+        .more_sources
+        .iter()
+        .map(|s| collect::targets(&collect::source_config(config, s)))
+        .collect();
     let step = step.as_secs_f64().max(1.0);
     let mut t = from_s;
     let mut n = 0;
     let mut batch = Vec::with_capacity(FILL_BATCH);
+    let slowest = |r: &[collect::RawReading]| r.iter().map(|r| r.latency_ms).fold(0.0, f64::max);
     while t < to_s {
+        let at_ms = (t * 1000.0) as i64;
         let readings = demo.readings_at(&targets, t);
-        let duration: f64 = readings.iter().map(|r| r.latency_ms).fold(0.0, f64::max);
-        batch.push(collect::assemble((t * 1000.0) as i64, duration, readings));
+        let first = collect::assemble(at_ms, slowest(&readings), readings);
+        let more = more_targets
+            .iter()
+            .map(|ts| {
+                let r = demo.readings_at(ts, t);
+                collect::assemble(at_ms, slowest(&r), r)
+            })
+            .collect();
+        batch.push(collect::join_sources(config, first, more));
         t += step;
         if batch.len() == FILL_BATCH || t >= to_s {
             n += store.insert_batch(&batch)?.len();
@@ -404,6 +418,13 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
     let mut cfg = config.clone();
     cfg.backend.base_url = reqwest::Url::parse(&format!("{}/", backend.base_url()))
         .map_err(|e| Error::Usage(format!("demo backend URL: {e}")))?;
+    // A second backend of another shape (the ML API), unless the config names its own sources.
+    if cfg.more_sources.is_empty() {
+        let ml = demo::ml_api::source(&backend.base_url(), &cfg.backend)
+            .map_err(|e| Error::Usage(format!("demo ML API URL: {e}")))?;
+        cfg.more_sources.push(ml);
+        cfg.site.source_name = cfg.source_name.clone();
+    }
     let mut store = Store::open(&paths.data_dir)?;
     if store.count()? == 0 && config.demo.history_days > 0 {
         let started = std::time::Instant::now();

@@ -133,6 +133,17 @@ fn demo_command_serves_a_live_site_and_stops_on_ctrl_c() {
             _ => panic!("demo stopped early: {}", stderr()),
         }
     }
+    // The demo is a site of two sources: Pharos and the ML API, each with its own row.
+    let index = String::from_utf8_lossy(&raw_http(addr, "GET", "/", &[]).body).into_owned();
+    let sources = index
+        .split("id=\"sources-h\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no Sources section"));
+    assert!(
+        sources.contains("<th scope=\"row\">pharos ")
+            && sources.contains("<th scope=\"row\">ml-api "),
+        "{sources}"
+    );
     let history = raw_http(addr, "GET", "/history/index.html", &[]);
     assert!(
         String::from_utf8_lossy(&history.body).contains("98 snapshots")

@@ -94,19 +94,8 @@ pub async fn collect(
     if config.more_sources.is_empty() {
         return out;
     }
-    let kind = |b: &crate::config::Backend| sources::kind_name(b.kind);
-    let mut states = vec![merge::state_of(
-        &config.source_name,
-        kind(&config.backend),
-        &out.snapshot,
-    )];
+    let mut more = Vec::with_capacity(config.more_sources.len());
     for s in &config.more_sources {
-        let sub = crate::config::Config {
-            backend: s.backend.clone(),
-            endpoints: s.endpoints.clone(),
-            more_sources: Vec::new(),
-            ..config.clone()
-        };
         let policy = FetchPolicy::from_backend(&s.backend);
         // Its own timeouts; the first source's client if this one could not be built.
         let own = policy.client().ok();
@@ -114,18 +103,56 @@ pub async fn collect(
         let t0 = std::time::Instant::now();
         let readings = fetch_all(
             own.as_ref().unwrap_or(client),
-            targets(&sub),
+            targets(&source_config(config, s)),
             token.as_ref(),
             &policy,
         )
         .await;
-        let part = assemble(taken_at_ms, t0.elapsed().as_secs_f64() * 1000.0, readings);
-        states.push(merge::state_of(&s.name, kind(&s.backend), &part.snapshot));
-        merge::join(&mut out, &s.name, part);
+        more.push(assemble(
+            taken_at_ms,
+            t0.elapsed().as_secs_f64() * 1000.0,
+            readings,
+        ));
     }
-    out.snapshot.sources = states;
     out.snapshot.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    out
+    join_sources(config, out, more)
+}
+
+/// The config as one further source sees it: its backend and endpoints in the first's place.
+pub fn source_config(
+    config: &crate::config::Config,
+    s: &crate::config::SourceConfig,
+) -> crate::config::Config {
+    crate::config::Config {
+        backend: s.backend.clone(),
+        endpoints: s.endpoints.clone(),
+        more_sources: Vec::new(),
+        ..config.clone()
+    }
+}
+
+/// The first source's snapshot with every further one's (`more`, in `config.more_sources`'
+/// order) joined to it, and each source's state recorded.
+pub fn join_sources(
+    config: &crate::config::Config,
+    mut first: Assembled,
+    more: Vec<Assembled>,
+) -> Assembled {
+    if more.is_empty() {
+        return first;
+    }
+    let kind = |b: &crate::config::Backend| sources::kind_name(b.kind);
+    let mut states = vec![merge::state_of(
+        &config.source_name,
+        kind(&config.backend),
+        &first.snapshot,
+    )];
+    for (s, part) in config.more_sources.iter().zip(more) {
+        states.push(merge::state_of(&s.name, kind(&s.backend), &part.snapshot));
+        merge::join(&mut first, &s.name, part);
+    }
+    first.snapshot.sources = states;
+    first
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 pub mod endpoints;
 pub mod metrics;
+pub mod ml_api;
 pub mod queue;
 pub mod sim;
 
@@ -210,6 +211,15 @@ impl Demo {
         t: f64,
     ) -> Result<(u16, Value), (u16, Value)> {
         let sim = &self.sim;
+        // The second backend, of another shape: public, read-only.
+        if let Some(rest) = path.strip_prefix(ml_api::PREFIX) {
+            if req.method != "GET" && req.method != "HEAD" {
+                return Err(detail(405, json!("Method Not Allowed")));
+            }
+            return ml_api::respond(sim, rest, t)
+                .map(|v| (200, v))
+                .ok_or_else(|| detail(404, json!("Not Found")));
+        }
         let public = path == "/api/monitoring/health"
             || path.starts_with("/api/monitoring/health/")
             || (req.method == "GET" && PUBLIC_INGESTION.contains(&path));
