@@ -144,6 +144,13 @@ fn demo_command_serves_a_live_site_and_stops_on_ctrl_c() {
             && sources.contains("<th scope=\"row\">ml-api "),
         "{sources}"
     );
+    // The ML API's health endpoint is its own word on its availability.
+    let ml = sources
+        .split("<th scope=\"row\">ml-api ")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap_or_default();
+    assert!(!ml.contains("<td>not reported</td>"), "{ml}");
     let history = raw_http(addr, "GET", "/history/index.html", &[]);
     assert!(
         String::from_utf8_lossy(&history.body).contains("98 snapshots")

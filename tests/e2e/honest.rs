@@ -471,6 +471,10 @@ fn a_site_of_two_sources_shows_both_and_rolls_them_up() {
         sources.contains("not reported"),
         "the JSON source's uptime is not reported"
     );
+    assert!(
+        index.contains("source.queue.stats.queue.depth"),
+        "the second source's own figures, by their names"
+    );
     assert_eq!(crate::support::broken_links(&site), Vec::<String>::new());
     server.unblock();
     let _ = worker.join();

@@ -35,6 +35,8 @@ pub(super) struct RawEndpoint {
     url: String,
     #[serde(default)]
     auth: bool,
+    #[serde(default)]
+    health: bool,
 }
 
 /// Checks one source's table and its endpoints. `within` names the table in errors (empty for
@@ -202,7 +204,14 @@ pub(super) fn check(
             name: e.name,
             url,
             auth: e.auth,
+            health: e.health,
         });
+    }
+    if endpoints.iter().filter(|e| e.health).count() > 1 {
+        return Err(bad(
+            "endpoint.health",
+            "at most one endpoint is the source's health check".into(),
+        ));
     }
     if kind == BackendKind::Json && endpoints.is_empty() {
         return Err(bad(

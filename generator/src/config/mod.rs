@@ -69,6 +69,8 @@ pub struct Endpoint {
     /// A path below `base_url`, or a full URL.
     pub url: Url,
     pub auth: bool,
+    /// Its top-level `status` is the source's own word on its health (availability, uptime).
+    pub health: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -31,6 +31,7 @@ pub fn source(
                 name: (*name).to_owned(),
                 url: base_url.join(path).map_err(|e| e.to_string())?,
                 auth: false,
+                health: *name == "health",
             })
         })
         .collect::<Result<Vec<_>, String>>()?;

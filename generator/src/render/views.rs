@@ -389,12 +389,24 @@ pub fn key_groups(
         })
         .filter(|g| !g.rows.is_empty())
         .collect();
-    // Every JSON endpoint's own figures, under its name (`queue.depth` of `[[endpoint]] queue`).
+    // Every JSON endpoint's own figures, under its name (`queue.depth` of `[[endpoint]] queue`;
+    // a further source's under `source.<name>.`, its endpoint ids `<name>:custom.<endpoint>`).
     for o in &now.outcomes {
-        let Some(name) = o.endpoint.strip_prefix("custom.") else {
+        let (source, id) = match o.endpoint.split_once(':') {
+            Some((s, id)) => (Some(s), id),
+            None => (None, o.endpoint.as_str()),
+        };
+        let Some(name) = id.strip_prefix("custom.") else {
             continue;
         };
-        let prefix = format!("{}.", crate::collect::seg(name));
+        let seg = crate::collect::seg;
+        let (prefix, title) = match source {
+            Some(s) => (
+                format!("source.{}.{}.", seg(s), seg(name)),
+                format!("{s}: {name}"),
+            ),
+            None => (format!("{}.", seg(name)), name.to_owned()),
+        };
         let rows: Vec<KeyRow> = now
             .metrics
             .iter()
@@ -403,10 +415,7 @@ pub fn key_groups(
             .map(|m| key_row(m, &m.name, prev, analysis))
             .collect();
         if !rows.is_empty() {
-            groups.push(KeyGroup {
-                title: name.to_owned(),
-                rows,
-            });
+            groups.push(KeyGroup { title, rows });
         }
     }
     groups

@@ -30,7 +30,8 @@ impl Source for Json {
                 path: e.url.to_string(),
                 url: e.url.clone(),
                 needs_auth: e.auth,
-                health: false,
+                // Only on a JSON backend: a Pharos backend's health word is its own endpoint's.
+                health: e.health && config.backend.kind == crate::config::BackendKind::Json,
                 source: KIND,
             })
             .collect()
@@ -47,13 +48,26 @@ impl Source for Json {
             .endpoint
             .strip_prefix(PREFIX)
             .unwrap_or(&target.endpoint);
-        Ok(extract(name, &Node::root(&value), sink)?)
+        let root = Node::root(&value);
+        let verdict = extract(name, &root, sink)?;
+        if target.health {
+            // Its status word is the source's own word on how it is.
+            if let Some(word) = root.get("status").opt_str().ok().flatten() {
+                let message = root.get("message").opt_str().ok().flatten().unwrap_or("");
+                sink.overall = Some((word.to_owned(), clip(message, 300)));
+            }
+        }
+        Ok(verdict)
     }
 
-    /// Generic JSON says nothing certain about availability or requests: what it reports is
-    /// shown under its own names, and no headline figure is inferred from it.
+    /// Generic JSON says nothing certain about requests: what it reports is shown under its own
+    /// names, and no headline figure is inferred from it. Its availability is its own word only
+    /// where an endpoint is marked `health = true`.
     fn capabilities(&self) -> Capabilities {
-        Capabilities::default()
+        Capabilities {
+            availability: true,
+            ..Capabilities::default()
+        }
     }
 }
 
@@ -190,5 +204,47 @@ mod tests {
                 .count(),
             MAX_ARRAY_ITEMS
         );
+    }
+
+    #[test]
+    fn a_health_endpoint_gives_the_sources_own_word() {
+        let config = crate::config::Config::from_toml(
+            "[backend]\nkind = \"json\"\nbase_url = \"http://127.0.0.1:9/\"\n\
+             [[endpoint]]\nname = \"h\"\nurl = \"/h\"\nhealth = true\n\
+             [[endpoint]]\nname = \"m\"\nurl = \"/m\"\n",
+            std::path::Path::new("t.toml"),
+        )
+        .expect("config");
+        let targets = Json.targets(&config);
+        assert_eq!(
+            targets.iter().map(|t| t.health).collect::<Vec<_>>(),
+            [true, false]
+        );
+        let reading = |t: &Target, body: &str| crate::collect::RawReading {
+            target: t.clone(),
+            http_status: Some(200),
+            latency_ms: 1.0,
+            attempts: 1,
+            body: Ok(body.as_bytes().to_vec()),
+        };
+        let a = crate::collect::assemble(
+            0,
+            1.0,
+            vec![
+                reading(
+                    &targets[0],
+                    r#"{"status":"degraded","message":"slow disk"}"#,
+                ),
+                reading(&targets[1], r#"{"depth":3}"#),
+            ],
+        );
+        assert_eq!(
+            a.snapshot.availability,
+            Some(model::Availability::DegradedPerformance)
+        );
+        assert_eq!(a.snapshot.overall, model::Status::Degraded);
+        // Without one, a JSON source says nothing of its availability.
+        let a = crate::collect::assemble(0, 1.0, vec![reading(&targets[1], r#"{"status":"ok"}"#)]);
+        assert_eq!(a.snapshot.availability, None);
     }
 }
