@@ -35,9 +35,20 @@ pub fn snapshot(
 ) -> Result<(SnapshotMeta, model::Snapshot), Error> {
     let rt = runtime()?;
     let client = collect::FetchPolicy::from_backend(&config.backend).client()?;
+    warn_if_no_token(config, token);
     let assembled = rt.block_on(collect::collect(config, &client, token, clock));
     let meta = store.insert(&assembled)?;
     Ok((meta, assembled.snapshot))
+}
+
+/// A warning on stderr when endpoints need the token and it is not set (the variable is named,
+/// never a value).
+fn warn_if_no_token(config: &Config, token: Option<&Token>) {
+    if token.is_none()
+        && let Some(why) = collect::token_missing(config)
+    {
+        tracing::warn!("{why}");
+    }
 }
 
 /// Retention, analysis, then the site: the stages a build runs, in order.
@@ -324,6 +335,7 @@ pub fn run_loop(
         clock: now,
     };
     let client = collect::FetchPolicy::from_backend(&config.backend).client()?;
+    warn_if_no_token(config, token);
     let mut store = Store::open(&paths.data_dir)?;
     let newest = store.recent(1)?.first().map(|m| m.taken_at_ms);
     schedule::drive(

@@ -130,6 +130,12 @@ fn a_real_healthy_pharos_is_up_with_no_invented_error_rate_alert_or_dependency()
     // Celery is not installed: no status, so no "Workers degraded".
     let celery = snap.components.iter().find(|c| c.name == "celery");
     assert_eq!(celery.map(|c| c.status), Some(Status::NotApplicable));
+    // A model not trained yet does not apply yet; Pharos' own words stay with it.
+    let ncf = snap.components.iter().find(|c| c.name == "ncf_model");
+    assert_eq!(
+        ncf.map(|c| (c.status, c.message.as_str())),
+        Some((Status::NotApplicable, "Model not trained"))
+    );
 
     let analysis: Value = serde_json::from_str(
         &std::fs::read_to_string(site.join("data/analysis.json")).expect("analysis.json"),

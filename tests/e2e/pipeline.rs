@@ -195,6 +195,23 @@ fn without_the_token_protected_endpoints_are_recorded_as_401() {
         10,
         "the ten token-protected monitoring GETs: {failed:?}"
     );
+    // The site says why, naming the variable, not only the log.
+    assert!(
+        snap.reasons.iter().any(|r| r
+            == "token not set: $E2E_TOKEN_UNSET_X is empty, so 10 endpoints that need it were not read"),
+        "{:?}",
+        snap.reasons
+    );
+    // And so does the command, on stderr.
+    let cfg = write_config(&dir, &server.base_url(), "");
+    let out = lookout_at(&cfg, &dir.join("cli-data"), &dir.join("cli-site"))
+        .env_remove("E2E_TOKEN")
+        .arg("snapshot")
+        .output()
+        .expect("snapshot");
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("token not set: $E2E_TOKEN is empty"), "{err}");
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -179,6 +179,21 @@ fn a_week_of_demo_data_fills_every_section_with_the_stored_values() {
         .as_array()
         .expect("the snapshot carries the events it read");
     assert!(ev.contains("<h3>Recent events</h3>"));
+    // Newest first (Pharos sends the oldest first).
+    let newest = events
+        .iter()
+        .max_by_key(|e| e["timestamp"].as_str().and_then(model::time::parse_iso))
+        .and_then(|e| e["name"].as_str())
+        .expect("an event");
+    let first_row = ev
+        .split("<ol class=\"timeline\">")
+        .nth(1)
+        .and_then(|t| t.split("</li>").next())
+        .expect("a timeline row");
+    assert!(
+        first_row.contains(newest),
+        "{first_row} is not the newest, {newest}"
+    );
     assert!(
         events
             .iter()

@@ -123,7 +123,8 @@ fn classify(r: &RawReading, sink: &mut Sink) -> (OutcomeKind, Option<String>, u6
 }
 
 /// The backend's words for a feature that is not there: not installed, not configured, not
-/// applicable. Such an answer is neither a failure nor down.
+/// applicable, a model not trained yet. Such an answer is neither a failure nor down; the
+/// backend's message stays with the part.
 pub fn missing_feature(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
     [
@@ -132,6 +133,7 @@ pub fn missing_feature(text: &str) -> bool {
         "not configured",
         "not applicable",
         "not_applicable",
+        "not trained",
     ]
     .iter()
     .any(|w| t.contains(w))

@@ -56,7 +56,7 @@ pub async fn fetch_all(
     let permits = Arc::new(Semaphore::new(policy.concurrency.max(1)));
     for (i, target) in targets.into_iter().enumerate() {
         let client = client.clone();
-        let token = token.filter(|_| target.needs_auth).cloned();
+        let token = token.filter(|_| target.send_token).cloned();
         let policy = policy.clone();
         let permits = Arc::clone(&permits);
         set.spawn(async move {

@@ -22,7 +22,11 @@ pub struct Target {
     /// Path and query relative to the backend's base URL, or a full URL for extra endpoints.
     pub path: String,
     pub url: reqwest::Url,
+    /// Protected: answers 401 without the token.
     pub needs_auth: bool,
+    /// Sent the token when one is configured (every endpoint of a backend that takes one: a
+    /// version may protect what another left public).
+    pub send_token: bool,
     /// This answer carries the source's own word on its health (availability, overall status).
     pub health: bool,
     /// The kind that reads it (`sources::of`).
@@ -91,6 +95,12 @@ pub async fn collect(
         started.elapsed().as_secs_f64() * 1000.0,
         readings,
     );
+    // Said on the site too, not only in a log: the sections those endpoints feed are empty.
+    if token.is_none()
+        && let Some(why) = token_missing(config)
+    {
+        out.snapshot.reasons.push(why);
+    }
     if config.more_sources.is_empty() {
         return out;
     }
@@ -116,6 +126,17 @@ pub async fn collect(
     }
     out.snapshot.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     join_sources(config, out, more)
+}
+
+/// What to say when the token is not set but endpoints need it, or `None` when none does.
+pub fn token_missing(config: &crate::config::Config) -> Option<String> {
+    let n = targets(config).iter().filter(|t| t.needs_auth).count();
+    (n > 0).then(|| {
+        format!(
+            "token not set: ${} is empty, so {n} endpoints that need it were not read",
+            config.backend.token_env
+        )
+    })
 }
 
 /// The config as one further source sees it: its backend and endpoints in the first's place.

@@ -394,7 +394,7 @@ impl Demo {
                     DemoRequest {
                         method: "GET",
                         target: &path,
-                        authorization: target.needs_auth.then_some(auth.as_str()),
+                        authorization: target.send_token.then_some(auth.as_str()),
                         origin: None,
                         body: &[],
                     },

@@ -102,8 +102,14 @@ pub fn sections(
             Unit::Count,
         ));
     }
+    // Pharos sends the oldest first: the timeline shows the newest 12, newest first (events
+    // without a readable time keep their order, after the dated ones).
+    let mut events = events.unwrap_or_default();
+    events.reverse();
+    events.sort_by_key(|e| {
+        std::cmp::Reverse(e.timestamp.as_deref().and_then(model::time::parse_iso))
+    });
     d.timeline = events
-        .unwrap_or_default()
         .into_iter()
         .take(12)
         .map(|e| {

@@ -30,6 +30,8 @@ impl Source for Json {
                 path: e.url.to_string(),
                 url: e.url.clone(),
                 needs_auth: e.auth,
+                // Only where asked: an endpoint may be a full URL on another host.
+                send_token: e.auth,
                 // Only on a JSON backend: a Pharos backend's health word is its own endpoint's.
                 health: e.health && config.backend.kind == crate::config::BackendKind::Json,
                 source: KIND,

@@ -74,6 +74,9 @@ fn targets(config: &Config) -> Vec<Target> {
                 path,
                 url,
                 needs_auth,
+                // The newest Pharos protects worker/status and jobs/history, the older one
+                // left them public: the token goes to every Pharos endpoint when configured.
+                send_token: true,
                 source: KIND,
             });
         }
