@@ -81,6 +81,14 @@ fn classify(r: &RawReading, sink: &mut Sink) -> (OutcomeKind, Option<String>, u6
     let bytes = body.len() as u64;
     let status = r.http_status.unwrap_or(0);
     if !(200..300).contains(&status) {
+        // A 5xx whose body has the endpoint's own shape is the backend saying how it is (the
+        // newest Pharos answers an unhealthy ingestion with 503 and the object): its health
+        // words count, like a failure reported inside a 200.
+        if status >= 500
+            && let Some(detail) = failure_body(r, body, status, sink)
+        {
+            return (OutcomeKind::BackendFailure, Some(detail), bytes);
+        }
         return (
             OutcomeKind::HttpError,
             Some(http_detail(status, body)),
@@ -120,6 +128,22 @@ fn classify(r: &RawReading, sink: &mut Sink) -> (OutcomeKind, Option<String>, u6
             (kind, Some(msg), bytes)
         }
     }
+}
+
+/// Decodes a 5xx body of the endpoint's shape: its parts are kept, its numbers dropped (they are
+/// placeholders beside a failure). `None` when the body is not that shape.
+fn failure_body(r: &RawReading, body: &[u8], status: u16, sink: &mut Sink) -> Option<String> {
+    let source = sources::of(r.target.source).filter(|s| s.reads_error_bodies())?;
+    let mut local = Sink::default();
+    let verdict = source.decode(&r.target, body, &mut local).ok()?;
+    local.metrics.clear();
+    local.lists = model::lists::Lists::default();
+    let said = match verdict {
+        Verdict::BackendFailure(msg) => format!(": {msg}"),
+        Verdict::Ok => String::new(),
+    };
+    merge(sink, local);
+    Some(format!("HTTP {status}{said}"))
 }
 
 /// The backend's words for a feature that is not there: not installed, not configured, not

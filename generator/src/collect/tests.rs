@@ -257,21 +257,51 @@ fn typed_metrics_carry_units_and_directions() {
     );
 }
 
+/// A recorded answer of the real Pharos: `(HTTP status, body)`.
+fn real(rel: &str) -> (u16, Vec<u8>) {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/pharos-real")
+        .join(rel);
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(&p).expect("fixture")).expect("json");
+    let status = v["status"].as_u64().expect("status") as u16;
+    (status, serde_json::to_vec(&v["body"]).expect("body"))
+}
+
 #[test]
-fn older_ingestion_health_array_body_is_an_unexpected_shape() {
-    let body = br#"[{"status": "unhealthy", "services": {"redis": "unhealthy: x"}}, 503]"#;
-    let a = one("ingestion.health", 200, body);
-    let o = &a.snapshot.outcomes[0];
-    assert_eq!(o.kind, OutcomeKind::UnexpectedShape);
-    assert!(
-        o.detail.as_deref().unwrap_or("").contains("an array"),
-        "{:?}",
-        o.detail
+fn queue_store_down_shows_ingestion_down_with_the_reason_in_both_versions() {
+    // a89b45bb: HTTP 200 with `[body, 503]`; the newest: HTTP 503 with the body.
+    for rel in [
+        "a89b45bb/queue-store-down/ingestion_health.json",
+        "current/queue-store-down/ingestion_health.json",
+    ] {
+        let (status, body) = real(rel);
+        let a = one("ingestion.health", status, &body);
+        let o = &a.snapshot.outcomes[0];
+        assert_eq!(o.kind, OutcomeKind::BackendFailure, "{rel}: {:?}", o.detail);
+        assert!(
+            o.detail.as_deref().unwrap_or("").contains("503"),
+            "{rel}: {:?}",
+            o.detail
+        );
+        let ingestion = a.snapshot.components.iter().find(|c| c.name == "ingestion");
+        let (st, msg) = ingestion
+            .map(|c| (c.status, c.message.as_str()))
+            .expect(rel);
+        assert_eq!(st, Status::Down, "{rel}");
+        assert!(
+            msg.starts_with("redis: unhealthy"),
+            "{rel}: the backend's reason: {msg}"
+        );
+    }
+    // An error page that is not the endpoint's shape stays an HTTP error, nothing kept.
+    let a = one(
+        "ingestion.health",
+        503,
+        br#"{"detail":"Service Unavailable"}"#,
     );
-    assert!(
-        a.snapshot.components.is_empty(),
-        "nothing half-read is kept"
-    );
+    assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::HttpError);
+    assert!(a.snapshot.components.is_empty());
 }
 
 #[test]

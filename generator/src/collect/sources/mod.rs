@@ -101,6 +101,11 @@ pub trait Source: Sync {
     fn decode(&self, target: &Target, body: &[u8], sink: &mut Sink)
     -> Result<Verdict, Undecodable>;
     fn capabilities(&self) -> Capabilities;
+    /// Whether it knows each endpoint's shape well enough that a 5xx body of that shape is the
+    /// backend's own word (Pharos); a kind that takes any JSON cannot tell an error page apart.
+    fn reads_error_bodies(&self) -> bool {
+        false
+    }
     /// Its dashboard as data; a kind without one shows its figures by their names.
     fn profile(&self) -> Profile {
         Profile::default()

@@ -35,7 +35,21 @@ impl Source for Pharos {
         body: &[u8],
         sink: &mut Sink,
     ) -> Result<Verdict, Undecodable> {
-        let verdict = extract(&target.endpoint, &json_body(body)?, sink)?;
+        let value = json_body(body)?;
+        // The older Pharos answers some failures as `[body, code]` with HTTP 200.
+        let (value, code) = match value {
+            Value::Array(mut a) if a.len() == 2 && a[0].is_object() && a[1].is_u64() => {
+                let code = a[1].as_u64();
+                (a.swap_remove(0), code)
+            }
+            v => (v, None),
+        };
+        let verdict = match (extract(&target.endpoint, &value, sink)?, code) {
+            (Verdict::Ok, Some(c)) if c >= 400 => {
+                Verdict::BackendFailure(format!("body reports HTTP {c}"))
+            }
+            (v, _) => v,
+        };
         match target.endpoint.as_str() {
             "events.history" => sink.lists.events = lists::recent_events(body),
             "ingestion.jobs" => sink.lists.jobs = lists::job_history(body),
@@ -55,6 +69,10 @@ impl Source for Pharos {
 
     fn profile(&self) -> Profile {
         profile::PROFILE
+    }
+
+    fn reads_error_bodies(&self) -> bool {
+        true
     }
 }
 
