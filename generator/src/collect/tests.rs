@@ -231,7 +231,19 @@ fn typed_metrics_carry_units_and_directions() {
     let (s, body) = fixture("monitoring_health_module_search.json");
     let a = one("module.search", s, &body);
     assert_eq!(a.snapshot.modules[0].name, "Search");
-    assert_eq!(a.snapshot.modules[0].status, Status::Healthy);
+    // The recorded Pharos has no check registered for it: its "healthy" is a placeholder.
+    assert_eq!(a.snapshot.modules[0].status, Status::Unknown);
+    assert_eq!(a.snapshot.modules[0].word, "no health check registered");
+    let a = one(
+        "module.search",
+        200,
+        br#"{"status":"ok","module":"search","health":{"status":"healthy","message":"Index reachable"}}"#,
+    );
+    assert_eq!(
+        a.snapshot.modules[0].status,
+        Status::Healthy,
+        "a real check"
+    );
 
     let (s, body) = fixture("monitoring_model-health.json");
     let a = one("model_health", s, &body);

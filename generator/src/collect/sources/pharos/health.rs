@@ -140,8 +140,14 @@ pub(super) fn module(root: &Node<'_>, requested: &str, sink: &mut Sink) -> Resul
     h.obj()?;
     let word = h.get("status").str()?;
     let msg = h.get("message").opt_str()?.unwrap_or("");
-    sink.modules
-        .push(Sink::part(word, &title_case(requested), &clip(msg, 300)));
+    let mut part = Sink::part(word, &title_case(requested), &clip(msg, 300));
+    // Pharos answers "healthy" for any name, registered or not, when no check is registered:
+    // that says nothing of the module, so it is unknown, never healthy.
+    if msg.contains("no health check registered") {
+        part.status = model::Status::Unknown;
+        part.word = "no health check registered".to_owned();
+    }
+    sink.modules.push(part);
     Ok(failure_from(status, root))
 }
 
