@@ -235,6 +235,21 @@ pub fn all_trends_json(store: &Store, now_ms: i64) -> Result<String, StoreError>
 }
 
 /// Uptime of every endpoint and of all together, over each window ending at `now_ms`.
+/// The figures of `name` in `list`, added empty the first time.
+fn figures<'a>(list: &'a mut Vec<UptimeFigures>, name: &str) -> &'a mut UptimeFigures {
+    let pos = match list.iter().position(|f| f.endpoint == name) {
+        Some(p) => p,
+        None => {
+            list.push(UptimeFigures {
+                endpoint: name.to_owned(),
+                percent: [None; 4],
+            });
+            list.len() - 1
+        }
+    };
+    &mut list[pos]
+}
+
 /// Each endpoint's reading success, the first source's uptime, and each further source's.
 type UptimeSets = (Vec<UptimeFigures>, UptimeFigures, Vec<UptimeFigures>);
 
@@ -256,37 +271,13 @@ fn uptime(store: &Store, now_ms: i64) -> Result<UptimeSets, StoreError> {
                 continue;
             }
             // A further source's own word: its uptime, under its name.
-            if let Some(name) = endpoint
+            match endpoint
                 .strip_prefix(crate::store::AVAILABLE)
                 .and_then(|r| r.strip_prefix(':'))
             {
-                let pos = match sources
-                    .iter()
-                    .position(|f: &UptimeFigures| f.endpoint == name)
-                {
-                    Some(p) => p,
-                    None => {
-                        sources.push(UptimeFigures {
-                            endpoint: name.to_owned(),
-                            percent: [None; 4],
-                        });
-                        sources.len() - 1
-                    }
-                };
-                sources[pos].percent[i] = u.percent();
-                continue;
+                Some(name) => figures(&mut sources, name).percent[i] = u.percent(),
+                None => figures(&mut by_endpoint, &endpoint).percent[i] = u.percent(),
             }
-            let pos = match by_endpoint.iter().position(|f| f.endpoint == endpoint) {
-                Some(p) => p,
-                None => {
-                    by_endpoint.push(UptimeFigures {
-                        endpoint,
-                        percent: [None; 4],
-                    });
-                    by_endpoint.len() - 1
-                }
-            };
-            by_endpoint[pos].percent[i] = u.percent();
         }
         overall.percent[i] = all.percent();
     }

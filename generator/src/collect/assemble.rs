@@ -20,13 +20,13 @@ pub fn assemble(taken_at_ms: i64, duration_ms: f64, readings: Vec<RawReading>) -
     let mut sink = Sink::default();
     let mut outcomes = Vec::with_capacity(readings.len());
     let mut bodies = Vec::with_capacity(readings.len());
-    let mut health_read = false;
-    let mut health_asked = false;
+    // Which outcome carries the source's own word on its health (its target says so).
+    let mut health_at = None;
     for r in readings {
-        let is_health = r.target.health;
-        health_asked |= is_health;
+        if r.target.health {
+            health_at = Some(outcomes.len());
+        }
         let (kind, detail, bytes) = classify(&r, &mut sink);
-        health_read |= is_health && matches!(kind, OutcomeKind::Ok | OutcomeKind::BackendFailure);
         outcomes.push(EndpointOutcome {
             endpoint: r.target.endpoint,
             method: "GET".to_owned(),
@@ -41,8 +41,9 @@ pub fn assemble(taken_at_ms: i64, duration_ms: f64, readings: Vec<RawReading>) -
         bodies.push(r.body.ok());
     }
     probe_metrics(&outcomes, duration_ms, &mut sink);
-    let (overall, reasons) = roll_up(&sink, &outcomes, health_asked, health_read);
-    let availability = availability(&sink, &outcomes, health_asked, health_read);
+    let health = Health(health_at.map(|i| &outcomes[i]));
+    let (overall, reasons) = roll_up(&sink, &outcomes, health);
+    let availability = availability(&sink, &outcomes, health);
     status_metrics(overall, availability, &mut sink);
     Assembled {
         snapshot: Snapshot {
@@ -111,10 +112,7 @@ fn classify(r: &RawReading, sink: &mut Sink) -> (OutcomeKind, Option<String>, u6
             (OutcomeKind::Ok, None, bytes)
         }
         Ok(Verdict::BackendFailure(msg)) => {
-            // The body's numbers are placeholders (Pharos answers zeros beside an error), so a
-            // failed reading leaves a gap in every series; its health words still count.
-            local.metrics.clear();
-            local.lists = model::lists::Lists::default();
+            words_only(&mut local);
             let kind = if missing_feature(&msg) {
                 // "No module named 'celery'": the feature is not installed, which is no failure.
                 for p in local.components.iter_mut().chain(local.modules.iter_mut()) {
@@ -130,14 +128,20 @@ fn classify(r: &RawReading, sink: &mut Sink) -> (OutcomeKind, Option<String>, u6
     }
 }
 
+/// What a failure's body is worth: its health words. Its numbers and lists are placeholders
+/// (Pharos answers zeros beside an error), so a failed reading leaves a gap in every series.
+fn words_only(sink: &mut Sink) {
+    sink.metrics.clear();
+    sink.lists = model::lists::Lists::default();
+}
+
 /// Decodes a 5xx body of the endpoint's shape: its parts are kept, its numbers dropped (they are
 /// placeholders beside a failure). `None` when the body is not that shape.
 fn failure_body(r: &RawReading, body: &[u8], status: u16, sink: &mut Sink) -> Option<String> {
     let source = sources::of(r.target.source).filter(|s| s.reads_error_bodies())?;
     let mut local = Sink::default();
     let verdict = source.decode(&r.target, body, &mut local).ok()?;
-    local.metrics.clear();
-    local.lists = model::lists::Lists::default();
+    words_only(&mut local);
     let said = match verdict {
         Verdict::BackendFailure(msg) => format!(": {msg}"),
         Verdict::Ok => String::new(),
@@ -301,12 +305,25 @@ fn transport_failure(k: OutcomeKind) -> bool {
     matches!(k, OutcomeKind::Unreachable | OutcomeKind::Timeout)
 }
 
-/// The health endpoint was asked and did not answer at all (refused, reset, timed out).
-fn health_unreachable(outcomes: &[EndpointOutcome]) -> bool {
-    outcomes
-        .iter()
-        .find(|o| o.endpoint == "health")
-        .is_some_and(|o| transport_failure(o.kind))
+/// The outcome of the source's health endpoint, when it has one.
+#[derive(Clone, Copy)]
+struct Health<'a>(Option<&'a EndpointOutcome>);
+
+impl Health<'_> {
+    fn asked(self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Its answer was read (a failure reported in the body counts: its words were read).
+    fn read(self) -> bool {
+        self.0
+            .is_some_and(|o| matches!(o.kind, OutcomeKind::Ok | OutcomeKind::BackendFailure))
+    }
+
+    /// Asked and did not answer at all (refused, reset, timed out).
+    fn unreachable(self) -> bool {
+        self.0.is_some_and(|o| transport_failure(o.kind))
+    }
 }
 
 /// The backend's own word on its availability: its health word when it was read; a major
@@ -314,17 +331,16 @@ fn health_unreachable(outcomes: &[EndpointOutcome]) -> bool {
 fn availability(
     sink: &Sink,
     outcomes: &[EndpointOutcome],
-    health_asked: bool,
-    health_read: bool,
+    health: Health<'_>,
 ) -> Option<Availability> {
-    if health_asked && health_read {
+    if health.read() {
         return sink
             .overall
             .as_ref()
             .and_then(|(word, _)| Availability::from_status(Status::from_word(word)));
     }
     let silent = !outcomes.is_empty() && outcomes.iter().all(|o| transport_failure(o.kind));
-    if (health_asked && health_unreachable(outcomes)) || silent {
+    if health.unreachable() || silent {
         return Some(Availability::MajorOutage);
     }
     None
@@ -340,12 +356,7 @@ fn part_reason(kind: &str, p: &PartHealth) -> String {
 
 /// The overall status: the backend's own word, raised by problem parts (at most to degraded)
 /// and by failed readings; down when the health endpoint itself could not be read.
-fn roll_up(
-    sink: &Sink,
-    outcomes: &[EndpointOutcome],
-    health_asked: bool,
-    health_read: bool,
-) -> (Status, Vec<String>) {
+fn roll_up(sink: &Sink, outcomes: &[EndpointOutcome], health: Health<'_>) -> (Status, Vec<String>) {
     let mut reasons: Vec<(Status, String)> = Vec::new();
     // Unknown until something the backend said makes it known: its word, or its parts.
     let mut overall = Status::Unknown;
@@ -357,16 +368,15 @@ fn roll_up(
             summary = Some(format!("Backend reports {word}: {}", clip(message, 300)));
         }
     }
-    if health_asked && !health_read {
+    if health.asked() && !health.read() {
         // Not answering at all is an outage; an answer Lookout could not read says nothing.
-        overall = if health_unreachable(outcomes) {
+        overall = if health.unreachable() {
             Status::Down
         } else {
             Status::Unknown
         };
-        let why = outcomes
-            .iter()
-            .find(|o| o.endpoint == "health")
+        let why = health
+            .0
             .map(|o| {
                 o.detail
                     .clone()
@@ -390,7 +400,7 @@ fn roll_up(
     if !failed.is_empty() {
         if failed.len() == outcomes.len() && failed.iter().all(|o| transport_failure(o.kind)) {
             overall = Status::Down;
-        } else if !health_asked && failed.len() == outcomes.len() {
+        } else if !health.asked() && failed.len() == outcomes.len() {
             overall = Status::Unknown;
         }
         let list: Vec<String> = failed
@@ -415,7 +425,7 @@ fn roll_up(
         ));
     }
     // A health word Lookout could not read stays unknown, whatever other parts were read.
-    let word_read = health_read || !health_asked;
+    let word_read = health.read() || !health.asked();
     if overall == Status::Unknown && !sink.components.is_empty() && word_read {
         overall = Status::Healthy;
     }

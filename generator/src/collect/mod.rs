@@ -162,7 +162,7 @@ pub fn join_sources(
     if more.is_empty() {
         return first;
     }
-    let kind = |b: &crate::config::Backend| sources::kind_name(b.kind);
+    let kind = |b: &crate::config::Backend| b.kind.as_str();
     let mut states = vec![merge::state_of(
         &config.source_name,
         kind(&config.backend),

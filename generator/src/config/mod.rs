@@ -43,6 +43,16 @@ pub enum BackendKind {
     Json,
 }
 
+impl BackendKind {
+    /// Its word in config (`kind = "pharos"`), which is also its source kind's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendKind::Pharos => "pharos",
+            BackendKind::Json => "json",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Backend {
     pub base_url: Url,

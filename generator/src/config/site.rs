@@ -101,10 +101,7 @@ pub(super) fn check(
             BackendKind::Pharos => "Pharos".to_owned(),
             BackendKind::Json => "the backend".to_owned(),
         },
-        source_kind: match kind {
-            BackendKind::Pharos => "pharos",
-            BackendKind::Json => "json",
-        },
+        source_kind: kind.as_str(),
         public_url,
         title,
         days_per_page,

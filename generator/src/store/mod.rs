@@ -356,19 +356,14 @@ fn insert_one(
             .map(|a| (AVAILABLE.to_owned(), a))
             .into_iter()
             .chain(further);
+        // The same two statements as the readings', under the source's own row.
         for (row, a) in words {
-            let up = i64::from(a.is_up());
-            let hour = s.taken_at_ms.div_euclid(3_600_000);
-            up_day
-                .execute(params![row, s.taken_at_ms.div_euclid(86_400_000), up])
+            let ok = i64::from(a.is_up());
+            up.execute(params![row, s.taken_at_ms.div_euclid(3_600_000), ok])
                 .map_err(e)?;
-            tx.prepare_cached(
-                "INSERT INTO uptime (hour, endpoint, ok, total) VALUES (?2, ?1, ?3, 1)
-                 ON CONFLICT(hour, endpoint) DO UPDATE SET ok = ok + ?3, total = total + 1",
-            )
-            .map_err(e)?
-            .execute(params![row, hour, up])
-            .map_err(e)?;
+            up_day
+                .execute(params![row, s.taken_at_ms.div_euclid(86_400_000), ok])
+                .map_err(e)?;
         }
     }
     let mut samples = 0i64;

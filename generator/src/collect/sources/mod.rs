@@ -115,14 +115,6 @@ pub trait Source: Sync {
 /// Every kind. Adding one: its folder, and one line here.
 pub const REGISTRY: &[&dyn Source] = &[&pharos::Pharos, &json::Json];
 
-/// The config's word for a kind.
-pub fn kind_name(kind: crate::config::BackendKind) -> &'static str {
-    match kind {
-        crate::config::BackendKind::Pharos => "pharos",
-        crate::config::BackendKind::Json => "json",
-    }
-}
-
 /// The kind named `kind`.
 pub fn of(kind: &str) -> Option<&'static dyn Source> {
     REGISTRY.iter().copied().find(|s| s.kind() == kind)
