@@ -36,9 +36,23 @@ pub fn snapshot(
     let rt = runtime()?;
     let client = collect::FetchPolicy::from_backend(&config.backend).client()?;
     warn_if_no_token(config, token);
-    let assembled = rt.block_on(collect::collect(config, &client, token, clock));
-    let meta = store.insert(&assembled)?;
+    let mut assembled = rt.block_on(collect::collect(config, &client, token, clock));
+    let meta = insert_carried(store, &mut assembled)?;
     Ok((meta, assembled.snapshot))
+}
+
+/// Stores a new snapshot, with the parts the newest stored one showed and this one could not
+/// read carried over as unknown (`collect::carry_unread`).
+fn insert_carried(
+    store: &mut Store,
+    assembled: &mut collect::Assembled,
+) -> Result<SnapshotMeta, Error> {
+    let previous = store.latest()?;
+    collect::carry_unread(
+        &mut assembled.snapshot,
+        previous.as_ref().map(|p| &p.snapshot),
+    );
+    Ok(store.insert(assembled)?)
 }
 
 /// A warning on stderr when endpoints need the token and it is not set (the variable is named,
@@ -123,7 +137,11 @@ pub fn fill(
     let more_targets: Vec<_> = config
         .more_sources
         .iter()
-        .map(|s| collect::targets(&collect::source_config(config, s)))
+        .map(|s| {
+            let c = collect::source_config(config, s);
+            let t = collect::targets(&c);
+            (c, t)
+        })
         .collect();
     let step = step.as_secs_f64().max(1.0);
     let mut t = from_s;
@@ -132,15 +150,13 @@ pub fn fill(
     let slowest = |r: &[collect::RawReading]| r.iter().map(|r| r.latency_ms).fold(0.0, f64::max);
     while t < to_s {
         let at_ms = (t * 1000.0) as i64;
-        let readings = demo.readings_at(&targets, t);
-        let first = collect::assemble(at_ms, slowest(&readings), readings);
-        let more = more_targets
-            .iter()
-            .map(|ts| {
-                let r = demo.readings_at(ts, t);
-                collect::assemble(at_ms, slowest(&r), r)
-            })
-            .collect();
+        let read = |config: &Config, targets: &[collect::Target]| {
+            let mut r = demo.readings_at(targets, t);
+            r.extend(demo.readings_at(&collect::follow_ups(config, &r), t));
+            collect::assemble(at_ms, slowest(&r), r)
+        };
+        let first = read(config, &targets);
+        let more = more_targets.iter().map(|(c, ts)| read(c, ts)).collect();
         batch.push(collect::join_sources(config, first, more));
         t += step;
         if batch.len() == FILL_BATCH || t >= to_s {
@@ -344,10 +360,10 @@ pub fn run_loop(
         newest,
         once,
         |clock: &mut RealClock, tick| {
-            let assembled = clock
+            let mut assembled = clock
                 .stopper
                 .block_on(collect::collect(config, &client, token, now));
-            let meta = store.insert(&assembled)?;
+            let meta = insert_carried(&mut store, &mut assembled)?;
             let report = build(config, &mut store, &paths.out_dir, false, now)?;
             tracing::info!(
                 snapshot = %meta.slug,
@@ -479,11 +495,11 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
     };
     let newest = store.recent(1)?.first().map(|m| m.taken_at_ms);
     schedule::drive(&mut clock, args.interval, newest, false, |clock, _| {
-        let assembled =
+        let mut assembled =
             clock
                 .stopper
                 .block_on(collect::collect(&cfg, &client, token.as_ref(), args.clock));
-        let meta = store.insert(&assembled)?;
+        let meta = insert_carried(&mut store, &mut assembled)?;
         let report = build(&cfg, &mut store, &paths.out_dir, false, args.clock)?;
         println!(
             "{}  {:<8} {} failed  {report}",

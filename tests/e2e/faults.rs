@@ -123,7 +123,7 @@ fn each_fault_is_recorded_while_every_other_endpoint_succeeds() {
     assert!(snap.metric("cache.hit_rate").is_some());
     // Stored as one snapshot with every outcome.
     let stored = store.get(meta.id).expect("get").expect("stored");
-    assert_eq!(stored.snapshot.outcomes.len(), 28 + 7);
+    assert_eq!(stored.snapshot.outcomes.len(), 30 + 7);
     assert!(store.check().expect("check").is_empty());
     backend.stop();
     let _ = std::fs::remove_dir_all(&dir);

@@ -9,6 +9,8 @@ mod honest;
 mod mail_tls;
 mod notify;
 mod pipeline;
+mod recorded;
+mod replay;
 mod report;
 mod schedule;
 mod serve;

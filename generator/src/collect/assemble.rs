@@ -38,7 +38,10 @@ pub fn assemble(taken_at_ms: i64, duration_ms: f64, readings: Vec<RawReading>) -
             detail,
             attempts: r.attempts,
         });
-        bodies.push(r.body.ok());
+        bodies.push(r.body.ok().filter(|_| r.target.keep_body));
+    }
+    for source in sources::REGISTRY {
+        source.settle(&mut sink, &outcomes);
     }
     probe_metrics(&outcomes, duration_ms, &mut sink);
     let health = Health(health_at.map(|i| &outcomes[i]));
@@ -81,6 +84,10 @@ fn classify(r: &RawReading, sink: &mut Sink) -> (OutcomeKind, Option<String>, u6
     };
     let bytes = body.len() as u64;
     let status = r.http_status.unwrap_or(0);
+    if status == 404 && r.target.optional {
+        let why = "not in this version of the backend (HTTP 404)".to_owned();
+        return (OutcomeKind::NotAvailable, Some(why), bytes);
+    }
     if !(200..300).contains(&status) {
         // A 5xx whose body has the endpoint's own shape is the backend saying how it is (the
         // newest Pharos answers an unhealthy ingestion with 503 and the object): its health

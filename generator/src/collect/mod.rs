@@ -1,12 +1,14 @@
 //! Collect stage: read every endpoint (HTTP), then turn the raw readings into a typed `Snapshot`.
 
 mod assemble;
+mod carry;
 mod extract;
 mod http;
 mod merge;
 pub mod sources;
 
 pub use assemble::{Assembled, assemble};
+pub use carry::{NOT_READ, carry_unread};
 pub use extract::seg;
 pub use http::{FetchPolicy, fetch_all};
 pub use sources::pharos::lists;
@@ -31,6 +33,29 @@ pub struct Target {
     pub health: bool,
     /// The kind that reads it (`sources::of`).
     pub source: &'static str,
+    /// Not every version of the backend has it: a 404 means "not in this version", not a failure.
+    pub optional: bool,
+    /// Its raw body is stored with the snapshot (false for large discovery answers such as a
+    /// route list, read for what it leads to and not worth keeping every minute).
+    pub keep_body: bool,
+}
+
+impl Target {
+    /// A target of `source` at `url`, token sent when configured, body kept; the flags that
+    /// differ are set by the caller.
+    pub fn new(source: &'static str, endpoint: String, path: String, url: reqwest::Url) -> Target {
+        Target {
+            endpoint,
+            path,
+            url,
+            needs_auth: false,
+            send_token: true,
+            health: false,
+            source,
+            optional: false,
+            keep_body: true,
+        }
+    }
 }
 
 /// Why no body could be read.
@@ -89,7 +114,7 @@ pub async fn collect(
     let policy = FetchPolicy::from_backend(&config.backend);
     let taken_at_ms = clock.now_ms();
     let started = std::time::Instant::now();
-    let readings = fetch_all(client, targets(config), token, &policy).await;
+    let readings = read_all(client, config, token, &policy).await;
     let mut out = assemble(
         taken_at_ms,
         started.elapsed().as_secs_f64() * 1000.0,
@@ -111,9 +136,9 @@ pub async fn collect(
         let own = policy.client().ok();
         let token = Token::from_env(&s.backend.token_env);
         let t0 = std::time::Instant::now();
-        let readings = fetch_all(
+        let readings = read_all(
             own.as_ref().unwrap_or(client),
-            targets(&source_config(config, s)),
+            &source_config(config, s),
             token.as_ref(),
             &policy,
         )
@@ -126,6 +151,30 @@ pub async fn collect(
     }
     out.snapshot.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     join_sources(config, out, more)
+}
+
+/// Every target of the config, then the requests their answers lead to (`follow_ups`).
+async fn read_all(
+    client: &reqwest::Client,
+    config: &crate::config::Config,
+    token: Option<&Token>,
+    policy: &FetchPolicy,
+) -> Vec<RawReading> {
+    let mut readings = fetch_all(client, targets(config), token, policy).await;
+    let more = follow_ups(config, &readings);
+    if !more.is_empty() {
+        readings.extend(fetch_all(client, more, token, policy).await);
+    }
+    readings
+}
+
+/// The requests the first answers lead to, of every kind (Pharos' module checks come from its
+/// route list).
+pub fn follow_ups(config: &crate::config::Config, first: &[RawReading]) -> Vec<Target> {
+    sources::REGISTRY
+        .iter()
+        .flat_map(|s| s.follow_up(config, first))
+        .collect()
 }
 
 /// What to say when the token is not set but endpoints need it, or `None` when none does.

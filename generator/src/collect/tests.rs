@@ -23,8 +23,17 @@ fn reading_for(target: &Target, status: u16, body: &[u8]) -> RawReading {
     }
 }
 
+/// Every target of the default config: the first reads, then the modules read when no route
+/// list answered.
+fn all_targets() -> Vec<Target> {
+    let c = Config::defaults();
+    let mut t = targets(&c);
+    t.extend(crate::collect::follow_ups(&c, &[]));
+    t
+}
+
 fn target(endpoint: &str) -> Target {
-    targets(&Config::defaults())
+    all_targets()
         .into_iter()
         .find(|t| t.endpoint == endpoint)
         .unwrap_or_else(|| panic!("no target {endpoint}"))
@@ -270,52 +279,6 @@ fn typed_metrics_carry_units_and_directions() {
 }
 
 /// A recorded answer of the real Pharos: `(HTTP status, body)`.
-fn real(rel: &str) -> (u16, Vec<u8>) {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/pharos-real")
-        .join(rel);
-    let v: Value =
-        serde_json::from_str(&std::fs::read_to_string(&p).expect("fixture")).expect("json");
-    let status = v["status"].as_u64().expect("status") as u16;
-    (status, serde_json::to_vec(&v["body"]).expect("body"))
-}
-
-#[test]
-fn queue_store_down_shows_ingestion_down_with_the_reason_in_both_versions() {
-    // a89b45bb: HTTP 200 with `[body, 503]`; the newest: HTTP 503 with the body.
-    for rel in [
-        "a89b45bb/queue-store-down/ingestion_health.json",
-        "current/queue-store-down/ingestion_health.json",
-    ] {
-        let (status, body) = real(rel);
-        let a = one("ingestion.health", status, &body);
-        let o = &a.snapshot.outcomes[0];
-        assert_eq!(o.kind, OutcomeKind::BackendFailure, "{rel}: {:?}", o.detail);
-        assert!(
-            o.detail.as_deref().unwrap_or("").contains("503"),
-            "{rel}: {:?}",
-            o.detail
-        );
-        let ingestion = a.snapshot.components.iter().find(|c| c.name == "ingestion");
-        let (st, msg) = ingestion
-            .map(|c| (c.status, c.message.as_str()))
-            .expect(rel);
-        assert_eq!(st, Status::Down, "{rel}");
-        assert!(
-            msg.starts_with("redis: unhealthy"),
-            "{rel}: the backend's reason: {msg}"
-        );
-    }
-    // An error page that is not the endpoint's shape stays an HTTP error, nothing kept.
-    let a = one(
-        "ingestion.health",
-        503,
-        br#"{"detail":"Service Unavailable"}"#,
-    );
-    assert_eq!(a.snapshot.outcomes[0].kind, OutcomeKind::HttpError);
-    assert!(a.snapshot.components.is_empty());
-}
-
 #[test]
 fn missing_auth_401_and_500_detail_are_http_errors_with_the_detail() {
     let a = one("performance", 401, br#"{"detail": "Not authenticated"}"#);
@@ -409,8 +372,16 @@ fn health_unreadable_means_down_and_one_failure_does_not_hide_the_rest() {
 
 #[test]
 fn pharos_targets_cover_the_contract() {
-    let t = targets(&Config::defaults());
-    assert_eq!(t.len(), 15 + 13);
+    let first = targets(&Config::defaults());
+    // The contract's 15, the newest version's heartbeat and the route list.
+    assert_eq!(first.len(), 17);
+    assert!(!first.iter().any(|t| t.endpoint.starts_with("module.")));
+    let t = all_targets();
+    assert_eq!(
+        t.len(),
+        17 + 13,
+        "the 13 modules when no route list answered"
+    );
     let auth: Vec<&str> = t
         .iter()
         .filter(|t| t.needs_auth)
@@ -418,9 +389,11 @@ fn pharos_targets_cover_the_contract() {
         .collect();
     assert!(
         !auth.contains(&"health")
-            && !auth.contains(&"ingestion.jobs")
+            && !auth.contains(&"ingestion.heartbeat")
             && !auth.contains(&"module.auth")
     );
+    // The newest version protects these two; the older left them public.
+    assert!(auth.contains(&"ingestion.jobs") && auth.contains(&"ingestion.worker"));
     assert!(auth.contains(&"performance") && auth.contains(&"cache"));
     // The token goes to every Pharos endpoint: versions differ on which are public.
     assert!(t.iter().all(|t| t.send_token));

@@ -152,6 +152,7 @@ pub(super) fn check(
     let events_limit = ranged(b.events_limit, 50, 1000, "backend.events_limit")?;
     let concurrency = ranged(b.concurrency, 4, 64, "backend.concurrency")?;
     let jobs_limit = ranged(b.jobs_limit, 50, 100, "backend.jobs_limit")?;
+    let modules_named = b.modules.is_some();
     let modules = match b.modules {
         Some(m) => {
             if let Some(badname) = m.iter().find(|n| {
@@ -235,6 +236,7 @@ pub(super) fn check(
             events_limit,
             jobs_limit,
             modules,
+            modules_named,
         },
         endpoints,
     ))

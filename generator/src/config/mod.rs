@@ -70,7 +70,11 @@ pub struct Backend {
     pub time_window_days: u32,
     pub events_limit: u32,
     pub jobs_limit: u32,
+    /// The modules named in config, or the contract's 13 when none are: with none named, the
+    /// backend's route list decides and these are read only when it cannot be.
     pub modules: Vec<String>,
+    /// `backend.modules` was set: exactly those are read.
+    pub modules_named: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -111,10 +111,25 @@ pub struct Dashboard<'a> {
     pub engagement_types: Option<Chart>,
     pub recs: Vec<Kv>,
     pub ctr: Option<Chart>,
-    pub ingest_worker: String,
+    /// The queue service's and the worker's state, in words.
+    pub ingest_parts: Vec<Kv>,
+    /// What the backend's job history holds and does not (the queue length, outcomes).
+    pub ingest_note: String,
     pub queue: Vec<QueueSeg>,
     pub jobs: Vec<JobRow>,
     pub ops: Vec<Kv>,
+    /// Section id -> why it was not read in this snapshot, and the age of what it shows.
+    pub notes: Vec<(&'static str, String)>,
+}
+
+impl Dashboard<'_> {
+    /// The note of section `id`, if it was not read in this snapshot.
+    pub fn note(&self, id: &str) -> Option<&str> {
+        self.notes
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, n)| n.as_str())
+    }
 }
 
 pub(super) fn val(s: &Snapshot, name: &str) -> Option<String> {

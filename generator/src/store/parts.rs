@@ -1,6 +1,6 @@
 //! Queries behind the per-part pages: daily status shares and hourly worst status from rollups, an endpoint's recent readings.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError};
 
@@ -146,5 +146,30 @@ impl Store {
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The newest of the last `within` snapshots in which every one of `endpoints` was read,
+    /// for a section to show its last known figures when its answer failed now. Bounded, so a
+    /// reading that never succeeds costs the same on every build however long the history.
+    pub fn last_read(&self, endpoints: &[&str], within: u32) -> Result<Option<i64>, StoreError> {
+        let marks: Vec<String> = (3..3 + endpoints.len()).map(|i| format!("?{i}")).collect();
+        let marks = marks.join(",");
+        let sql = format!(
+            "SELECT s.id FROM (SELECT id FROM snapshots ORDER BY id DESC LIMIT ?1) s
+             CROSS JOIN outcomes o ON o.snapshot_id = s.id
+             WHERE o.endpoint IN ({marks}) AND o.kind = 'ok'
+             GROUP BY s.id HAVING COUNT(*) = ?2 ORDER BY s.id DESC LIMIT 1"
+        );
+        let mut st = self.conn().prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(endpoints.len() + 2);
+        let n = endpoints.len() as i64;
+        args.push(&within);
+        args.push(&n);
+        for e in endpoints {
+            args.push(e);
+        }
+        st.query_row(args.as_slice(), |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
     }
 }

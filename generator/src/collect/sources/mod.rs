@@ -101,6 +101,14 @@ pub trait Source: Sync {
     fn decode(&self, target: &Target, body: &[u8], sink: &mut Sink)
     -> Result<Verdict, Undecodable>;
     fn capabilities(&self) -> Capabilities;
+    /// Requests that depend on what the first ones answered (a route list naming the checks to
+    /// read). Asked once per snapshot, after every `targets` answer is in.
+    fn follow_up(&self, _config: &Config, _first: &[super::RawReading]) -> Vec<Target> {
+        Vec::new()
+    }
+    /// Reconciles what several answers said of one part once all are decoded (two signals of
+    /// one worker's liveness, say), and names the parts whose answer could not be read.
+    fn settle(&self, _sink: &mut Sink, _outcomes: &[model::EndpointOutcome]) {}
     /// Whether it knows each endpoint's shape well enough that a 5xx body of that shape is the
     /// backend's own word (Pharos); a kind that takes any JSON cannot tell an error page apart.
     fn reads_error_bodies(&self) -> bool {

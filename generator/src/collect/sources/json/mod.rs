@@ -26,15 +26,17 @@ impl Source for Json {
             .endpoints
             .iter()
             .map(|e| Target {
-                endpoint: format!("{PREFIX}{}", e.name),
-                path: e.url.to_string(),
-                url: e.url.clone(),
                 needs_auth: e.auth,
                 // Only where asked: an endpoint may be a full URL on another host.
                 send_token: e.auth,
                 // Only on a JSON backend: a Pharos backend's health word is its own endpoint's.
                 health: e.health && config.backend.kind == crate::config::BackendKind::Json,
-                source: KIND,
+                ..Target::new(
+                    KIND,
+                    format!("{PREFIX}{}", e.name),
+                    e.url.to_string(),
+                    e.url.clone(),
+                )
             })
             .collect()
     }

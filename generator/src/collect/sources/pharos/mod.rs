@@ -4,6 +4,9 @@ mod health;
 pub mod lists;
 mod metrics;
 pub mod profile;
+pub mod routes;
+mod settle;
+pub use settle::VERSION;
 
 use serde_json::Value;
 
@@ -29,12 +32,41 @@ impl Source for Pharos {
         targets(config)
     }
 
+    fn follow_up(&self, config: &Config, first: &[crate::collect::RawReading]) -> Vec<Target> {
+        if config.backend.kind != BackendKind::Pharos {
+            return Vec::new();
+        }
+        module_targets(config, first)
+    }
+
+    fn settle(&self, sink: &mut Sink, outcomes: &[model::EndpointOutcome]) {
+        h::settle_worker(sink);
+        settle::version(sink, outcomes);
+        settle::unread_parts(sink, outcomes);
+    }
+
     fn decode(
         &self,
         target: &Target,
         body: &[u8],
         sink: &mut Sink,
     ) -> Result<Verdict, Undecodable> {
+        if let Some(named) = routes_target(&target.endpoint) {
+            json_body(body)?;
+            let r = routes::parse(body)
+                .ok_or_else(|| Undecodable::Shape("not an OpenAPI route list (`paths`)".into()))?;
+            // Modules without a check of their own are unknown; the placeholder answer for
+            // them would say nothing more, so they are not asked. Named modules are read one
+            // by one (`follow_up`).
+            if !named {
+                for (name, _) in r.modules.iter().filter(|(_, c)| c.is_none()) {
+                    let mut part = Sink::part("unknown", &title_case(name), "");
+                    part.word = routes::NO_CHECK.to_owned();
+                    sink.modules.push(part);
+                }
+            }
+            return Ok(Verdict::Ok);
+        }
         let value = json_body(body)?;
         // The older Pharos answers some failures as `[body, code]` with HTTP 200.
         let (value, code) = match value {
@@ -76,83 +108,160 @@ impl Source for Pharos {
     }
 }
 
-/// Every Pharos endpoint a snapshot reads for this config, in a stable order.
+/// Every Pharos endpoint a snapshot reads first, in a stable order; the modules follow from
+/// the route list (`follow_up`).
 fn targets(config: &Config) -> Vec<Target> {
     let b = &config.backend;
     if b.kind != BackendKind::Pharos {
         return Vec::new();
     }
-    let mut out = Vec::new();
-    let mut add = |endpoint: String, path: String, needs_auth: bool| {
-        // Paths are built from checked config values, so joining cannot fail; skip if it ever did.
-        if let Ok(url) = b.base_url.join(path.trim_start_matches('/')) {
-            out.push(Target {
-                health: endpoint == "health",
-                endpoint,
-                path,
-                url,
-                needs_auth,
-                // The newest Pharos protects worker/status and jobs/history, the older one
-                // left them public: the token goes to every Pharos endpoint when configured.
-                send_token: true,
-                source: KIND,
-            });
-        }
-    };
     let m = "/api/monitoring";
     let days = b.time_window_days;
-    let list: [(&str, String, bool); 15] = [
-        ("health", format!("{m}/health"), false),
-        ("health.ml", format!("{m}/health/ml"), false),
-        ("model_health", format!("{m}/model-health"), true),
-        ("performance", format!("{m}/performance"), true),
+    // (id, path, needs the token, absent from some versions)
+    let list: [(&str, String, bool, bool); 17] = [
+        ("health", format!("{m}/health"), false, false),
+        ("health.ml", format!("{m}/health/ml"), false, false),
+        ("model_health", format!("{m}/model-health"), true, false),
+        ("performance", format!("{m}/performance"), true, false),
         (
             "recommendation_quality",
             format!("{m}/recommendation-quality?time_window_days={days}"),
             true,
+            false,
         ),
         (
             "user_engagement",
             format!("{m}/user-engagement?time_window_days={days}"),
             true,
+            false,
         ),
-        ("database", format!("{m}/database"), true),
-        ("db_pool", format!("{m}/db/pool"), true),
-        ("events", format!("{m}/events"), true),
+        ("database", format!("{m}/database"), true, false),
+        ("db_pool", format!("{m}/db/pool"), true, false),
+        ("events", format!("{m}/events"), true, false),
         (
             "events.history",
             format!("{m}/events/history?limit={}", b.events_limit),
             true,
-        ),
-        ("cache", format!("{m}/cache/stats"), true),
-        ("workers", format!("{m}/workers/status"), true),
-        (
-            "ingestion.health",
-            "/api/v1/ingestion/health".to_owned(),
             false,
         ),
+        ("cache", format!("{m}/cache/stats"), true, false),
+        ("workers", format!("{m}/workers/status"), true, false),
+        (
+            "ingestion.health",
+            "/api/v1/ingestion/health".into(),
+            false,
+            false,
+        ),
+        // The newest version's worker reports only here (its heartbeat); the older has no route.
+        (
+            "ingestion.heartbeat",
+            "/api/v1/ingestion/health/worker".into(),
+            false,
+            true,
+        ),
+        // The newest protects worker/status and jobs/history, the older left them public.
         (
             "ingestion.worker",
-            "/api/v1/ingestion/worker/status".to_owned(),
+            "/api/v1/ingestion/worker/status".into(),
+            true,
             false,
         ),
         (
             "ingestion.jobs",
             format!("/api/v1/ingestion/jobs/history?limit={}", b.jobs_limit),
+            true,
             false,
         ),
-    ];
-    for (id, path, auth) in list {
-        add(id.to_owned(), path, auth);
-    }
-    for module in &b.modules {
-        add(
-            format!("module.{module}"),
-            format!("{m}/health/module/{module}"),
+        // The route list: which modules this version has and which check themselves.
+        (
+            if b.modules_named {
+                ROUTES_NAMED
+            } else {
+                ROUTES
+            },
+            "/openapi.json".into(),
             false,
-        );
+            true,
+        ),
+    ];
+    list.into_iter()
+        .filter_map(|(id, path, needs_auth, optional)| {
+            let mut t = target(config, id.to_owned(), path)?;
+            t.health = id == "health";
+            t.needs_auth = needs_auth;
+            t.optional = optional;
+            t.keep_body = routes_target(id).is_none();
+            Some(t)
+        })
+        .collect()
+}
+
+/// The route list's endpoint id: its modules are the ones shown.
+const ROUTES: &str = "routes";
+/// Its id when config names the modules: read only to find their own checks.
+const ROUTES_NAMED: &str = "routes.checks";
+
+/// `Some(named)` when `id` is the route list.
+fn routes_target(id: &str) -> Option<bool> {
+    match id {
+        ROUTES => Some(false),
+        ROUTES_NAMED => Some(true),
+        _ => None,
     }
-    out
+}
+
+/// A target at `path` below the base URL. Paths are built from checked config values and the
+/// backend's own route list, so joining does not fail; such a path is skipped if it ever did.
+fn target(config: &Config, endpoint: String, path: String) -> Option<Target> {
+    let url = config
+        .backend
+        .base_url
+        .join(path.trim_start_matches('/'))
+        .ok()?;
+    Some(Target::new(KIND, endpoint, path, url))
+}
+
+/// The module reads, once the route list answered (or did not). Modules come from the route
+/// list unless config names them; each is read at its own health check where it has one, else
+/// at `/health/module/{name}`, whose placeholder answer reads "no health check registered".
+fn module_targets(config: &Config, first: &[crate::collect::RawReading]) -> Vec<Target> {
+    let asked = first
+        .iter()
+        .find(|r| r.target.source == KIND && routes_target(&r.target.endpoint).is_some());
+    let routes = asked
+        .filter(|r| r.http_status == Some(200))
+        .and_then(|r| r.body.as_ref().ok())
+        .and_then(|b| routes::parse(b))
+        .unwrap_or_default();
+    let b = &config.backend;
+    // A backend without a route list (404) gets the contract's modules. One whose list could
+    // not be read now (a refused token, a timeout) gets none: the contract's names may not exist
+    // in its version, and the modules seen before stay, unknown (`collect::carry_unread`).
+    let no_list = asked.is_none_or(|r| r.http_status == Some(404));
+    if !b.modules_named && routes.modules.is_empty() && !no_list {
+        return Vec::new();
+    }
+    let names: Vec<String> = if b.modules_named || routes.modules.is_empty() {
+        b.modules.clone()
+    } else {
+        routes.modules.keys().cloned().collect()
+    };
+    let discovered = !b.modules_named && !routes.modules.is_empty();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (path, own) = match routes.modules.get(&name).cloned().flatten() {
+                Some(p) => (p, true),
+                // The route list's own parts say so (`decode`).
+                None if discovered => return None,
+                None => (format!("/api/monitoring/health/module/{name}"), false),
+            };
+            let mut t = target(config, format!("module.{name}"), path)?;
+            // Some versions protect a module's own check; the placeholder is public in all.
+            t.needs_auth = own;
+            Some(t)
+        })
+        .collect()
 }
 
 /// Reads one parsed body of the endpoint `id`. A wrong shape anywhere fails the whole reading
@@ -182,6 +291,7 @@ pub fn extract(id: &str, body: &Value, sink: &mut Sink) -> Result<Verdict, Shape
         "workers" => m::workers(&root, sink),
         "ingestion.health" => h::ingestion_health(&root, sink),
         "ingestion.worker" => h::ingestion_worker(&root, sink),
+        "ingestion.heartbeat" => h::heartbeat(&root, sink),
         "ingestion.jobs" => m::ingestion_jobs(&root, sink),
         other => Err(Shape(format!("no Pharos endpoint is called {other:?}"))),
     }
@@ -213,3 +323,6 @@ pub fn title_case(s: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -13,8 +13,31 @@ use crate::render::dashboard::{
 use crate::render::ranges;
 use crate::store::{Store, StoreError};
 
-/// Fills `d` with what Pharos reported in `now`.
+mod unread;
+
+/// Fills `d` with what Pharos reported in `now`; a section it could not read now says why and
+/// shows its last known figures.
 pub fn sections(
+    store: &Store,
+    now: &Snapshot,
+    events: Option<Vec<EventItem>>,
+    jobs: Option<Vec<JobItem>>,
+    d: &mut Dashboard<'_>,
+) -> Result<(), StoreError> {
+    fill(store, now, events, jobs, d)?;
+    unread::notes(store, now, d, |then, into| {
+        fill(
+            store,
+            then,
+            then.lists.events.clone(),
+            then.lists.jobs.clone(),
+            into,
+        )
+    })
+}
+
+/// Fills `d` with what Pharos reported in `now`.
+fn fill(
     store: &Store,
     now: &Snapshot,
     events: Option<Vec<EventItem>>,
@@ -119,7 +142,7 @@ pub fn sections(
                     .timestamp
                     .as_deref()
                     .and_then(model::time::parse_iso)
-                    .map_or_else(|| "—".to_owned(), model::time::format_human),
+                    .map_or_else(|| "not recorded".to_owned(), model::time::format_human),
                 class: match p.to_ascii_uppercase().as_str() {
                     "CRITICAL" => "down",
                     "HIGH" => "degraded",
@@ -284,9 +307,47 @@ fn ml_cards(now: &Snapshot, d: &mut Dashboard<'_>) {
 }
 
 fn ingestion(now: &Snapshot, jobs: Option<Vec<JobItem>>, d: &mut Dashboard<'_>) {
-    if let Some(w) = now.fact("ingestion.worker") {
-        d.ingest_worker = w.to_owned();
+    // The queue service and the worker as the source settled them (the worker from its
+    // heartbeat or its status key, whichever says it runs), each with the backend's words.
+    for (part, label) in [
+        ("ingestion", "Queue service"),
+        ("ingestion_worker", "Worker"),
+    ] {
+        if let Some(p) = now.components.iter().find(|c| c.name == part) {
+            let state = match (part, p.status) {
+                ("ingestion_worker", model::Status::Healthy) => "online",
+                ("ingestion_worker", model::Status::Degraded) => "late",
+                ("ingestion_worker", model::Status::Down) => "offline",
+                (_, s) => s.label(),
+            };
+            let value = if p.message.is_empty() {
+                state.to_owned()
+            } else {
+                format!("{state}: {}", p.message)
+            };
+            d.ingest_parts.push(kv(label, value));
+        }
     }
+    // What each version's job history holds: the older lists finished jobs only, the newest
+    // one pending record per submission that never changes. Neither exposes the queue length.
+    let version = now.fact(crate::collect::sources::pharos::VERSION);
+    let exposed: [bool; 4] = match version {
+        Some("older") => [false, false, true, true],
+        Some("newest") => [true, false, false, false],
+        _ => [true; 4],
+    };
+    d.ingest_note = match version {
+        Some("older") => "Queue length: not exposed by this Pharos version. Its job history \
+             lists finished jobs only (completed and failed); queued and running jobs are not \
+             exposed."
+            .to_owned(),
+        Some("newest") => "Queue length: not exposed by this Pharos version. Its job history \
+             holds one pending record per submission, which never changes; outcomes and times \
+             are not exposed."
+            .to_owned(),
+        _ => "Queue length: not exposed by Pharos; the counts are of the jobs its history lists."
+            .to_owned(),
+    };
     let segs = [
         ("pending", "Pending", "unknown"),
         ("processing", "Processing", "degraded"),
@@ -295,16 +356,22 @@ fn ingestion(now: &Snapshot, jobs: Option<Vec<JobItem>>, d: &mut Dashboard<'_>) 
     ];
     let counts: Vec<Option<f64>> = segs
         .iter()
-        .map(|(k, _, _)| now.metric(&format!("ingestion.jobs.{k}")).map(|m| m.value))
+        .zip(exposed)
+        .map(|((k, _, _), shown)| {
+            now.metric(&format!("ingestion.jobs.{k}"))
+                .filter(|_| shown)
+                .map(|m| m.value)
+        })
         .collect();
     let total: f64 = counts.iter().flatten().sum();
-    if counts.iter().any(Option::is_some) {
+    let read = now.metric("ingestion.jobs.pending").is_some();
+    if read {
         d.queue = segs
             .iter()
             .zip(&counts)
             .map(|((_, label, class), c)| QueueSeg {
                 label,
-                count: c.map_or_else(|| "—".to_owned(), |c| with_unit(c, Unit::Count)),
+                count: c.map_or_else(|| "not exposed".to_owned(), |c| with_unit(c, Unit::Count)),
                 pct: if total > 0.0 {
                     c.unwrap_or(0.0) / total * 100.0
                 } else {
@@ -333,7 +400,7 @@ fn ingestion(now: &Snapshot, jobs: Option<Vec<JobItem>>, d: &mut Dashboard<'_>) 
                     .timestamp
                     .as_deref()
                     .and_then(model::time::parse_iso)
-                    .map_or_else(|| "—".to_owned(), model::time::format_human),
+                    .map_or_else(|| "not recorded".to_owned(), model::time::format_human),
                 error: j.error.or(j.reason).unwrap_or_default(),
                 status: j.status,
             }
