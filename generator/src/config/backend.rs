@@ -26,6 +26,7 @@ pub(super) struct RawBackend {
     events_limit: Option<u32>,
     jobs_limit: Option<u32>,
     modules: Option<Vec<String>>,
+    public_url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +80,28 @@ pub(super) fn check(
         let p = format!("{}/", base_url.path());
         base_url.set_path(&p);
     }
+    // What browsers call (the widgets), when it is not the address Lookout reads: a proxy, a
+    // public name for a backend read on a private one.
+    let public_url = match b.public_url.as_deref() {
+        None => base_url.clone(),
+        Some(u) => {
+            let mut url = Url::parse(u)
+                .ok()
+                .filter(|x| matches!(x.scheme(), "http" | "https"))
+                .filter(|x| x.username().is_empty() && x.password().is_none())
+                .ok_or_else(|| {
+                    bad(
+                        "backend.public_url",
+                        format!("{u:?} is not an http(s) URL without credentials"),
+                    )
+                })?;
+            if !url.path().ends_with('/') {
+                let p = format!("{}/", url.path());
+                url.set_path(&p);
+            }
+            url
+        }
+    };
     let kind = match b.kind.as_deref().unwrap_or("pharos") {
         "pharos" => BackendKind::Pharos,
         "json" => BackendKind::Json,
@@ -224,6 +247,7 @@ pub(super) fn check(
     Ok((
         Backend {
             base_url,
+            public_url,
             kind,
             token_env,
             connect_timeout,
@@ -260,6 +284,7 @@ pub(super) struct RawSource {
     events_limit: Option<u32>,
     jobs_limit: Option<u32>,
     modules: Option<Vec<String>>,
+    public_url: Option<String>,
     #[serde(default)]
     endpoint: Vec<RawEndpoint>,
 }
@@ -300,6 +325,7 @@ pub(super) fn check_sources(
             events_limit: s.events_limit,
             jobs_limit: s.jobs_limit,
             modules: s.modules,
+            public_url: s.public_url,
         };
         let (backend, endpoints) = check(b, s.endpoint, &format!("[[source]] {name:?}"), bad)?;
         out.push(SourceConfig {

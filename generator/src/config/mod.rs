@@ -56,6 +56,8 @@ impl BackendKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Backend {
     pub base_url: Url,
+    /// The address browsers use for it (the widgets'); `base_url` unless configured.
+    pub public_url: Url,
     pub kind: BackendKind,
     /// Name of the environment variable holding the bearer token; the token itself never enters `Config`.
     pub token_env: String,
@@ -98,8 +100,9 @@ pub struct Site {
     pub retention_days: u32,
     /// Incidents and maintenance windows, as Markdown files with front matter.
     pub content_dir: PathBuf,
-    /// Where the ingestion widget sends requests: the Pharos backend's base URL, empty for other
-    /// backends. Public by design (browsers call it; it must allow the site's origin).
+    /// Where the ingestion widget sends requests: the Pharos backend's `public_url` (its
+    /// `base_url` unless set), empty for other backends. Public by design (browsers call it; it
+    /// must allow the site's origin).
     pub api_base: String,
     /// Where the live health widget reads: the site's `data/latest.json` (false), or the Pharos
     /// backend's own `/health` and module endpoints (true; the backend must allow the origin).
@@ -285,7 +288,7 @@ impl Config {
             (lead.backend, lead.endpoints, lead.name, more)
         };
         let kind = backend.kind;
-        let base_url = backend.base_url.clone();
+        let public_url = backend.public_url.clone();
         let interval_s = raw
             .schedule
             .unwrap_or_default()
@@ -353,7 +356,7 @@ impl Config {
             raw.site.unwrap_or_default(),
             raw.depends_on,
             kind,
-            &base_url,
+            &public_url,
             &bad,
         )?;
         if led_by_source || !more_sources.is_empty() {

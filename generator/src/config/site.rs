@@ -23,11 +23,11 @@ pub(super) fn check(
     s: RawSite,
     depends: Option<BTreeMap<String, Vec<String>>>,
     kind: BackendKind,
-    base_url: &Url,
+    public_url: &Url,
     bad: &dyn Fn(&'static str, String) -> ConfigError,
 ) -> Result<Site, ConfigError> {
     let api_base = if kind == BackendKind::Pharos {
-        base_url.as_str().trim_end_matches('/').to_owned()
+        public_url.as_str().trim_end_matches('/').to_owned()
     } else {
         String::new()
     };

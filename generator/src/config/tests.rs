@@ -24,6 +24,30 @@ fn empty_file_gives_demo_defaults() {
 }
 
 #[test]
+fn public_url_is_what_browsers_call_and_base_url_what_lookout_reads() {
+    let c = parse(
+        "[backend]\nbase_url = \"http://10.0.0.5:8765\"\npublic_url = \"https://pharos.example.com/api\"\n",
+    )
+    .expect("config");
+    assert_eq!(c.backend.base_url.as_str(), "http://10.0.0.5:8765/");
+    assert_eq!(c.site.api_base, "https://pharos.example.com/api");
+    assert_eq!(
+        parse("").expect("defaults").site.api_base,
+        "http://127.0.0.1:8765"
+    );
+    for bad in ["ftp://x", "https://user:pw@x.example", "not a url"] {
+        let e = parse(&format!("[backend]\npublic_url = {bad:?}\n")).expect_err(bad);
+        assert!(e.to_string().contains("backend.public_url"), "{e}");
+    }
+    // Each source has its own.
+    let c = parse(
+        "[[source]]\nname = \"a\"\nbase_url = \"http://10.0.0.5:1\"\npublic_url = \"https://a.example\"\n",
+    )
+    .expect("source");
+    assert_eq!(c.site.api_base, "https://a.example");
+}
+
+#[test]
 fn example_config_is_valid_and_matches_defaults() {
     let c = parse(EXAMPLE).expect("example parses");
     assert_eq!(c, Config::defaults());
