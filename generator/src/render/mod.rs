@@ -423,8 +423,11 @@ pub fn build(
     if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms) {
         let keep_from = now - i64::from(site.retention_days) * 86_400_000;
         for m in &metric_names {
-            // Each metric's file at its own phase of the hour.
-            if due_every(3_600_000, Some(m), previous_ms, now) {
+            // Each metric's file at its own phase of the hour, and at once for a metric new
+            // since the last one (the metrics page links it from its first snapshot on).
+            if due_every(3_600_000, Some(m), previous_ms, now)
+                || !out.join(exports::hourly_csv(m)).exists()
+            {
                 exports::write_hourly(store, &writer, m, keep_from, now)?;
             }
         }
@@ -562,3 +565,5 @@ pub(crate) fn rel(from: &str, to: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_exports;

@@ -16,7 +16,7 @@ const PAYLOAD: &str = "<script>alert(\"x&y\")</script>'\"";
 const T0: i64 = 1_790_000_000_000;
 
 /// Build options on a clock that reads `T0`: no page may hang on the day a test runs.
-fn opts() -> BuildOptions {
+pub(super) fn opts() -> BuildOptions {
     BuildOptions {
         clock: crate::clock::Clock::starting_at(T0),
         ..BuildOptions::default()
@@ -42,7 +42,7 @@ fn dependencies() -> std::collections::BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-fn site(days_per_page: usize) -> Site {
+pub(super) fn site(days_per_page: usize) -> Site {
     Site {
         title: format!("Status {PAYLOAD}"),
         days_per_page,
