@@ -189,13 +189,14 @@ fn ingestion_panel_sends_with_the_typed_token_and_explains_refusals() {
         Duration::from_secs(5),
         "var m = document.querySelector('.ingest-msg'); return !!m && m.textContent.indexOf('must start with https://') >= 0;",
     );
-    // A bad token: the backend's 401, in words.
+    // A bad token: the simulator answers 401 without CORS headers, as the real Pharos does, so
+    // the browser sees a network error; the panel says the token may be refused.
     type_into(&browser, "[data-mounted=ingest] input[name=repo]", repo);
     submit(&browser);
     browser.wait_for(
-        "the 401 message",
+        "the refused-token message",
         Duration::from_secs(10),
-        "var m = document.querySelector('.ingest-msg'); return !!m && m.textContent.indexOf('token was refused') >= 0;",
+        "var m = document.querySelector('.ingest-msg'); return !!m && m.textContent.indexOf('the token may have been refused') >= 0 && m.textContent.indexOf('README') >= 0;",
     );
     // The right token: dispatched, and the job shows in the live history.
     type_into(&browser, "[data-mounted=ingest] input[name=token]", TOKEN);

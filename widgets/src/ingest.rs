@@ -39,7 +39,7 @@ fn send(
 ) {
     spawn_local(async move {
         let (status, body) = net::post(&logic::ingest_address(&api, &repo), &token).await;
-        let text = match logic::outcome(status, &body) {
+        let text = match logic::outcome(status, &body, !token.is_empty()) {
             Outcome::Dispatched { job_id, position } => (
                 true,
                 format!("Sent {repo}: job {job_id}, position {position} in the queue."),

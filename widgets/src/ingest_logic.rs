@@ -59,7 +59,8 @@ fn detail_text(body: &Json) -> String {
     }
 }
 
-pub fn outcome(status: u16, body: &str) -> Outcome {
+/// What the panel says of an answer to a POST sent with a token (`sent_token`) or without.
+pub fn outcome(status: u16, body: &str, sent_token: bool) -> Outcome {
     let v = Json::parse(body);
     let detail = detail_text(&v);
     let or_unknown = |s: String| if s.is_empty() { "?".to_owned() } else { s };
@@ -91,6 +92,12 @@ pub fn outcome(status: u16, body: &str) -> Outcome {
                 if detail.is_empty() { String::new() } else { format!(": {detail}") }
             ))
         }
+        // Pharos answers a refused token before its CORS layer runs: the browser then sees a
+        // network error, never the 401.
+        0 if sent_token => Outcome::Refused(
+            "No answer the browser may read: the token may have been refused (Pharos sends its 401 without CORS headers), or the backend does not allow this site's origin. Check the token, and see the README's Pharos section."
+                .into(),
+        ),
         0 => Outcome::Refused(
             "The backend could not be reached (network error, or it does not allow this site's origin)."
                 .into(),
@@ -153,14 +160,15 @@ mod tests {
         assert_eq!(
             outcome(
                 200,
-                r#"{"status":"dispatched","job_id":7,"queue_position":2}"#
+                r#"{"status":"dispatched","job_id":7,"queue_position":2}"#,
+                true
             ),
             Outcome::Dispatched {
                 job_id: "7".into(),
                 position: "2".into()
             }
         );
-        let msg = |s, b| match outcome(s, b) {
+        let msg = |s, b| match outcome(s, b, true) {
             Outcome::Refused(m) => m,
             Outcome::Dispatched { .. } => String::new(),
         };
@@ -177,7 +185,11 @@ mod tests {
             offline.contains("offline") && offline.contains("95 s ago"),
             "{offline}"
         );
-        assert!(msg(0, "").contains("could not be reached"));
+        // With a token, a network error may be its refusal (Pharos' 401 carries no CORS).
+        assert!(msg(0, "").contains("token may have been refused"));
+        assert!(
+            matches!(outcome(0, "", false), Outcome::Refused(m) if m.contains("could not be reached"))
+        );
     }
 
     #[wasm_bindgen_test]

@@ -37,7 +37,11 @@ pub fn describe(status: u16, body: &str) -> (bool, String) {
             false,
             format!("The token was refused (HTTP {status}); type it in the ingestion panel."),
         ),
-        0 => (false, "The backend could not be reached.".into()),
+        0 => (
+            false,
+            "No answer the browser may read: the token may have been refused (Pharos sends its 401 without CORS headers), or the backend is unreachable or does not allow this origin."
+                .into(),
+        ),
         s => (false, format!("The backend answered HTTP {s}.")),
     }
 }

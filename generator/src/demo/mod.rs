@@ -185,6 +185,13 @@ impl Demo {
         } else {
             self.route(req, path, query, t).unwrap_or_else(|e| e)
         };
+        if status == 401 {
+            // As the real Pharos does (both versions): its auth middleware answers before CORS
+            // runs, so a 401 carries no CORS headers and a browser on another origin sees a
+            // network error, not the status.
+            headers.retain(|(k, _)| !k.starts_with("Access-Control-") && *k != "Vary");
+            headers.push(("WWW-Authenticate", "Bearer".to_owned()));
+        }
         Reply {
             status,
             body: body.to_string().into_bytes(),

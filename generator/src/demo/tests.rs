@@ -251,6 +251,36 @@ fn cors_preflight_only_for_configured_origins() {
             .iter()
             .any(|(k, _)| *k == "Access-Control-Allow-Origin")
     );
+    // As the real Pharos: a 401 carries no CORS headers, even for an allowed origin; a route's
+    // own answer does.
+    let get = |authorization| {
+        d.respond(
+            DemoRequest {
+                method: "GET",
+                target: "/api/monitoring/performance",
+                authorization,
+                origin: Some("http://127.0.0.1:8000"),
+                body: &[],
+            },
+            0.0,
+        )
+    };
+    let refused = get(Some("Bearer wrong"));
+    assert_eq!(refused.status, 401);
+    assert!(
+        !refused
+            .headers
+            .iter()
+            .any(|(k, _)| k.starts_with("Access-Control-"))
+    );
+    assert!(has(&refused, "WWW-Authenticate", "Bearer"));
+    let fine = get(Some("Bearer t0k"));
+    assert_eq!(fine.status, 200);
+    assert!(has(
+        &fine,
+        "Access-Control-Allow-Origin",
+        "http://127.0.0.1:8000"
+    ));
 }
 
 #[test]
