@@ -200,14 +200,11 @@ fn without_the_token_protected_endpoints_are_recorded_as_401() {
         .collect();
     assert_eq!(
         failed.len(),
-        12,
-        "the ten token-protected monitoring GETs, and two paths the simulator does not know, \
-         which it refuses without a token as the older Pharos does: {failed:?}"
+        11,
+        "the ten token-protected monitoring GETs, and the route list, a path the simulator does \
+         not know, which it refuses without a token as the older Pharos does: {failed:?}"
     );
-    assert!(
-        failed.iter().any(|(e, _)| e == "routes")
-            && failed.iter().any(|(e, _)| e == "ingestion.heartbeat")
-    );
+    assert!(failed.iter().any(|(e, _)| e == "routes"));
     // The site says why, naming the variable, not only the log.
     assert!(
         snap.reasons.iter().any(|r| r

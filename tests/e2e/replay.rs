@@ -216,6 +216,19 @@ fn every_recorded_scenario_of_both_versions_reads_as_the_backend_said() {
                 wrong.push(format!("{at} {what}:\n  got  {got}\n  want {want}"));
             }
         }
+        // The live panel is told what the version's history can show.
+        // The heartbeat route is under the public `/api/v1/ingestion/health` in both versions, so
+        // the version is known with or without a token.
+        let history = if row.version == "current" {
+            "submitted"
+        } else {
+            "finished"
+        };
+        let index = std::fs::read_to_string(dir.join("site/index.html")).expect("index");
+        let attr = format!("data-history=\"{history}\"");
+        if !index.contains(&attr) {
+            wrong.push(format!("{at}: the ingestion panel lacks {attr}"));
+        }
         let ing = section_text(&dir.join("site"), "ing");
         for says in row.says {
             if !ing.contains(says) {

@@ -16,6 +16,9 @@ pub struct IngestProps {
     /// The backend's base URL (it must allow this site's origin).
     pub api: AttrValue,
     pub interval_ms: u32,
+    /// Which job states the backend's history can show (pending, processing, completed,
+    /// failed); the others read "not exposed", never 0.
+    pub exposed: [bool; 4],
 }
 
 /// The job history as the widget knows it.
@@ -70,9 +73,12 @@ pub fn IngestPanel(props: &IngestProps) -> Html {
                 spawn_local(net::every(alive.clone(), interval, move || {
                     let (jobs, api, last) = (jobs.clone(), api.clone(), last.clone());
                     async move {
-                        let got = net::get_text(&logic::history_address(&api, 20))
-                            .await
-                            .and_then(|f| logic::jobs(&f.body));
+                        // The typed token, if any: the newest version protects the history.
+                        let token = net::session(TOKEN_KEY);
+                        let got =
+                            net::get_text_with(&logic::history_address(&api, 20), token.as_deref())
+                                .await
+                                .and_then(|f| logic::jobs(&f.body));
                         match got {
                             Ok(list) => {
                                 let list = Rc::new(list);
@@ -166,10 +172,9 @@ pub fn IngestPanel(props: &IngestProps) -> Html {
             if let Jobs::Failed { error, .. } = &*jobs {
                 <p class="stale-banner" role="alert">{ format!("Job history is stale: {error}.") }</p>
             }
-            if let Some([p, r, c, f]) = counts {
+            if let Some(c) = counts {
                 <ul class="legend ingest-queue">
-                    <li>{ format!("Pending: {p}") }</li><li>{ format!("Processing: {r}") }</li>
-                    <li>{ format!("Completed: {c}") }</li><li>{ format!("Failed: {f}") }</li>
+                    { for logic::queue_legend(c, props.exposed).into_iter().map(|l| html! { <li>{ l }</li> }) }
                 </ul>
             }
             if let Some(l) = list {

@@ -127,6 +127,35 @@ pub fn queue_counts(jobs: &[Job]) -> [usize; 4] {
     c
 }
 
+/// Which states a backend's history shows, from the site's `data-history`: `finished` (the
+/// older Pharos: completed and failed only), `submitted` (the newest: pending records only), or
+/// all of them.
+pub fn exposed(history: Option<&str>) -> [bool; 4] {
+    match history {
+        Some("finished") => [false, false, true, true],
+        Some("submitted") => [true, false, false, false],
+        _ => [true; 4],
+    }
+}
+
+/// The queue legend: each state's count, or "not exposed" where the history cannot show it (a
+/// history that lists waiting and finished jobs together shows every state).
+pub fn queue_legend(counts: [usize; 4], exposed: [bool; 4]) -> Vec<String> {
+    let mixed = counts[0] + counts[1] > 0 && counts[2] + counts[3] > 0;
+    let exposed = if mixed { [true; 4] } else { exposed };
+    ["Pending", "Processing", "Completed", "Failed"]
+        .iter()
+        .zip(counts.iter().zip(exposed))
+        .map(|(label, (n, shown))| {
+            if shown {
+                format!("{label}: {n}")
+            } else {
+                format!("{label}: not exposed")
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +181,29 @@ mod tests {
         assert_eq!(
             ingest_address("http://h:1/", "https://github.com/a/b"),
             "http://h:1/api/v1/ingestion/ingest/https://github.com/a/b"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn states_a_history_cannot_show_are_not_exposed_never_zero() {
+        assert_eq!(
+            queue_legend([0, 0, 2, 1], exposed(Some("finished"))),
+            [
+                "Pending: not exposed",
+                "Processing: not exposed",
+                "Completed: 2",
+                "Failed: 1"
+            ]
+        );
+        assert_eq!(
+            queue_legend([3, 0, 0, 0], exposed(Some("submitted")))[..2],
+            ["Pending: 3", "Processing: not exposed"]
+        );
+        assert_eq!(queue_legend([1, 2, 3, 4], exposed(None))[3], "Failed: 4");
+        // Waiting and finished jobs listed together: every state is shown.
+        assert_eq!(
+            queue_legend([1, 0, 2, 0], exposed(Some("finished")))[..2],
+            ["Pending: 1", "Processing: 0"]
         );
     }
 

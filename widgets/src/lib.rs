@@ -117,6 +117,7 @@ pub fn start() {
             let props = ingest::IngestProps {
                 api: api.into(),
                 interval_ms: poll::interval_ms(attr("data-interval").as_deref()),
+                exposed: ingest_logic::exposed(attr("data-history").as_deref()),
             };
             mount::<ingest::IngestPanel>(el, "ingest", props);
         }

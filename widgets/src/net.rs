@@ -16,15 +16,33 @@ pub struct Fetched {
 /// GETs `url`. `RequestCache::NoCache` makes the browser revalidate its cached copy, so an
 /// unchanged source answers 304 and costs no body.
 pub async fn get_text(url: &str) -> Result<Fetched, String> {
+    get_text_with(url, None).await
+}
+
+/// `get_text`, with the bearer token when one is given (the newest Pharos protects its job
+/// history).
+pub async fn get_text_with(url: &str, token: Option<&str>) -> Result<Fetched, String> {
     let window = web_sys::window().ok_or("no window")?;
     let init = web_sys::RequestInit::new();
     init.set_method("GET");
     init.set_cache(web_sys::RequestCache::NoCache);
+    if let Some(t) = token.filter(|t| !t.is_empty())
+        && let Ok(h) = web_sys::Headers::new()
+    {
+        let _ = h.set("Authorization", &format!("Bearer {t}"));
+        init.set_headers(&h);
+    }
     let req = web_sys::Request::new_with_str_and_init(url, &init)
         .map_err(|_| format!("bad source URL {url}"))?;
     let resp = JsFuture::from(window.fetch_with_request(&req))
         .await
-        .map_err(|_| "the source could not be reached".to_owned())?;
+        .map_err(|_| {
+            if token.is_some_and(|t| !t.is_empty()) {
+                "no answer the browser may read (a refused token, or an origin the backend does not allow)".to_owned()
+            } else {
+                "the source could not be reached".to_owned()
+            }
+        })?;
     let resp: web_sys::Response = resp
         .dyn_into()
         .map_err(|_| "not an HTTP response".to_owned())?;

@@ -227,8 +227,12 @@ impl Demo {
                 .map(|v| (200, v))
                 .ok_or_else(|| detail(404, json!("Not Found")));
         }
+        // As the older Pharos: everything under the two health prefixes is public (so its
+        // unknown `/api/v1/ingestion/health/worker` answers 404 to anyone), and so are the
+        // worker status and job history.
         let public = path == "/api/monitoring/health"
             || path.starts_with("/api/monitoring/health/")
+            || path.starts_with("/api/v1/ingestion/health/")
             || (req.method == "GET" && PUBLIC_INGESTION.contains(&path));
         if !public {
             self.authorized(&req)?;

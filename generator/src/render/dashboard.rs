@@ -115,6 +115,8 @@ pub struct Dashboard<'a> {
     pub ingest_parts: Vec<Kv>,
     /// What the backend's job history holds and does not (the queue length, outcomes).
     pub ingest_note: String,
+    /// What the job history holds, for the live panel: `finished`, `submitted` or empty (all).
+    pub ingest_history: &'static str,
     pub queue: Vec<QueueSeg>,
     pub jobs: Vec<JobRow>,
     pub ops: Vec<Kv>,

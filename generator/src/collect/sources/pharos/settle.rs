@@ -9,9 +9,9 @@ use crate::collect::extract::{Sink, clip};
 /// The fact naming the version: `older` (no heartbeat route, the contract's) or `newest`.
 pub const VERSION: &str = "pharos.version";
 
-/// Tells the two versions in the field apart by the newest one's heartbeat route: the older
-/// answers 404 there (with a token; 401 without, like any path it does not know, which says
-/// nothing). Nothing is said when the route could not be asked.
+/// Tells the two versions in the field apart by the newest one's heartbeat route, public in
+/// both (it is under `/api/v1/ingestion/health`): the older answers 404 there. A 401 or 403 (a
+/// proxy's, say) or no answer says nothing.
 pub(super) fn version(sink: &mut Sink, outcomes: &[EndpointOutcome]) {
     let Some(o) = outcomes
         .iter()

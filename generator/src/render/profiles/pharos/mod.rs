@@ -330,7 +330,22 @@ fn ingestion(now: &Snapshot, jobs: Option<Vec<JobItem>>, d: &mut Dashboard<'_>) 
     }
     // What each version's job history holds: the older lists finished jobs only, the newest
     // one pending record per submission that never changes. Neither exposes the queue length.
-    let version = now.fact(crate::collect::sources::pharos::VERSION);
+    let count = |k: &str| {
+        now.metric(&format!("ingestion.jobs.{k}"))
+            .map_or(0.0, |m| m.value)
+    };
+    // A history that lists waiting and finished jobs together shows every state, whatever the
+    // version (the simulator does).
+    let mixed =
+        count("pending") + count("processing") > 0.0 && count("completed") + count("failed") > 0.0;
+    let version = now
+        .fact(crate::collect::sources::pharos::VERSION)
+        .filter(|_| !mixed);
+    d.ingest_history = match version {
+        Some("older") => "finished",
+        Some("newest") => "submitted",
+        _ => "",
+    };
     let exposed: [bool; 4] = match version {
         Some("older") => [false, false, true, true],
         Some("newest") => [true, false, false, false],
