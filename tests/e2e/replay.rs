@@ -315,3 +315,42 @@ fn a_token_gone_missing_keeps_the_last_figures_with_their_age_and_the_parts_unkn
     assert!(ing.contains("Worker online: heartbeat"), "{ing}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// With `live_source = "backend"`, the live widget is told each module's own check, so it asks
+/// what the site read (resources' failing check), not the placeholder that says nothing.
+#[test]
+fn the_backend_live_widget_asks_each_modules_own_check() {
+    let replay = Replay::scenario("a89b45bb", "healthy");
+    let dir = temp("replay-live-modules");
+    let config = lookout::config::Config::from_toml(
+        &format!(
+            "[backend]\nbase_url = \"{}\"\n[site]\nlive_source = \"backend\"\n",
+            replay.base
+        ),
+        Path::new("t.toml"),
+    )
+    .expect("config");
+    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
+    let token = lookout::collect::Token::new(TOKEN.into());
+    let clock = Clock::starting_at(NOW_MS);
+    lookout::app::snapshot(&config, &mut store, token.as_ref(), clock).expect("snapshot");
+    lookout::app::build(&config, &mut store, &dir.join("site"), false, clock).expect("build");
+    let index = std::fs::read_to_string(dir.join("site/index.html")).expect("index");
+    let modules = index
+        .split("data-modules=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("data-modules");
+    let pairs: Vec<&str> = modules.split(',').collect();
+    assert!(
+        pairs.contains(&"Resources=/api/resources/health"),
+        "{modules}"
+    );
+    assert!(
+        pairs.contains(&"Search=/api/search/search/health"),
+        "{modules}"
+    );
+    assert!(pairs.contains(&"Graph="), "no check of its own: {modules}");
+    assert_eq!(pairs.len(), 13, "{modules}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

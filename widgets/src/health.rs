@@ -27,7 +27,8 @@ pub struct HealthProps {
 #[derive(Clone, PartialEq)]
 pub struct Pharos {
     pub api: AttrValue,
-    pub modules: Rc<Vec<String>>,
+    /// Each module and the path of its check on the backend; empty where it has none.
+    pub modules: Rc<Vec<(String, String)>>,
 }
 
 /// One part as shown: name, status after its dependencies, and why.
@@ -65,12 +66,18 @@ async fn pharos_view(
     match modules {
         Some(m) => parts.extend(m),
         None => {
-            for name in p.modules.iter() {
-                let url = format!(
-                    "{}/api/monitoring/health/module/{}",
-                    p.api.trim_end_matches('/'),
-                    name.to_ascii_lowercase()
-                );
+            for (name, path) in p.modules.iter() {
+                if path.is_empty() {
+                    // No check of its own: nothing to ask, nothing known.
+                    parts.push(PartHealth {
+                        name: name.clone(),
+                        status: Status::Unknown,
+                        word: "no health check registered".into(),
+                        message: String::new(),
+                    });
+                    continue;
+                }
+                let url = format!("{}{path}", p.api.trim_end_matches('/'));
                 let body = net::get_text(&url)
                     .await
                     .map(|f| f.body)

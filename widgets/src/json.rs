@@ -42,6 +42,11 @@ impl Json {
         self.0.is_object()
     }
 
+    /// `Some(false)` only for a JSON `false`: a missing key is not a failed check.
+    pub fn is_false(&self) -> bool {
+        self.0.as_bool() == Some(false)
+    }
+
     /// The items of an array; nothing for anything else.
     pub fn items(&self) -> Vec<Json> {
         if !js_sys::Array::is_array(&self.0) {
@@ -369,6 +374,9 @@ pub fn pharos_health(body: &str) -> Result<PharosHealth, String> {
 /// `/health/module/{name}`'s answer as the part `name`; unknown when it did not answer sensibly.
 pub fn pharos_module(name: &str, body: &str) -> PartHealth {
     let v = Json::parse(body);
+    if !v.get("health").is_object() && v.get("status").str().is_some() {
+        return own_check(name, &v);
+    }
     let mut p = pharos_part(name.to_owned(), &v.get("health"));
     if p.word.is_empty() {
         p.status = Status::Unknown;
@@ -379,6 +387,28 @@ pub fn pharos_module(name: &str, body: &str) -> PartHealth {
         p.word = "no health check registered".into();
     }
     p
+}
+
+/// A module's own check (`/api/resources/health`, ...), read as the generator reads it: its
+/// status word, and why from the sub-checks that failed.
+fn own_check(name: &str, v: &Json) -> PartHealth {
+    let word = v.get("status").str().unwrap_or_default();
+    let db = v.get("database");
+    let mut why = Vec::new();
+    if db.is_false() {
+        why.push("database check failed".to_owned());
+    } else if db.get("healthy").is_false() {
+        why.push(db.get("message").text());
+    }
+    if v.get("cache_available").is_false() {
+        why.push("cache unavailable".to_owned());
+    }
+    PartHealth {
+        name: name.to_owned(),
+        status: Status::from_word(&word),
+        message: why.join("; "),
+        word,
+    }
 }
 
 #[cfg(test)]
@@ -512,5 +542,30 @@ mod tests {
             [("Auth", Status::Healthy), ("Graph", Status::Down)]
         );
         assert!(pharos_health(r#"{"snapshot":null}"#).is_err());
+        // A module's own check, in the shapes both versions answer (tests/fixtures/pharos-real).
+        let resources = pharos_module(
+            "Resources",
+            r#"{"status":"unhealthy","module":{"name":"resources"},"database":{"healthy":false,"message":"Database connection failed: SQL"}}"#,
+        );
+        assert_eq!(
+            (resources.status, resources.message.as_str()),
+            (Status::Down, "Database connection failed: SQL")
+        );
+        let github = pharos_module(
+            "Github",
+            r#"{"status":"degraded","cache_available":false,"max_concurrency":10}"#,
+        );
+        assert_eq!(
+            (github.status, github.message.as_str()),
+            (Status::Degraded, "cache unavailable")
+        );
+        let scholarly = pharos_module(
+            "Scholarly",
+            r#"{"status":"healthy","module":"scholarly","database":true}"#,
+        );
+        assert_eq!(
+            (scholarly.status, scholarly.message.as_str()),
+            (Status::Healthy, "")
+        );
     }
 }

@@ -60,12 +60,16 @@ pub fn start() {
                     .flatten()
                     .map(|api| health::Pharos {
                         api: api.into(),
+                        // `Name=/path/of/its/check,Name=` (empty: no check of its own).
                         modules: std::rc::Rc::new(
                             attr("data-modules")
                                 .unwrap_or_default()
                                 .split(',')
                                 .filter(|m| !m.is_empty())
-                                .map(str::to_owned)
+                                .map(|m| {
+                                    let (n, p) = m.split_once('=').unwrap_or((m, ""));
+                                    (n.to_owned(), p.to_owned())
+                                })
                                 .collect(),
                         ),
                     }),

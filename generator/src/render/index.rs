@@ -140,10 +140,7 @@ pub(super) fn render_index(
         widget_wasm: ctx.bundle.wasm.clone(),
         api_base: &ctx.site.api_base,
         depends_json: serde_json::to_string(&ctx.site.depends_on).unwrap_or_default(),
-        live_modules: ctx.site.live_from_backend.then(|| {
-            let names: Vec<&str> = now.modules.iter().map(|m| m.name.as_str()).collect();
-            names.join(",")
-        }),
+        live_modules: ctx.site.live_from_backend.then(|| live_modules(now)),
         groups: views::key_groups(now, prev.as_ref(), analysis, &ctx.profile),
         cards: ctx.profile.cards.join(","),
         failures: now
@@ -175,4 +172,23 @@ pub(super) fn render_index(
         paths::LATEST_JSON,
         snapshot_json_text(meta, &doc).as_bytes(),
     )
+}
+
+/// `Name=/path` of each module's check as this snapshot read it (empty path: it has none), for
+/// the live widget that asks the backend itself. Names and paths with a separator are left out.
+fn live_modules(now: &model::Snapshot) -> String {
+    now.modules
+        .iter()
+        .filter_map(|m| {
+            let id = format!("module.{}", m.name.to_ascii_lowercase());
+            let path = now
+                .outcomes
+                .iter()
+                .find(|o| o.endpoint == id)
+                .map_or("", |o| o.path.as_str());
+            let clean = |s: &str| !s.contains([',', '=', '"']);
+            (clean(&m.name) && clean(path)).then(|| format!("{}={path}", m.name))
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
