@@ -98,11 +98,16 @@ pub fn notes(
 
 /// `45 s`, `12 min`, `3 h 5 min`.
 fn age(ms: i64) -> String {
-    let s = (ms / 1000).max(0);
+    // Rounded to the nearest unit: two snapshots a minute apart are "1 min", whatever
+    // milliseconds their reads took.
+    let s = (ms + 500).div_euclid(1000).max(0);
     match s {
         s if s < 60 => format!("{s} s"),
-        s if s < 3600 => format!("{} min", s / 60),
-        s => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        s if s < 3570 => format!("{} min", (s + 30) / 60),
+        s => {
+            let m = (s + 30) / 60;
+            format!("{} h {} min", m / 60, m % 60)
+        }
     }
 }
 
