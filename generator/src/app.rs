@@ -41,17 +41,17 @@ pub fn snapshot(
     Ok((meta, assembled.snapshot))
 }
 
-/// Stores a new snapshot, with the parts the newest stored one showed and this one could not
-/// read carried over as unknown (`collect::carry_unread`).
+/// Stores a new snapshot with what the newest stored one adds to it: rates of its counters
+/// over the interval (`collect::rates`), and the parts it showed that this one could not read,
+/// carried over as unknown (`collect::carry_unread`).
 fn insert_carried(
     store: &mut Store,
     assembled: &mut collect::Assembled,
 ) -> Result<SnapshotMeta, Error> {
     let previous = store.latest()?;
-    collect::carry_unread(
-        &mut assembled.snapshot,
-        previous.as_ref().map(|p| &p.snapshot),
-    );
+    let previous = previous.as_ref().map(|p| &p.snapshot);
+    collect::rates::derive(&mut assembled.snapshot, previous);
+    collect::carry_unread(&mut assembled.snapshot, previous);
     Ok(store.insert(assembled)?)
 }
 
@@ -147,6 +147,7 @@ pub fn fill(
     let mut t = from_s;
     let mut n = 0;
     let mut batch = Vec::with_capacity(FILL_BATCH);
+    let mut prev: Option<model::Snapshot> = None;
     let slowest = |r: &[collect::RawReading]| r.iter().map(|r| r.latency_ms).fold(0.0, f64::max);
     while t < to_s {
         let at_ms = (t * 1000.0) as i64;
@@ -157,10 +158,18 @@ pub fn fill(
         };
         let first = read(config, &targets);
         let more = more_targets.iter().map(|(c, ts)| read(c, ts)).collect();
-        batch.push(collect::join_sources(config, first, more));
+        let mut joined = collect::join_sources(config, first, more);
+        // Rates against the snapshot before, as a live snapshot gets them.
+        let before = batch
+            .last()
+            .map(|a: &collect::Assembled| &a.snapshot)
+            .or(prev.as_ref());
+        collect::rates::derive(&mut joined.snapshot, before);
+        batch.push(joined);
         t += step;
         if batch.len() == FILL_BATCH || t >= to_s {
             n += store.insert_batch(&batch)?.len();
+            prev = batch.pop().map(|a| a.snapshot);
             batch.clear();
         }
     }

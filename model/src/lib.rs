@@ -13,5 +13,7 @@ pub mod time;
 pub mod trend;
 
 pub use metric::{Better, Metric, Unit};
-pub use snapshot::{EndpointOutcome, Fact, OutcomeKind, PartHealth, Snapshot, SourceState};
+pub use snapshot::{
+    Counter, EndpointOutcome, Fact, OutcomeKind, PartHealth, Snapshot, SourceState,
+};
 pub use status::{Availability, Status};

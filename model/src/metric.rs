@@ -15,6 +15,8 @@ pub enum Unit {
     Count,
     Megabytes,
     Bytes,
+    /// Events per second (a counter's rate between two snapshots)
+    PerSecond,
     /// 1 for true, 0 for false
     Bool,
     None,
@@ -31,6 +33,7 @@ impl Unit {
             Unit::Count => "count",
             Unit::Megabytes => "megabytes",
             Unit::Bytes => "bytes",
+            Unit::PerSecond => "per_second",
             Unit::Bool => "bool",
             Unit::None => "none",
         }
@@ -49,6 +52,7 @@ impl Unit {
             Unit::Percent | Unit::Ratio => "%",
             Unit::Megabytes => "MB",
             Unit::Bytes => "B",
+            Unit::PerSecond => "/s",
             Unit::Count | Unit::Bool | Unit::None => "",
         }
     }
@@ -78,7 +82,7 @@ impl Unit {
     }
 }
 
-const ALL_UNITS: [Unit; 10] = [
+const ALL_UNITS: [Unit; 11] = [
     Unit::Milliseconds,
     Unit::Seconds,
     Unit::Minutes,
@@ -87,6 +91,7 @@ const ALL_UNITS: [Unit; 10] = [
     Unit::Count,
     Unit::Megabytes,
     Unit::Bytes,
+    Unit::PerSecond,
     Unit::Bool,
     Unit::None,
 ];

@@ -49,7 +49,7 @@ impl OutcomeKind {
             OutcomeKind::Timeout => "Timeout",
             OutcomeKind::Unreachable => "Unreachable",
             OutcomeKind::TooLarge => "Body too large",
-            OutcomeKind::InvalidJson => "Invalid JSON",
+            OutcomeKind::InvalidJson => "Unreadable body",
             OutcomeKind::UnexpectedShape => "Unexpected shape",
             OutcomeKind::BackendFailure => "Backend reports failure",
             OutcomeKind::NotAvailable => "Not available",
@@ -121,6 +121,18 @@ pub struct Snapshot {
     /// `availability` and the unprefixed figures belong to); empty for a single source.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<SourceState>,
+    /// Cumulative values a source reported (counters, histogram buckets), kept so the next
+    /// snapshot can turn them into rates over the interval between the two.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counters: Vec<Counter>,
+}
+
+/// One cumulative value: a counter series (`http_requests_total.code_200`), or a histogram
+/// bucket (`<series>|le=0.5`), its sum (`<series>|sum`) or count (`<series>|count`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Counter {
+    pub name: String,
+    pub value: f64,
 }
 
 /// One source's state in a snapshot of several.

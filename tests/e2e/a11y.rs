@@ -223,6 +223,7 @@ fn bare_snapshot(ms: i64, overall: Status) -> Assembled {
             facts: vec![],
             lists: Default::default(),
             sources: vec![],
+            counters: vec![],
         },
         bodies: vec![None],
     }

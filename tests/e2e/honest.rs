@@ -328,7 +328,7 @@ fn a_json_only_site_shows_no_pharos_section_and_invents_no_figure() {
             .unwrap_or_else(|| panic!("tile {label}"))
             .to_owned()
     };
-    for label in ["Uptime (24h)", "Request error rate", "Method calls"] {
+    for label in ["Uptime (24h)", "Request error rate", "Request rate"] {
         assert!(
             tile(label).contains("not reported by the backend"),
             "{label}: {}",

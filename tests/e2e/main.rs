@@ -9,6 +9,7 @@ mod honest;
 mod mail_tls;
 mod notify;
 mod pipeline;
+mod prometheus;
 mod recorded;
 mod replay;
 mod report;

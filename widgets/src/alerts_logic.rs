@@ -396,6 +396,7 @@ mod tests {
             facts: vec![],
             lists: Default::default(),
             sources: vec![],
+            counters: vec![],
         }
     }
 

@@ -155,6 +155,7 @@ fn snapshot(s: &Json) -> Result<Snapshot, String> {
         facts: Vec::new(),
         lists: Default::default(),
         sources: vec![],
+        counters: vec![],
     })
 }
 

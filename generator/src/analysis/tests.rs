@@ -43,6 +43,7 @@ fn snap(minute: i64, error_rate: f64, latency: f64) -> Assembled {
             facts: vec![],
             lists: Default::default(),
             sources: vec![],
+            counters: vec![],
         },
         bodies: vec![None],
     }

@@ -62,6 +62,7 @@ pub fn assemble(taken_at_ms: i64, duration_ms: f64, readings: Vec<RawReading>) -
             facts: sink.facts,
             lists: sink.lists,
             sources: vec![],
+            counters: sink.counters,
         },
         bodies,
     }
@@ -139,6 +140,7 @@ fn classify(r: &RawReading, sink: &mut Sink) -> (OutcomeKind, Option<String>, u6
 /// (Pharos answers zeros beside an error), so a failed reading leaves a gap in every series.
 fn words_only(sink: &mut Sink) {
     sink.metrics.clear();
+    sink.counters.clear();
     sink.lists = model::lists::Lists::default();
 }
 
@@ -184,6 +186,7 @@ fn merge(into: &mut Sink, mut from: Sink) {
     into.components.extend(from.components);
     into.modules.extend(from.modules);
     into.facts.extend(from.facts);
+    into.counters.extend(from.counters);
     if from.lists.events.is_some() {
         into.lists.events = from.lists.events;
     }

@@ -76,6 +76,7 @@ mod tests {
             facts: vec![],
             lists: model::lists::Lists::default(),
             sources: vec![],
+            counters: vec![],
         };
         s.outcomes.push(EndpointOutcome {
             endpoint: "module.x".into(),

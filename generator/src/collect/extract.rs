@@ -26,6 +26,8 @@ pub struct Sink {
     pub overall: Option<(String, String)>,
     /// Lists the answer carried (recent events, jobs).
     pub lists: model::lists::Lists,
+    /// Cumulative values, turned into rates against the previous snapshot (`collect::rates`).
+    pub counters: Vec<model::Counter>,
 }
 
 impl Sink {
@@ -47,6 +49,16 @@ impl Sink {
             self.metric(name, v, unit, better);
         }
         Ok(())
+    }
+
+    /// A cumulative value (a counter, a histogram bucket); finite ones only.
+    pub fn counter(&mut self, name: impl Into<String>, value: f64) {
+        if value.is_finite() {
+            self.counters.push(model::Counter {
+                name: name.into(),
+                value,
+            });
+        }
     }
 
     pub fn fact(&mut self, name: impl Into<String>, value: impl Into<String>) {

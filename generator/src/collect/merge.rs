@@ -66,6 +66,10 @@ pub fn join(into: &mut Assembled, name: &str, from: Assembled) {
         m.name = metric_name(name, &m.name);
         m
     }));
+    t.counters.extend(s.counters.into_iter().map(|mut c| {
+        c.name = metric_name(name, &c.name);
+        c
+    }));
     t.facts.extend(s.facts.into_iter().map(|mut f| {
         f.name = format!("source.{}.{}", seg(name), f.name);
         f

@@ -5,6 +5,7 @@ mod carry;
 mod extract;
 mod http;
 mod merge;
+pub mod rates;
 pub mod sources;
 
 pub use assemble::{Assembled, assemble};
@@ -38,6 +39,8 @@ pub struct Target {
     /// Its raw body is stored with the snapshot (false for large discovery answers such as a
     /// route list, read for what it leads to and not worth keeping every minute).
     pub keep_body: bool,
+    /// What its kind's config says of how to read the answer.
+    pub options: sources::KindOptions,
 }
 
 impl Target {
@@ -54,6 +57,7 @@ impl Target {
             source,
             optional: false,
             keep_body: true,
+            options: sources::KindOptions::None,
         }
     }
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{
     Backend, BackendKind, ConfigError, DEFAULT_DEMO_PORT, DEFAULT_TOKEN_ENV, Endpoint,
-    PHAROS_MODULES, SourceConfig,
+    PHAROS_MODULES, PromOptions, SourceConfig,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -27,6 +27,14 @@ pub(super) struct RawBackend {
     jobs_limit: Option<u32>,
     modules: Option<Vec<String>>,
     public_url: Option<String>,
+    metrics_path: Option<String>,
+    include: Option<Vec<String>>,
+    max_series: Option<u32>,
+    part_metric: Option<String>,
+    part_label: Option<String>,
+    requests_metric: Option<String>,
+    status_label: Option<String>,
+    latency_metric: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +63,7 @@ pub(super) fn check(
             bad(key, format!("{reason} (in {within})"))
         }
     };
+    let prom = prom_options(&b, &bad)?;
     let base_text = b
         .base_url
         .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_DEMO_PORT}"));
@@ -105,10 +114,11 @@ pub(super) fn check(
     let kind = match b.kind.as_deref().unwrap_or("pharos") {
         "pharos" => BackendKind::Pharos,
         "json" => BackendKind::Json,
+        "prometheus" => BackendKind::Prometheus,
         other => {
             return Err(bad(
                 "backend.kind",
-                format!("must be \"pharos\" or \"json\", not {other:?}"),
+                format!("must be \"pharos\", \"json\" or \"prometheus\", not {other:?}"),
             ));
         }
     };
@@ -246,6 +256,7 @@ pub(super) fn check(
 
     Ok((
         Backend {
+            prom,
             base_url,
             public_url,
             kind,
@@ -285,6 +296,14 @@ pub(super) struct RawSource {
     jobs_limit: Option<u32>,
     modules: Option<Vec<String>>,
     public_url: Option<String>,
+    metrics_path: Option<String>,
+    include: Option<Vec<String>>,
+    max_series: Option<u32>,
+    part_metric: Option<String>,
+    part_label: Option<String>,
+    requests_metric: Option<String>,
+    status_label: Option<String>,
+    latency_metric: Option<String>,
     #[serde(default)]
     endpoint: Vec<RawEndpoint>,
 }
@@ -326,6 +345,14 @@ pub(super) fn check_sources(
             jobs_limit: s.jobs_limit,
             modules: s.modules,
             public_url: s.public_url,
+            metrics_path: s.metrics_path,
+            include: s.include,
+            max_series: s.max_series,
+            part_metric: s.part_metric,
+            part_label: s.part_label,
+            requests_metric: s.requests_metric,
+            status_label: s.status_label,
+            latency_metric: s.latency_metric,
         };
         let (backend, endpoints) = check(b, s.endpoint, &format!("[[source]] {name:?}"), bad)?;
         out.push(SourceConfig {
@@ -335,4 +362,71 @@ pub(super) fn check_sources(
         });
     }
     Ok(out)
+}
+
+/// The Prometheus keys, checked: names are metric or label names, the path a plain path.
+fn prom_options(
+    b: &RawBackend,
+    bad: &dyn Fn(&'static str, String) -> ConfigError,
+) -> Result<PromOptions, ConfigError> {
+    let d = PromOptions::default();
+    let name_ok = |n: &str| {
+        !n.is_empty()
+            && n.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b':')
+    };
+    let named = |v: &Option<String>, key: &'static str, default: &str| match v {
+        None => Ok(default.to_owned()),
+        Some(n) if name_ok(n) => Ok(n.clone()),
+        Some(n) => Err(bad(key, format!("{n:?} is not a metric or label name"))),
+    };
+    let metrics_path = match &b.metrics_path {
+        None => d.metrics_path.clone(),
+        Some(p) if !p.contains(['?', '#', ' ']) => p.trim_start_matches('/').to_owned(),
+        Some(p) => {
+            return Err(bad(
+                "backend.metrics_path",
+                format!("{p:?} is not a plain path"),
+            ));
+        }
+    };
+    let include = b.include.clone().unwrap_or_default();
+    if let Some(g) = include.iter().find(|g| {
+        g.is_empty()
+            || !g
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"_:*?".contains(&c))
+    }) {
+        return Err(bad(
+            "backend.include",
+            format!("{g:?} is not a family name or glob"),
+        ));
+    }
+    let max_series = b.max_series.unwrap_or(d.max_series as u32);
+    if !(1..=5000).contains(&max_series) {
+        return Err(bad(
+            "backend.max_series",
+            format!("must be 1..=5000, got {max_series}"),
+        ));
+    }
+    let parts = match (&b.part_metric, &b.part_label) {
+        (None, None) => None,
+        (Some(m), Some(l)) => Some((
+            named(&Some(m.clone()), "backend.part_metric", "")?,
+            named(&Some(l.clone()), "backend.part_label", "")?,
+        )),
+        _ => {
+            let why = "part_metric and part_label go together".to_owned();
+            return Err(bad("backend.part_label", why));
+        }
+    };
+    Ok(PromOptions {
+        metrics_path,
+        include,
+        max_series: max_series as usize,
+        parts,
+        requests: named(&b.requests_metric, "backend.requests_metric", &d.requests)?,
+        status_label: named(&b.status_label, "backend.status_label", &d.status_label)?,
+        latency: named(&b.latency_metric, "backend.latency_metric", &d.latency)?,
+    })
 }

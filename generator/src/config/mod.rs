@@ -41,6 +41,8 @@ pub enum BackendKind {
     Pharos,
     /// Only the `[[endpoint]]` entries, flattened by JSON path.
     Json,
+    /// A Prometheus / OpenMetrics text exposition (`base_url` + `metrics_path`).
+    Prometheus,
 }
 
 impl BackendKind {
@@ -49,6 +51,40 @@ impl BackendKind {
         match self {
             BackendKind::Pharos => "pharos",
             BackendKind::Json => "json",
+            BackendKind::Prometheus => "prometheus",
+        }
+    }
+}
+
+/// What a Prometheus source reads of its exposition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromOptions {
+    /// Below `base_url` (default `metrics`).
+    pub metrics_path: String,
+    /// Family names to keep (`*` and `?` globs); empty keeps every family.
+    pub include: Vec<String>,
+    /// Series kept per snapshot; the rest are counted and left out, said on the site.
+    pub max_series: usize,
+    /// A family whose samples are parts (1 healthy, 0 down), named by `part_label`
+    /// (`node_scrape_collector_success` by `collector`, `up` by `job`).
+    pub parts: Option<(String, String)>,
+    /// The request counter family, its status-code label, and the request latency histogram:
+    /// together the service's request rate, error rate and latency.
+    pub requests: String,
+    pub status_label: String,
+    pub latency: String,
+}
+
+impl Default for PromOptions {
+    fn default() -> PromOptions {
+        PromOptions {
+            metrics_path: "metrics".into(),
+            include: Vec::new(),
+            max_series: 300,
+            parts: None,
+            requests: "http_requests".into(),
+            status_label: "code".into(),
+            latency: "http_request_duration_seconds".into(),
         }
     }
 }
@@ -77,6 +113,8 @@ pub struct Backend {
     pub modules: Vec<String>,
     /// `backend.modules` was set: exactly those are read.
     pub modules_named: bool,
+    /// For `kind = "prometheus"`.
+    pub prom: PromOptions,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -271,6 +309,7 @@ impl Config {
             let name = match b.kind {
                 BackendKind::Pharos => "pharos",
                 BackendKind::Json => "backend",
+                BackendKind::Prometheus => "metrics",
             };
             let more = backend::check_sources(raw_sources, name, &bad)?;
             (b, e, name.to_owned(), more)

@@ -100,6 +100,7 @@ pub(super) fn check(
         source_name: match kind {
             BackendKind::Pharos => "Pharos".to_owned(),
             BackendKind::Json => "the backend".to_owned(),
+            BackendKind::Prometheus => "the metrics endpoint".to_owned(),
         },
         source_kind: kind.as_str(),
         public_url,

@@ -199,7 +199,12 @@ pub fn tiles(
             anomaly: anomaly_word(analysis, metric),
         }
     };
-    vec![
+    use crate::collect::rates::{ERROR_RATE, LATENCY_P95, RATE};
+    let counters = format!("{source}'s request counters, over the last interval");
+    // The service's own request figures where its kind measures them; never guessed from
+    // Lookout's reads.
+    let measured = |m: &str| val(now, m).filter(|_| caps.request_error_rate);
+    let mut tiles = vec![
         tile(
             "Uptime (24h)",
             "",
@@ -208,21 +213,33 @@ pub fn tiles(
                 .map(|p| format!("{p:.2}%")),
             format!("{source}'s own health word, over 24 h"),
         ),
-        // No kind here measures its request errors yet: said, never guessed from Lookout's reads.
-        tile("Request error rate", "", None, String::new()),
         tile(
-            "Method calls",
-            "",
-            request_rate(now, prev, methods).map(|r| format!("{r:.1}/s")),
-            format!("{source}'s per-method call counts"),
+            "Request error rate",
+            ERROR_RATE,
+            measured(ERROR_RATE),
+            counters.clone(),
         ),
-        tile(
-            "Read latency p95",
-            "probe.latency_p95",
-            val(now, "probe.latency_p95"),
-            format!("Lookout's own reads of {source}"),
-        ),
-    ]
+        match methods {
+            Some(_) => tile(
+                "Method calls",
+                "",
+                request_rate(now, prev, methods).map(|r| format!("{r:.1}/s")),
+                format!("{source}'s per-method call counts"),
+            ),
+            None => tile("Request rate", RATE, measured(RATE), counters.clone()),
+        },
+    ];
+    if let Some(p95) = measured(LATENCY_P95) {
+        let from = format!("{source}'s latency histogram, over the last interval");
+        tiles.push(tile("Response time p95", LATENCY_P95, Some(p95), from));
+    }
+    tiles.push(tile(
+        "Read latency p95",
+        "probe.latency_p95",
+        val(now, "probe.latency_p95"),
+        format!("Lookout's own reads of {source}"),
+    ));
+    tiles
 }
 
 /// The lower-case key Pharos uses for a module in metric and endpoint names.

@@ -96,6 +96,7 @@ fn hostile() -> Assembled {
             }],
             lists: Default::default(),
             sources: vec![],
+            counters: vec![],
         },
         bodies: vec![None],
     }

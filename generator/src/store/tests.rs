@@ -51,6 +51,7 @@ pub fn assembled(ms: i64, overall: Status, latency: f64) -> Assembled {
             facts: vec![],
             lists: Default::default(),
             sources: vec![],
+            counters: vec![],
         },
         bodies: vec![Some(b"{}".to_vec())],
     }

@@ -3,10 +3,19 @@
 
 pub mod json;
 pub mod pharos;
+pub mod prometheus;
 
 use super::Target;
 use super::extract::{Shape, Sink, Verdict};
 use crate::config::Config;
+
+/// A kind's own reading options, carried by its targets to `decode` (which sees no config).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum KindOptions {
+    #[default]
+    None,
+    Prometheus(std::sync::Arc<crate::config::PromOptions>),
+}
 
 /// Which headline figures a kind really measures. A figure it does not measure is shown as
 /// "not reported by <source>", never filled in from Lookout's own readings.
@@ -121,7 +130,7 @@ pub trait Source: Sync {
 }
 
 /// Every kind. Adding one: its folder, and one line here.
-pub const REGISTRY: &[&dyn Source] = &[&pharos::Pharos, &json::Json];
+pub const REGISTRY: &[&dyn Source] = &[&pharos::Pharos, &json::Json, &prometheus::Prometheus];
 
 /// The kind named `kind`.
 pub fn of(kind: &str) -> Option<&'static dyn Source> {
