@@ -14,6 +14,8 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+# The certificate check's test makes its certificates and TLS server with openssl.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The Prometheus source's end-to-end test scrapes a real exporter.
 command -v prometheus-node-exporter >/dev/null 2>&1 || need+=(prometheus-node-exporter)
 # The mail tests' SMTP server is Python's smtpd (in the standard library up to 3.11).

@@ -421,7 +421,7 @@ mod tests {
     fn reads_what_the_generator_publishes() {
         // Written by the generator's own test (render::alerts), so the two cannot drift apart.
         let p = published(include_str!("fixtures/rules.json")).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(p.rules.len(), 8);
+        assert_eq!(p.rules.len(), 9);
         assert_eq!(p.rules[0].name, "Backend down");
         assert_eq!(
             p.rules[0].condition,

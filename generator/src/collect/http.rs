@@ -18,6 +18,9 @@ pub struct FetchPolicy {
     pub max_body_bytes: u64,
     /// Requests in flight at once (at least 1).
     pub concurrency: usize,
+    /// A black-box check's: keep the server certificate (its expiry), trust these CAs too.
+    pub tls_info: bool,
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl FetchPolicy {
@@ -29,16 +32,26 @@ impl FetchPolicy {
             retry_backoff: b.retry_backoff,
             max_body_bytes: b.max_body_bytes,
             concurrency: b.concurrency,
+            tls_info: b.kind == crate::config::BackendKind::Http,
+            ca_file: b.check.ca_file.clone(),
         }
     }
 
     pub fn client(&self) -> Result<reqwest::Client, reqwest::Error> {
-        reqwest::Client::builder()
+        let mut b = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .user_agent(concat!("lookout/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::limited(3))
-            .build()
+            .tls_info(self.tls_info);
+        if let Some(path) = &self.ca_file {
+            // Checked to be a file when the config was read; a file that is not PEM fails here.
+            let pem = std::fs::read(path).unwrap_or_default();
+            for cert in reqwest::Certificate::from_pem_bundle(&pem)? {
+                b = b.add_root_certificate(cert);
+            }
+        }
+        b.build()
     }
 }
 
@@ -85,11 +98,17 @@ async fn fetch_one(
     loop {
         attempt += 1;
         let started = Instant::now();
-        let (status, body) = attempt_once(client, &target, token, policy).await;
+        let (status, body, tls_not_after_ms) = if target.url.scheme() == "tcp" {
+            (None, connect(&target, policy).await, None)
+        } else {
+            attempt_once(client, &target, token, policy).await
+        };
         let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        // A check's 5xx is its answer, not a reading to try again.
+        let check = matches!(target.options, super::sources::KindOptions::Check(_));
         let retryable = match (&status, &body) {
             (_, Err(TransportFailure::Unreachable(_))) => true,
-            (Some(s), _) => *s >= 500,
+            (Some(s), _) => *s >= 500 && !check,
             _ => false,
         };
         if retryable && attempt <= policy.retries {
@@ -102,27 +121,65 @@ async fn fetch_one(
             http_status: status,
             latency_ms,
             attempts: attempt,
+            tls_not_after_ms,
             body,
         };
     }
 }
+
+/// A TCP connect within the timeout: an empty body when it connected.
+async fn connect(target: &Target, policy: &FetchPolicy) -> Result<Vec<u8>, TransportFailure> {
+    let host = target.url.host_str().unwrap_or_default().to_owned();
+    let port = target.url.port().unwrap_or(0);
+    match tokio::time::timeout(
+        policy.connect_timeout,
+        tokio::net::TcpStream::connect((host, port)),
+    )
+    .await
+    {
+        Ok(Ok(_)) => Ok(Vec::new()),
+        Ok(Err(e)) => Err(TransportFailure::Unreachable(e.to_string())),
+        Err(_) => Err(TransportFailure::Timeout("connect timed out".into())),
+    }
+}
+
+type Answer = (Option<u16>, Result<Vec<u8>, TransportFailure>, Option<i64>);
 
 async fn attempt_once(
     client: &reqwest::Client,
     target: &Target,
     token: Option<&Token>,
     policy: &FetchPolicy,
-) -> (Option<u16>, Result<Vec<u8>, TransportFailure>) {
+) -> Answer {
+    let method = match &target.options {
+        super::sources::KindOptions::Check(c) => {
+            reqwest::Method::from_bytes(c.method.as_bytes()).unwrap_or(reqwest::Method::GET)
+        }
+        _ => reqwest::Method::GET,
+    };
     let mut req = client
-        .get(target.url.clone())
+        .request(method, target.url.clone())
         .header("accept", "application/json");
     if let Some(t) = token {
         req = req.bearer_auth(t.expose());
     }
     let mut resp = match req.send().await {
         Ok(r) => r,
-        Err(e) => return (None, Err(classify(&e))),
+        Err(e) => return (None, Err(classify(&e)), None),
     };
+    let not_after = resp
+        .extensions()
+        .get::<reqwest::tls::TlsInfo>()
+        .and_then(|t| t.peer_certificate())
+        .and_then(super::sources::http::cert::not_after_ms);
+    let (status, body) = read_body(&mut resp, policy).await;
+    (status, body, not_after)
+}
+
+async fn read_body(
+    resp: &mut reqwest::Response,
+    policy: &FetchPolicy,
+) -> (Option<u16>, Result<Vec<u8>, TransportFailure>) {
     let status = resp.status().as_u16();
     if resp
         .content_length()

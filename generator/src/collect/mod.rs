@@ -78,6 +78,8 @@ pub struct RawReading {
     pub latency_ms: f64,
     pub attempts: u32,
     pub body: Result<Vec<u8>, TransportFailure>,
+    /// The server certificate's expiry, for an HTTPS check (`kind = "http"`).
+    pub tls_not_after_ms: Option<i64>,
 }
 
 /// The bearer token, read from the environment. Never printed, never serialized.

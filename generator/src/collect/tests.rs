@@ -19,6 +19,7 @@ fn reading_for(target: &Target, status: u16, body: &[u8]) -> RawReading {
         http_status: Some(status),
         latency_ms: 12.5,
         attempts: 1,
+        tls_not_after_ms: None,
         body: Ok(body.to_vec()),
     }
 }
@@ -344,6 +345,7 @@ fn health_unreadable_means_down_and_one_failure_does_not_hide_the_rest() {
             http_status: None,
             latency_ms: 2000.0,
             attempts: 1,
+            tls_not_after_ms: None,
             body: Err(TransportFailure::Timeout("operation timed out".into())),
         },
         reading_for(&target("cache"), s, &cache_body),

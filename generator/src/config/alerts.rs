@@ -75,7 +75,8 @@ pub(crate) fn threshold_rule(
 
 /// Rules for what the backend measures, never for Lookout's own readings: the backend (or a
 /// further source) down, any component or module down (for 2 minutes), the worker queue, the cache hit rate (only read when
-/// there were requests) and Celery workers (only there when the backend reports them).
+/// there were requests), Celery workers (only there when the backend reports them) and a
+/// checked certificate's expiry.
 pub fn default_rules() -> Vec<Rule> {
     let down = |name: &str, metric: &str, severity| {
         threshold_rule(name, metric, Op::Ge, 2.0, None, severity)
@@ -117,6 +118,18 @@ pub fn default_rules() -> Vec<Rule> {
         },
         // Each further `[[source]]`'s own status (the first's is "Backend down").
         down("Source down", "status.source.*", AlertSeverity::Critical),
+        // An HTTPS check's certificate (`kind = "http"`): an expiry does not flap, so at once.
+        Rule {
+            for_ms: 0,
+            ..threshold_rule(
+                "Certificate expires within 14 days",
+                "*check.cert_days_left",
+                Op::Lt,
+                14.0,
+                None,
+                AlertSeverity::Warning,
+            )
+        },
     ]
 }
 

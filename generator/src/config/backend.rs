@@ -6,8 +6,8 @@ use reqwest::Url;
 use serde::Deserialize;
 
 use super::{
-    Backend, BackendKind, ConfigError, DEFAULT_DEMO_PORT, DEFAULT_TOKEN_ENV, Endpoint,
-    PHAROS_MODULES, PromOptions, SourceConfig,
+    Backend, BackendKind, CheckOptions, ConfigError, DEFAULT_DEMO_PORT, DEFAULT_TOKEN_ENV,
+    Endpoint, PHAROS_MODULES, PromOptions, SourceConfig,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -35,6 +35,14 @@ pub(super) struct RawBackend {
     requests_metric: Option<String>,
     status_label: Option<String>,
     latency_metric: Option<String>,
+    url: Option<String>,
+    address: Option<String>,
+    method: Option<String>,
+    expect_status: Option<Vec<u16>>,
+    body_contains: Option<String>,
+    json_path: Option<String>,
+    json_equals: Option<String>,
+    ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,16 +72,39 @@ pub(super) fn check(
         }
     };
     let prom = prom_options(&b, &bad)?;
-    let base_text = b
-        .base_url
-        .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_DEMO_PORT}"));
+    let check = check_options(&b, &bad)?;
+    // A check's address is its `url` (or `address`); `base_url` is the other kinds'.
+    let base_text = match (b.kind.as_deref(), &b.url, &b.address) {
+        (Some("http"), Some(u), _) => u.clone(),
+        (Some("http"), None, _) => {
+            return Err(bad("url", "kind = \"http\" needs the url to check".into()));
+        }
+        (Some("tcp"), _, Some(a)) => format!("tcp://{a}"),
+        (Some("tcp"), _, None) => {
+            return Err(bad(
+                "address",
+                "kind = \"tcp\" needs the host:port to connect to".into(),
+            ));
+        }
+        _ => b
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_DEMO_PORT}")),
+    };
     let mut base_url = Url::parse(&base_text).map_err(|e| {
         bad(
             "backend.base_url",
             format!("is not a URL ({e}): {base_text:?}"),
         )
     })?;
-    if !matches!(base_url.scheme(), "http" | "https") {
+    let tcp = b.kind.as_deref() == Some("tcp");
+    if tcp && (base_url.host_str().is_none() || base_url.port().is_none()) {
+        return Err(bad(
+            "address",
+            format!("must be host:port, got {base_text:?}"),
+        ));
+    }
+    if !tcp && !matches!(base_url.scheme(), "http" | "https") {
         return Err(bad(
             "backend.base_url",
             "must start with http:// or https://".into(),
@@ -85,7 +116,8 @@ pub(super) fn check(
             "must not hold credentials; put the token in the environment variable named by backend.token_env".into(),
         ));
     }
-    if !base_url.path().ends_with('/') {
+    // A check's URL is asked as written; the other kinds join paths below a folder.
+    if !matches!(b.kind.as_deref(), Some("http" | "tcp")) && !base_url.path().ends_with('/') {
         let p = format!("{}/", base_url.path());
         base_url.set_path(&p);
     }
@@ -115,10 +147,14 @@ pub(super) fn check(
         "pharos" => BackendKind::Pharos,
         "json" => BackendKind::Json,
         "prometheus" => BackendKind::Prometheus,
+        "http" => BackendKind::Http,
+        "tcp" => BackendKind::Tcp,
         other => {
             return Err(bad(
                 "backend.kind",
-                format!("must be \"pharos\", \"json\" or \"prometheus\", not {other:?}"),
+                format!(
+                    "must be \"pharos\", \"json\", \"prometheus\", \"http\" or \"tcp\", not {other:?}"
+                ),
             ));
         }
     };
@@ -257,6 +293,7 @@ pub(super) fn check(
     Ok((
         Backend {
             prom,
+            check,
             base_url,
             public_url,
             kind,
@@ -304,6 +341,14 @@ pub(super) struct RawSource {
     requests_metric: Option<String>,
     status_label: Option<String>,
     latency_metric: Option<String>,
+    url: Option<String>,
+    address: Option<String>,
+    method: Option<String>,
+    expect_status: Option<Vec<u16>>,
+    body_contains: Option<String>,
+    json_path: Option<String>,
+    json_equals: Option<String>,
+    ca_file: Option<std::path::PathBuf>,
     #[serde(default)]
     endpoint: Vec<RawEndpoint>,
 }
@@ -353,6 +398,14 @@ pub(super) fn check_sources(
             requests_metric: s.requests_metric,
             status_label: s.status_label,
             latency_metric: s.latency_metric,
+            url: s.url,
+            address: s.address,
+            method: s.method,
+            expect_status: s.expect_status,
+            body_contains: s.body_contains,
+            json_path: s.json_path,
+            json_equals: s.json_equals,
+            ca_file: s.ca_file,
         };
         let (backend, endpoints) = check(b, s.endpoint, &format!("[[source]] {name:?}"), bad)?;
         out.push(SourceConfig {
@@ -428,5 +481,49 @@ fn prom_options(
         requests: named(&b.requests_metric, "backend.requests_metric", &d.requests)?,
         status_label: named(&b.status_label, "backend.status_label", &d.status_label)?,
         latency: named(&b.latency_metric, "backend.latency_metric", &d.latency)?,
+    })
+}
+
+/// The check keys, checked: a known method, statuses 100..=599, a JSON path and value together.
+fn check_options(
+    b: &RawBackend,
+    bad: &dyn Fn(&'static str, String) -> ConfigError,
+) -> Result<CheckOptions, ConfigError> {
+    let method = b
+        .method
+        .clone()
+        .unwrap_or_else(|| "GET".into())
+        .to_ascii_uppercase();
+    if !matches!(method.as_str(), "GET" | "HEAD" | "POST") {
+        return Err(bad(
+            "method",
+            format!("must be GET, HEAD or POST, got {method:?}"),
+        ));
+    }
+    let expect_status = b.expect_status.clone().unwrap_or_default();
+    if let Some(s) = expect_status.iter().find(|s| !(100..=599).contains(*s)) {
+        return Err(bad("expect_status", format!("{s} is not an HTTP status")));
+    }
+    let json_equals = match (&b.json_path, &b.json_equals) {
+        (None, None) => None,
+        (Some(p), Some(v)) if !p.is_empty() => Some((p.clone(), v.clone())),
+        _ => {
+            return Err(bad(
+                "json_path",
+                "json_path and json_equals go together".into(),
+            ));
+        }
+    };
+    if let Some(f) = &b.ca_file
+        && !f.is_file()
+    {
+        return Err(bad("ca_file", format!("{} is not a file", f.display())));
+    }
+    Ok(CheckOptions {
+        method,
+        expect_status,
+        body_contains: b.body_contains.clone(),
+        json_equals,
+        ca_file: b.ca_file.clone(),
     })
 }

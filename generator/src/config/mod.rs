@@ -43,6 +43,10 @@ pub enum BackendKind {
     Json,
     /// A Prometheus / OpenMetrics text exposition (`base_url` + `metrics_path`).
     Prometheus,
+    /// A black-box HTTP check of `url`.
+    Http,
+    /// A black-box TCP connect to `address`.
+    Tcp,
 }
 
 impl BackendKind {
@@ -52,8 +56,25 @@ impl BackendKind {
             BackendKind::Pharos => "pharos",
             BackendKind::Json => "json",
             BackendKind::Prometheus => "prometheus",
+            BackendKind::Http => "http",
+            BackendKind::Tcp => "tcp",
         }
     }
+}
+
+/// A black-box check: what to ask, and what answer passes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckOptions {
+    /// `GET`, `HEAD` or `POST`.
+    pub method: String,
+    /// Statuses that pass; empty: any 2xx or 3xx.
+    pub expect_status: Vec<u16>,
+    /// Text the body must contain.
+    pub body_contains: Option<String>,
+    /// A dot path into a JSON body and the value it must have there.
+    pub json_equals: Option<(String, String)>,
+    /// A PEM file of certificates to trust besides the system's (an internal CA).
+    pub ca_file: Option<PathBuf>,
 }
 
 /// What a Prometheus source reads of its exposition.
@@ -115,6 +136,8 @@ pub struct Backend {
     pub modules_named: bool,
     /// For `kind = "prometheus"`.
     pub prom: PromOptions,
+    /// For `kind = "http"` and `"tcp"`.
+    pub check: CheckOptions,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -310,6 +333,8 @@ impl Config {
                 BackendKind::Pharos => "pharos",
                 BackendKind::Json => "backend",
                 BackendKind::Prometheus => "metrics",
+                BackendKind::Http => "check",
+                BackendKind::Tcp => "connect",
             };
             let more = backend::check_sources(raw_sources, name, &bad)?;
             (b, e, name.to_owned(), more)

@@ -101,6 +101,7 @@ pub(super) fn check(
             BackendKind::Pharos => "Pharos".to_owned(),
             BackendKind::Json => "the backend".to_owned(),
             BackendKind::Prometheus => "the metrics endpoint".to_owned(),
+            BackendKind::Http | BackendKind::Tcp => "the check".to_owned(),
         },
         source_kind: kind.as_str(),
         public_url,

@@ -141,7 +141,8 @@ fn default_alert_rules_and_custom_ones() {
             "Worker queue above 100",
             "Cache hit rate below 50%",
             "Workers degraded",
-            "Source down"
+            "Source down",
+            "Certificate expires within 14 days"
         ]
     );
     // Nothing of Lookout's own readings: failed reads are no error rate, read times no latency.
@@ -273,4 +274,42 @@ fn sources_are_named_checked_and_backend_stays_the_short_form() {
     }
     let e = parse("[[source]]\nname = \"a\"\nconcurrency = 0\n").expect_err("concurrency");
     assert!(e.to_string().contains("[[source]] \"a\""), "{e}");
+}
+
+#[test]
+fn every_kind_as_a_further_source() {
+    let c = parse(
+        "[backend]\nbase_url = \"http://10.0.0.5:8765\"\n\
+         [[source]]\nname = \"node\"\nkind = \"prometheus\"\nbase_url = \"http://10.0.0.5:9100\"\npart_metric = \"node_scrape_collector_success\"\npart_label = \"collector\"\n\
+         [[source]]\nname = \"website\"\nkind = \"http\"\nurl = \"https://www.example.com/health\"\njson_path = \"status\"\njson_equals = \"ok\"\n\
+         [[source]]\nname = \"postgres\"\nkind = \"tcp\"\naddress = \"10.0.0.6:5432\"\n",
+    )
+    .expect("the README's example");
+    let kinds: Vec<BackendKind> = c.more_sources.iter().map(|s| s.backend.kind).collect();
+    assert_eq!(
+        kinds,
+        [BackendKind::Prometheus, BackendKind::Http, BackendKind::Tcp]
+    );
+    let node = &c.more_sources[0].backend;
+    assert_eq!(
+        node.prom.parts,
+        Some(("node_scrape_collector_success".into(), "collector".into()))
+    );
+    assert_eq!(
+        c.more_sources[1].backend.base_url.as_str(),
+        "https://www.example.com/health"
+    );
+    assert_eq!(
+        c.more_sources[1].backend.check.json_equals,
+        Some(("status".into(), "ok".into()))
+    );
+    assert_eq!(
+        c.more_sources[2].backend.base_url.as_str(),
+        "tcp://10.0.0.6:5432"
+    );
+    let e = parse("[backend]\nkind = \"prometheus\"\nmax_series = 0\n").expect_err("0 series");
+    assert!(e.to_string().contains("max_series"), "{e}");
+    let e =
+        parse("[backend]\nkind = \"prometheus\"\npart_metric = \"up\"\n").expect_err("no label");
+    assert!(e.to_string().contains("part_label"), "{e}");
 }

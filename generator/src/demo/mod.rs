@@ -416,6 +416,7 @@ impl Demo {
                     http_status: Some(reply.status),
                     latency_ms: reply.latency_ms,
                     attempts: 1,
+                    tls_not_after_ms: None,
                     body: Ok(reply.body),
                 }
             })

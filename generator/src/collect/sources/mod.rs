@@ -1,9 +1,11 @@
 //! Source kinds: what a snapshot asks of a backend, how each answer becomes readings, and which
 //! headline figures the kind really measures. One folder per kind; `REGISTRY` lists them.
 
+pub mod http;
 pub mod json;
 pub mod pharos;
 pub mod prometheus;
+pub mod tcp;
 
 use super::Target;
 use super::extract::{Shape, Sink, Verdict};
@@ -15,6 +17,7 @@ pub enum KindOptions {
     #[default]
     None,
     Prometheus(std::sync::Arc<crate::config::PromOptions>),
+    Check(std::sync::Arc<crate::config::CheckOptions>),
 }
 
 /// Which headline figures a kind really measures. A figure it does not measure is shown as
@@ -115,6 +118,17 @@ pub trait Source: Sync {
     fn follow_up(&self, _config: &Config, _first: &[super::RawReading]) -> Vec<Target> {
         Vec::new()
     }
+    /// Reads a whole reading (status, timing, certificate, or no answer at all) where the kind
+    /// is a black-box check, whose finding is the answer itself; `None` for the kinds that
+    /// read bodies (`decode`).
+    fn decode_reading(
+        &self,
+        _r: &super::RawReading,
+        _taken_at_ms: i64,
+        _sink: &mut Sink,
+    ) -> Option<Verdict> {
+        None
+    }
     /// Reconciles what several answers said of one part once all are decoded (two signals of
     /// one worker's liveness, say), and names the parts whose answer could not be read.
     fn settle(&self, _sink: &mut Sink, _outcomes: &[model::EndpointOutcome]) {}
@@ -130,7 +144,13 @@ pub trait Source: Sync {
 }
 
 /// Every kind. Adding one: its folder, and one line here.
-pub const REGISTRY: &[&dyn Source] = &[&pharos::Pharos, &json::Json, &prometheus::Prometheus];
+pub const REGISTRY: &[&dyn Source] = &[
+    &pharos::Pharos,
+    &json::Json,
+    &prometheus::Prometheus,
+    &http::Http,
+    &tcp::Tcp,
+];
 
 /// The kind named `kind`.
 pub fn of(kind: &str) -> Option<&'static dyn Source> {

@@ -229,6 +229,7 @@ mod tests {
             http_status: Some(200),
             latency_ms: 1.0,
             attempts: 1,
+            tls_not_after_ms: None,
             body: Ok(body.as_bytes().to_vec()),
         };
         let a = crate::collect::assemble(

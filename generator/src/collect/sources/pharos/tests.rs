@@ -23,6 +23,7 @@ fn reading(endpoint: &str, status: u16, body: &[u8]) -> RawReading {
         http_status: Some(status),
         latency_ms: 1.0,
         attempts: 1,
+        tls_not_after_ms: None,
         body: Ok(body.to_vec()),
     }
 }

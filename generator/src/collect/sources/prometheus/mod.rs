@@ -53,7 +53,7 @@ impl Source for Prometheus {
         let default = PromOptions::default();
         let opts = match &target.options {
             KindOptions::Prometheus(o) => o.as_ref(),
-            KindOptions::None => &default,
+            _ => &default,
         };
         read(&families, opts, sink);
         Ok(Verdict::Ok)

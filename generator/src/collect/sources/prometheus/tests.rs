@@ -28,6 +28,7 @@ fn read_with(opts: PromOptions, body: &[u8]) -> model::Snapshot {
         http_status: Some(200),
         latency_ms: 1.0,
         attempts: 1,
+        tls_not_after_ms: None,
         body: Ok(body.to_vec()),
     };
     assemble(0, 1.0, vec![r]).snapshot
