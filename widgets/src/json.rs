@@ -443,8 +443,10 @@ mod tests {
             }
         );
         assert_eq!(p.rules[6].metric, "status.source.*");
+        assert_eq!(p.rules[7].metric, "*check.cert_days_left");
+        assert_eq!(p.rules[7].for_ms, 0, "an expiry does not flap");
         assert!(matches!(
-            p.rules[7].condition,
+            p.rules[8].condition,
             Condition::Anomaly { min_score, min_severity: model::anomaly::Severity::High } if min_score == 0.7
         ));
         let s = &p.states[0];
