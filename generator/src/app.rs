@@ -460,6 +460,10 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
         let ml = demo::ml_api::source(&backend.base_url(), &cfg.backend)
             .map_err(|e| Error::Usage(format!("demo ML API URL: {e}")))?;
         cfg.more_sources.push(ml);
+        // And the admin API (mapped JSON) and a Prometheus exposition: one demo, every kind.
+        let more = demo::admin_api::sources(&backend.base_url(), &cfg.backend)
+            .map_err(|e| Error::Usage(format!("demo admin API URL: {e}")))?;
+        cfg.more_sources.extend(more);
         cfg.site.source_name = cfg.source_name.clone();
     }
     let mut store = Store::open(&paths.data_dir)?;

@@ -133,17 +133,36 @@ fn demo_command_serves_a_live_site_and_stops_on_ctrl_c() {
             _ => panic!("demo stopped early: {}", stderr()),
         }
     }
-    // The demo is a site of two sources: Pharos and the ML API, each with its own row.
     let index = String::from_utf8_lossy(&raw_http(addr, "GET", "/", &[]).body).into_owned();
     let sources = index
         .split("id=\"sources-h\"")
         .nth(1)
         .unwrap_or_else(|| panic!("no Sources section"));
+    // One demo, every kind: Pharos, the ML API (JSON), the admin API (mapped JSON) and a
+    // Prometheus exposition, each with its own row.
+    for name in ["pharos", "ml-api", "admin", "metrics"] {
+        assert!(
+            sources.contains(&format!("<th scope=\"row\">{name} ")),
+            "{name}: {sources}"
+        );
+    }
+    // The admin API's services and their dependencies are parts of the graph; the exposition's
+    // counters are rates over the interval.
+    let graph = String::from_utf8_lossy(&raw_http(addr, "GET", "/dependencies.html", &[]).body)
+        .into_owned();
     assert!(
-        sources.contains("<th scope=\"row\">pharos ")
-            && sources.contains("<th scope=\"row\">ml-api "),
-        "{sources}"
+        graph.contains("admin/gateway") && graph.contains("admin/users-db"),
+        "the graph"
     );
+    let metrics =
+        String::from_utf8_lossy(&raw_http(addr, "GET", "/metrics.html", &[]).body).into_owned();
+    for m in [
+        "source.metrics.service.requests.rate",
+        "source.metrics.service.requests.latency.p95",
+        "source.admin.latency.GET__api_items.p95",
+    ] {
+        assert!(metrics.contains(m), "{m} on the metrics page");
+    }
     // The ML API's health endpoint is its own word on its availability.
     let ml = sources
         .split("<th scope=\"row\">ml-api ")

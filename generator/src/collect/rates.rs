@@ -49,7 +49,8 @@ pub fn derive(now: &mut Snapshot, prev: Option<&Snapshot>) {
         };
         match c.name.split_once('|') {
             None => {
-                if c.name != REQUESTS && c.name != ERRORS {
+                // A further source's are namespaced (`source.<name>.service.requests.total`).
+                if !c.name.ends_with(REQUESTS) && !c.name.ends_with(ERRORS) {
                     let rate = increase(was, c.value) / dt;
                     out.push(metric(format!("{}.per_s", c.name), rate, Unit::PerSecond));
                 }
@@ -96,18 +97,26 @@ pub fn derive(now: &mut Snapshot, prev: Option<&Snapshot>) {
     now.metrics.extend(out);
 }
 
-/// The request rate and error rate from the service's request counters.
+/// The request rate and error rate from the service's request counters, of each source (the
+/// first's bare, a further one's under its namespace).
 fn requests(now: &Snapshot, old: &HashMap<&str, f64>, dt: f64, out: &mut Vec<Metric>) {
     let inc = |name: &str| {
         let cur = now.counters.iter().find(|c| c.name == name)?.value;
         Some(increase(*old.get(name)?, cur))
     };
-    let Some(total) = inc(REQUESTS) else { return };
-    out.push(metric(RATE.into(), total / dt, Unit::PerSecond));
-    if let Some(errors) = inc(ERRORS).filter(|_| total > 0.0) {
-        let mut m = metric(ERROR_RATE.into(), errors / total * 100.0, Unit::Percent);
-        m.better = Better::Lower;
-        out.push(m);
+    for c in now.counters.iter().filter(|c| c.name.ends_with(REQUESTS)) {
+        let ns = &c.name[..c.name.len() - REQUESTS.len()];
+        let Some(total) = inc(&c.name) else { continue };
+        out.push(metric(format!("{ns}{RATE}"), total / dt, Unit::PerSecond));
+        if let Some(errors) = inc(&format!("{ns}{ERRORS}")).filter(|_| total > 0.0) {
+            let mut m = metric(
+                format!("{ns}{ERROR_RATE}"),
+                errors / total * 100.0,
+                Unit::Percent,
+            );
+            m.better = Better::Lower;
+            out.push(m);
+        }
     }
 }
 
@@ -121,7 +130,7 @@ fn metric(name: String, value: f64, unit: Unit) -> Metric {
 
 /// Seconds are shown as milliseconds, the unit of every other latency on the site.
 fn scale_of(base: &str) -> (f64, Unit) {
-    if base.contains("seconds") || base == LATENCY {
+    if base.contains("seconds") || base.ends_with(LATENCY) {
         (1000.0, Unit::Milliseconds)
     } else {
         (1.0, Unit::None)

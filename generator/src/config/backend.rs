@@ -54,6 +54,8 @@ pub(super) struct RawEndpoint {
     auth: bool,
     #[serde(default)]
     health: bool,
+    #[serde(default)]
+    map: Vec<super::mapping::RawMap>,
 }
 
 /// Checks one source's table and its endpoints. `within` names the table in errors (empty for
@@ -270,11 +272,13 @@ pub(super) fn check(
                 format!("{:?} must be http or https", e.url),
             ));
         }
+        let maps = super::mapping::check(e.map, &bad)?;
         endpoints.push(Endpoint {
             name: e.name,
             url,
             auth: e.auth,
             health: e.health,
+            maps,
         });
     }
     if endpoints.iter().filter(|e| e.health).count() > 1 {

@@ -9,11 +9,13 @@ use serde::Deserialize;
 
 pub(crate) mod alerts;
 mod backend;
+mod mapping;
 mod notify;
 mod report;
 mod site;
 
 pub use alerts::default_rules;
+pub use mapping::{Mapping, unit_of};
 pub use notify::{Notify, Webhook, WebhookFormat, WebhookUrl};
 pub use report::{Report, Security, Smtp};
 
@@ -148,6 +150,8 @@ pub struct Endpoint {
     pub auth: bool,
     /// Its top-level `status` is the source's own word on its health (availability, uptime).
     pub health: bool,
+    /// How its arrays are read (`[[endpoint.map]]`); empty: flattened by JSON path.
+    pub maps: Vec<Mapping>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

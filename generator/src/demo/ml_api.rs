@@ -32,6 +32,7 @@ pub fn source(
                 url: base_url.join(path).map_err(|e| e.to_string())?,
                 auth: false,
                 health: *name == "health",
+                maps: Vec::new(),
             })
         })
         .collect::<Result<Vec<_>, String>>()?;

@@ -1,5 +1,6 @@
 //! Demo backend: a simulated Pharos on 127.0.0.1 with moving values, incidents, auth, CORS and ingestion.
 
+pub mod admin_api;
 pub mod endpoints;
 pub mod metrics;
 pub mod ml_api;
@@ -166,6 +167,16 @@ impl Demo {
             headers.push(("Vary", "Origin".to_owned()));
         }
         let latency_ms = endpoints::latency_ms(&self.sim, path, t);
+        // The exposition is text, not JSON.
+        if path == admin_api::METRICS && req.method == "GET" {
+            headers[0].1 = "text/plain; version=0.0.4; charset=utf-8".to_owned();
+            return Reply {
+                status: 200,
+                body: admin_api::exposition(&self.sim, t).into_bytes(),
+                headers,
+                latency_ms,
+            };
+        }
         let (status, body) = if req.method == "OPTIONS" {
             match self.allowed_origin(req.origin) {
                 Some(_) => {
@@ -219,6 +230,11 @@ impl Demo {
     ) -> Result<(u16, Value), (u16, Value)> {
         let sim = &self.sim;
         // The second backend, of another shape: public, read-only.
+        if let Some(rest) = path.strip_prefix(admin_api::PREFIX) {
+            return admin_api::respond(sim, rest, t)
+                .map(|v| (200, v))
+                .ok_or_else(|| detail(404, json!("Not Found")));
+        }
         if let Some(rest) = path.strip_prefix(ml_api::PREFIX) {
             if req.method != "GET" && req.method != "HEAD" {
                 return Err(detail(405, json!("Method Not Allowed")));

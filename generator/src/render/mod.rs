@@ -203,6 +203,14 @@ pub fn build(
         .unwrap_or_else(|_| out.to_owned())
         .to_string_lossy()
         .into_owned();
+    let latest = store.latest_meta()?;
+    // Loaded once: the index, the JSON and the badges all show the newest snapshot.
+    let newest = match &latest {
+        Some(m) => Some(store.load(m.clone())?.snapshot),
+        None => None,
+    };
+    let merged = with_reported_dependencies(site, newest.as_ref());
+    let site = &merged;
     let css_version = format!("{:08x}", write::hash(STYLE_CSS.as_bytes()) as u32);
     let fp = fingerprint(site, &css_version);
     let state = store.build_state(&out_key)?;
@@ -214,7 +222,6 @@ pub fn build(
     if full {
         write::sweep_temp_files(out);
     }
-    let latest = store.latest_meta()?;
     let ctx = Ctx {
         site,
         bundle: widgets::bundle(),
@@ -228,11 +235,6 @@ pub fn build(
         profile: crate::collect::sources::profile_of(site.source_kind),
     };
     let days = store.days()?;
-    // Loaded once: the index, the JSON and the badges all show the newest snapshot.
-    let newest = match &latest {
-        Some(m) => Some(store.load(m.clone())?.snapshot),
-        None => None,
-    };
     let badge_paths = index::badge_list(newest.as_ref());
     // When the previous build's newest snapshot was taken: decides which range pages are due.
     let previous_ms = match state.as_ref() {
@@ -556,6 +558,36 @@ pub(crate) fn due_every(
     let Some(p) = prev_ms else { return true };
     let phase = key.map_or(0, |k| (write::hash(k.as_bytes()) % period_ms as u64) as i64);
     (p + phase).div_euclid(period_ms) != (now_ms + phase).div_euclid(period_ms)
+}
+
+/// The site with the dependencies the newest snapshot's sources reported (`depends.<part>`
+/// facts, from a mapped field such as an admin API's `dependencies[]`) added to the configured
+/// ones; the config wins where both name a part.
+fn with_reported_dependencies(site: &Site, newest: Option<&model::Snapshot>) -> Site {
+    let mut out = site.clone();
+    for f in newest.map(|s| s.facts.as_slice()).unwrap_or_default() {
+        // A further source's parts are `<source>/<part>`, its facts `source.<source>.…`.
+        let (part, within) = match f.name.strip_prefix("depends.") {
+            Some(p) => (p.to_owned(), String::new()),
+            None => match f
+                .name
+                .strip_prefix("source.")
+                .and_then(|r| r.split_once(".depends."))
+            {
+                Some((src, p)) => (format!("{src}/{p}"), format!("{src}/")),
+                None => continue,
+            },
+        };
+        let part = part.to_ascii_lowercase();
+        let needs: Vec<String> = f
+            .value
+            .split(',')
+            .map(|n| format!("{within}{}", n.trim()).to_ascii_lowercase())
+            .filter(|n| n.len() > within.len() && *n != part)
+            .collect();
+        out.depends_on.entry(part).or_insert(needs);
+    }
+    out
 }
 
 /// A link from the page at `from` to the page at `to`, both relative to the site root.

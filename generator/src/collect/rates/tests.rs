@@ -146,4 +146,13 @@ fn the_service_request_rate_and_error_rate() {
     derive(&mut idle, Some(&now));
     assert_eq!(value(&idle, RATE), Some(0.0));
     assert_eq!(value(&idle, ERROR_RATE), None);
+    // A further source's, under its namespace.
+    let ns = |n: &str| format!("source.m.{n}");
+    let (r, e) = (ns(REQUESTS), ns(ERRORS));
+    let prev = snap(0, &[(&r, 10.0), (&e, 0.0)]);
+    let mut now = snap(10_000, &[(&r, 110.0), (&e, 5.0)]);
+    derive(&mut now, Some(&prev));
+    assert_eq!(value(&now, &ns(RATE)), Some(10.0));
+    assert_eq!(value(&now, &ns(ERROR_RATE)), Some(5.0));
+    assert_eq!(value(&now, RATE), None, "not the first source's");
 }

@@ -18,6 +18,7 @@ pub enum KindOptions {
     None,
     Prometheus(std::sync::Arc<crate::config::PromOptions>),
     Check(std::sync::Arc<crate::config::CheckOptions>),
+    Json(std::sync::Arc<Vec<crate::config::Mapping>>),
 }
 
 /// Which headline figures a kind really measures. A figure it does not measure is shown as

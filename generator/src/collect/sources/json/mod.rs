@@ -1,5 +1,8 @@
 //! Any JSON monitoring endpoint (`[[endpoint]]`): numbers and booleans become metrics named by
-//! their JSON path, a top-level `status` becomes a part.
+//! their JSON path, a top-level `status` becomes a part; with `[[endpoint.map]]`, arrays are read
+//! item by item, named by a field (`map`).
+
+pub mod map;
 
 use model::{Better, Unit};
 use serde_json::Value;
@@ -31,6 +34,11 @@ impl Source for Json {
                 send_token: e.auth,
                 // Only on a JSON backend: a Pharos backend's health word is its own endpoint's.
                 health: e.health && config.backend.kind == crate::config::BackendKind::Json,
+                options: if e.maps.is_empty() {
+                    super::KindOptions::None
+                } else {
+                    super::KindOptions::Json(std::sync::Arc::new(e.maps.clone()))
+                },
                 ..Target::new(
                     KIND,
                     format!("{PREFIX}{}", e.name),
@@ -53,7 +61,13 @@ impl Source for Json {
             .strip_prefix(PREFIX)
             .unwrap_or(&target.endpoint);
         let root = Node::root(&value);
-        let verdict = extract(name, &root, sink)?;
+        let verdict = match &target.options {
+            super::KindOptions::Json(maps) => {
+                map::read(name, &value, maps, sink)?;
+                status_part(name, &root, sink)
+            }
+            _ => extract(name, &root, sink)?,
+        };
         if target.health {
             // Its status word is the source's own word on how it is.
             if let Some(word) = root.get("status").opt_str().ok().flatten() {
@@ -98,6 +112,12 @@ pub fn extract(name: &str, root: &Node<'_>, sink: &mut Sink) -> Result<Verdict, 
             }
         )));
     }
+    Ok(status_part(name, root, sink))
+}
+
+/// A top-level `status` as the endpoint's part; `status: "error"` or an `error` field as the
+/// backend reporting failure.
+fn status_part(name: &str, root: &Node<'_>, sink: &mut Sink) -> Verdict {
     let status = root.get("status").opt_str().ok().flatten();
     if let Some(word) = status {
         let message = root.get("message").opt_str().ok().flatten().unwrap_or("");
@@ -111,9 +131,9 @@ pub fn extract(name: &str, root: &Node<'_>, sink: &mut Sink) -> Result<Verdict, 
     };
     if status.is_some_and(|s| s.eq_ignore_ascii_case("error")) || error.is_some() {
         let msg = error.unwrap_or_else(|| "backend reports status \"error\"".into());
-        return Ok(Verdict::BackendFailure(clip(&msg, 300)));
+        return Verdict::BackendFailure(clip(&msg, 300));
     }
-    Ok(Verdict::Ok)
+    Verdict::Ok
 }
 
 fn flatten(v: &Value, path: &str, depth: usize, sink: &mut Sink, count: &mut usize) {

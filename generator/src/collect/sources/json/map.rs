@@ -1,0 +1,113 @@
+//! `[[endpoint.map]]`: an array read item by item, each named by its key fields: metrics
+//! `<endpoint>.<key>.<field>`, a part per item from its status word, and the parts it needs as
+//! `depends.<key>` facts (the dependency graph reads them).
+
+use model::{Better, Unit};
+use serde_json::Value;
+
+use crate::collect::extract::{Shape, Sink, clip, seg};
+use crate::config::{Mapping, unit_of};
+
+/// Items read per array: one huge answer must not flood the store.
+const MAX_ITEMS: usize = 500;
+
+/// The value at a dot path (`a.b.0`); the whole value for an empty path.
+pub fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    if path.is_empty() {
+        return Some(v);
+    }
+    path.split('.').try_fold(v, |cur, key| match cur {
+        Value::Object(m) => m.get(key),
+        Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Every mapping of one endpoint's answer into the sink.
+pub fn read(endpoint: &str, body: &Value, maps: &[Mapping], sink: &mut Sink) -> Result<(), Shape> {
+    let prefix = seg(endpoint);
+    for m in maps {
+        let items = match at(body, &m.items) {
+            Some(Value::Array(a)) => a,
+            _ => {
+                let at = if m.items.is_empty() {
+                    "the body"
+                } else {
+                    m.items.as_str()
+                };
+                return Err(Shape(format!("{at} is not an array")));
+            }
+        };
+        for item in items.iter().take(MAX_ITEMS) {
+            // An item without its key fields cannot be named: skipped, not guessed.
+            let Some(key) = m
+                .key
+                .iter()
+                .map(|k| at(item, k).and_then(text))
+                .collect::<Option<Vec<_>>>()
+            else {
+                continue;
+            };
+            let key = clip(&key.join(" "), 120);
+            one(&prefix, &key, item, m, sink);
+        }
+    }
+    Ok(())
+}
+
+fn one(prefix: &str, key: &str, item: &Value, m: &Mapping, sink: &mut Sink) {
+    if let Some(word) = m
+        .status
+        .as_deref()
+        .and_then(|f| at(item, f))
+        .and_then(Value::as_str)
+    {
+        let message = m
+            .message
+            .as_deref()
+            .and_then(|f| at(item, f))
+            .and_then(text)
+            .unwrap_or_default();
+        sink.components
+            .push(Sink::part(word, key, &clip(&message, 300)));
+    }
+    let unit = m.unit.or_else(|| {
+        m.unit_field
+            .as_deref()
+            .and_then(|f| at(item, f))
+            .and_then(Value::as_str)
+            .and_then(unit_of)
+    });
+    for field in &m.values {
+        let Some(x) = at(item, field).and_then(Value::as_f64) else {
+            continue;
+        };
+        let name = format!("{prefix}.{}.{}", seg(key), seg(field));
+        sink.metric(
+            name,
+            x,
+            unit.unwrap_or_else(|| Unit::guess(field)),
+            Better::guess(field),
+        );
+    }
+    if let Some(Value::Array(needs)) = m.depends.as_deref().and_then(|f| at(item, f)) {
+        let names: Vec<String> = needs
+            .iter()
+            .filter_map(text)
+            .map(|n| clip(&n, 120))
+            .collect();
+        sink.fact(format!("depends.{key}"), names.join(","));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,129 @@
+//! `[[endpoint.map]]`: how a JSON endpoint's arrays become named metrics, parts and
+//! dependencies, instead of metrics named by array index.
+
+use serde::Deserialize;
+
+use super::ConfigError;
+
+/// One array of an answer, read item by item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mapping {
+    /// Dot path to the array (`endpoints`, `data.services`); empty: the body itself.
+    pub items: String,
+    /// Fields that name an item, joined by a space (`["method", "path"]`: `GET /api/x`).
+    pub key: Vec<String>,
+    /// A status word field: each item is a part.
+    pub status: Option<String>,
+    /// Its message field.
+    pub message: Option<String>,
+    /// Number fields (dot paths in the item) read as metrics `<endpoint>.<key>.<field>`.
+    pub values: Vec<String>,
+    /// The values' unit, fixed (`ms`, `percent`...) or read from a field of the item.
+    pub unit: Option<model::Unit>,
+    pub unit_field: Option<String>,
+    /// A field listing the names of the parts the item needs (the dependency graph).
+    pub depends: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMap {
+    #[serde(default)]
+    items: String,
+    key: KeyFields,
+    status: Option<String>,
+    message: Option<String>,
+    #[serde(default)]
+    values: Vec<String>,
+    unit: Option<String>,
+    unit_field: Option<String>,
+    depends: Option<String>,
+}
+
+/// `key = "name"` or `key = ["method", "path"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum KeyFields {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// A unit by its config word or its symbol (`ms`, `%`).
+pub fn unit_of(word: &str) -> Option<model::Unit> {
+    use model::Unit;
+    Unit::parse(word).or(match word {
+        "ms" => Some(Unit::Milliseconds),
+        "s" => Some(Unit::Seconds),
+        "min" => Some(Unit::Minutes),
+        "%" | "pct" => Some(Unit::Percent),
+        "B" => Some(Unit::Bytes),
+        "MB" => Some(Unit::Megabytes),
+        "/s" | "rps" => Some(Unit::PerSecond),
+        _ => None,
+    })
+}
+
+fn path_ok(p: &str) -> bool {
+    !p.is_empty()
+        && p.split('.').all(|s| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+        })
+}
+
+pub(super) fn check(
+    raw: Vec<RawMap>,
+    bad: &dyn Fn(&'static str, String) -> ConfigError,
+) -> Result<Vec<Mapping>, ConfigError> {
+    let mut out = Vec::new();
+    for m in raw {
+        let key = match m.key {
+            KeyFields::One(k) => vec![k],
+            KeyFields::Many(k) => k,
+        };
+        let fields = key
+            .iter()
+            .chain(&m.values)
+            .chain(m.status.iter())
+            .chain(m.message.iter())
+            .chain(m.unit_field.iter())
+            .chain(m.depends.iter());
+        if let Some(f) = fields.clone().find(|f| !path_ok(f)) {
+            return Err(bad("endpoint.map", format!("{f:?} is not a field path")));
+        }
+        if key.is_empty() {
+            return Err(bad("endpoint.map.key", "names no field".into()));
+        }
+        if !m.items.is_empty() && !path_ok(&m.items) {
+            return Err(bad(
+                "endpoint.map.items",
+                format!("{:?} is not a path", m.items),
+            ));
+        }
+        let unit = match m.unit.as_deref() {
+            None => None,
+            Some(u) => Some(unit_of(u).ok_or_else(|| {
+                bad(
+                    "endpoint.map.unit",
+                    format!("{u:?} is not a unit (ms, s, percent, bytes...)"),
+                )
+            })?),
+        };
+        if m.status.is_none() && m.values.is_empty() && m.depends.is_none() {
+            let why = "reads nothing: give status, values or depends".to_owned();
+            return Err(bad("endpoint.map", why));
+        }
+        out.push(Mapping {
+            items: m.items,
+            key,
+            status: m.status,
+            message: m.message,
+            values: m.values,
+            unit,
+            unit_field: m.unit_field,
+            depends: m.depends,
+        });
+    }
+    Ok(out)
+}

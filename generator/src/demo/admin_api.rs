@@ -1,0 +1,238 @@
+//! The demo's admin API and Prometheus exposition, the design's other backends: services with
+//! their dependencies and per-endpoint latency (read as mapped JSON), and request counters and a
+//! latency histogram (read as `kind = "prometheus"`).
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use super::sim::{Incident, Sim};
+use crate::config::{Backend, BackendKind, Endpoint, Mapping, PromOptions, SourceConfig};
+
+/// Where the admin API lives on the demo server.
+pub const PREFIX: &str = "/admin-api";
+/// Where the exposition lives.
+pub const METRICS: &str = "/prom/metrics";
+
+/// `(name, id, needs)`: the services and what each needs.
+const SERVICES: [(&str, &str, &[&str]); 5] = [
+    ("API gateway", "gateway", &["auth", "search"]),
+    ("Auth", "auth", &["users-db"]),
+    ("Search", "search", &["index"]),
+    ("Users database", "users-db", &[]),
+    ("Search index", "index", &[]),
+];
+
+const ROUTES: [(&str, &str, f64); 4] = [
+    ("GET", "/api/items", 40.0),
+    ("POST", "/api/items", 120.0),
+    ("GET", "/api/search", 90.0),
+    ("GET", "/api/users/{id}", 25.0),
+];
+
+/// The answer to `path` (below `PREFIX`) at sim time `t`.
+pub fn respond(sim: &Sim, path: &str, t: f64) -> Option<Value> {
+    let slow = sim.has(t, Incident::LatencyRegression);
+    let errors = sim.has(t, Incident::ErrorSpike);
+    Some(match path {
+        "/api/v1/admin/health/services" => {
+            let services: Vec<Value> = SERVICES
+                .iter()
+                .map(|(name, id, needs)| {
+                    let status = if *id == "index" && slow {
+                        "degraded"
+                    } else {
+                        "healthy"
+                    };
+                    json!({
+                        "id": id, "name": name, "status": status,
+                        "last_check": model::time::format_iso((t * 1000.0) as i64),
+                        "uptime_pct": if status == "healthy" { 99.98 } else { 99.2 },
+                        "dependencies": needs,
+                    })
+                })
+                .collect();
+            json!({ "services": services })
+        }
+        "/api/v1/admin/latency/summary" => {
+            let load = sim.load(t);
+            let endpoints: Vec<Value> = ROUTES
+                .iter()
+                .map(|(method, path, base)| {
+                    let p95 = base * (1.0 + load) * if slow { 4.0 } else { 1.0 };
+                    json!({
+                        "path": path, "method": method,
+                        "p50": (p95 * 0.4).round(), "p95": p95.round(), "p99": (p95 * 1.7).round(),
+                        "count": sim.counter(2.0, t) as u64 + if errors { 1 } else { 0 },
+                    })
+                })
+                .collect();
+            json!({ "endpoints": endpoints })
+        }
+        _ => return None,
+    })
+}
+
+/// The exposition at sim time `t`: request counters by status code, a latency histogram.
+pub fn exposition(sim: &Sim, t: f64) -> String {
+    let errors = sim.has(t, Incident::ErrorSpike);
+    let slow = sim.has(t, Incident::LatencyRegression);
+    let total = sim.counter(20.0, t);
+    let failed = sim.counter(if errors { 1.2 } else { 0.04 }, t);
+    let mut out = String::from(
+        "# HELP http_requests_total Requests served, by status code.\n# TYPE http_requests_total counter\n",
+    );
+    let _ = writeln!(
+        out,
+        "http_requests_total{{code=\"200\"}} {}",
+        total - failed.min(total)
+    );
+    let _ = writeln!(
+        out,
+        "http_requests_total{{code=\"500\"}} {}",
+        failed.min(total)
+    );
+    out.push_str("# HELP http_request_duration_seconds Request latency.\n# TYPE http_request_duration_seconds histogram\n");
+    // The share of requests under each bound; a regression moves them right.
+    let shares: [(&str, f64); 6] = if slow {
+        [
+            ("0.05", 0.1),
+            ("0.1", 0.3),
+            ("0.25", 0.6),
+            ("0.5", 0.85),
+            ("1", 0.97),
+            ("+Inf", 1.0),
+        ]
+    } else {
+        [
+            ("0.05", 0.55),
+            ("0.1", 0.85),
+            ("0.25", 0.97),
+            ("0.5", 0.995),
+            ("1", 0.999),
+            ("+Inf", 1.0),
+        ]
+    };
+    for (le, share) in shares {
+        let _ = writeln!(
+            out,
+            "http_request_duration_seconds_bucket{{le=\"{le}\"}} {}",
+            (total * share).floor()
+        );
+    }
+    let _ = writeln!(out, "http_request_duration_seconds_count {total}");
+    let _ = writeln!(
+        out,
+        "http_request_duration_seconds_sum {}",
+        total * if slow { 0.3 } else { 0.06 }
+    );
+    out.push_str("# TYPE demo_queue_depth gauge\n");
+    let _ = writeln!(
+        out,
+        "demo_queue_depth {}",
+        (5.0 + 20.0 * sim.load(t)).round()
+    );
+    out
+}
+
+/// The admin API as a mapped JSON source, and the exposition as a Prometheus source, of a demo
+/// site whose Pharos is at `base`.
+pub fn sources(base: &str, like: &Backend) -> Result<Vec<SourceConfig>, String> {
+    let base = base.trim_end_matches('/');
+    let admin_url = reqwest::Url::parse(&format!("{base}{PREFIX}/")).map_err(|e| e.to_string())?;
+    let map = |items: &str,
+               key: &[&str],
+               status: Option<&str>,
+               values: &[&str],
+               unit,
+               depends: Option<&str>| Mapping {
+        items: items.into(),
+        key: key.iter().map(|k| (*k).to_owned()).collect(),
+        status: status.map(str::to_owned),
+        message: None,
+        values: values.iter().map(|v| (*v).to_owned()).collect(),
+        unit,
+        unit_field: None,
+        depends: depends.map(str::to_owned),
+    };
+    let endpoint = |name: &str, path: &str, maps: Vec<Mapping>| -> Result<Endpoint, String> {
+        Ok(Endpoint {
+            name: name.into(),
+            url: admin_url.join(path).map_err(|e| e.to_string())?,
+            auth: false,
+            health: false,
+            maps,
+        })
+    };
+    let admin = SourceConfig {
+        name: "admin".into(),
+        backend: Backend {
+            base_url: admin_url.clone(),
+            public_url: admin_url.clone(),
+            kind: BackendKind::Json,
+            ..like.clone()
+        },
+        endpoints: vec![
+            endpoint(
+                "services",
+                "api/v1/admin/health/services",
+                vec![map(
+                    "services",
+                    &["id"],
+                    Some("status"),
+                    &["uptime_pct"],
+                    None,
+                    Some("dependencies"),
+                )],
+            )?,
+            endpoint(
+                "latency",
+                "api/v1/admin/latency/summary",
+                vec![map(
+                    "endpoints",
+                    &["method", "path"],
+                    None,
+                    &["p50", "p95", "p99"],
+                    Some(model::Unit::Milliseconds),
+                    None,
+                )],
+            )?,
+        ],
+    };
+    let prom_url = reqwest::Url::parse(&format!("{base}/prom/")).map_err(|e| e.to_string())?;
+    let metrics = SourceConfig {
+        name: "metrics".into(),
+        backend: Backend {
+            base_url: prom_url.clone(),
+            public_url: prom_url,
+            kind: BackendKind::Prometheus,
+            prom: PromOptions::default(),
+            ..like.clone()
+        },
+        endpoints: vec![],
+    };
+    Ok(vec![admin, metrics])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::sim::Incidents;
+
+    #[test]
+    fn its_answers_read_as_their_kinds_read_them() {
+        let sim = Sim {
+            seed: 3,
+            incidents: Incidents::Fixed(vec![]),
+        };
+        let t = 1_790_000_000.0;
+        let services = respond(&sim, "/api/v1/admin/health/services", t).expect("services");
+        assert_eq!(services["services"].as_array().map(Vec::len), Some(5));
+        assert!(respond(&sim, "/nope", t).is_none());
+        let text = exposition(&sim, t);
+        let families = crate::collect::sources::prometheus::parse::parse(&text).expect("parses");
+        assert_eq!(families.len(), 3);
+        let later = exposition(&sim, t + 60.0);
+        assert_ne!(text, later, "counters move with sim time");
+    }
+}
