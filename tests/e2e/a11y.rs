@@ -130,11 +130,19 @@ fn axe_finds_no_violation_on_the_main_pages_in_light_and_dark() {
     };
     let dir = temp("a11y");
     let (data, site) = (dir.join("data"), dir.join("site"));
+    // Every kind the demo has: the sources table, the graph of mapped services, check now.
+    let cfg = dir.join("lookout.toml");
+    std::fs::write(
+        &cfg,
+        format!("[backend]\n{}", crate::support::DEMO_KINDS_TOML),
+    )
+    .expect("cfg");
     for args in [
         vec!["fill", "--days", "2", "--step", "900", "--seed", "9"],
         vec!["build"],
     ] {
         let out = bin()
+            .args(["--config", cfg.to_str().unwrap_or_default()])
             .args(["--data-dir", data.to_str().unwrap_or_default()])
             .args(["--out", site.to_str().unwrap_or_default()])
             .args(&args)
@@ -168,6 +176,13 @@ fn axe_finds_no_violation_on_the_main_pages_in_light_and_dark() {
     );
     std::fs::remove_file(&bad).expect("rm");
 
+    let index = std::fs::read_to_string(site.join("index.html")).expect("index");
+    assert!(
+        index.contains("id=\"check-h\"") && index.contains("admin/gateway"),
+        "check now"
+    );
+    let problems = crate::site::html5_problems(&index);
+    assert!(problems.is_empty(), "index.html: {problems:?}");
     let pages = [
         "index.html",
         "modules/search.html",

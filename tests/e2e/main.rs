@@ -2,6 +2,7 @@
 
 mod a11y;
 mod alert_panel;
+mod check_widget;
 mod checks;
 mod cli;
 mod crash;

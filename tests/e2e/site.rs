@@ -33,7 +33,7 @@ fn shown(latest: &Value, name: &str) -> String {
 }
 
 /// Parse errors an HTML5 parser reports for a page, plus ids used twice.
-fn html5_problems(text: &str) -> Vec<String> {
+pub fn html5_problems(text: &str) -> Vec<String> {
     let dom = html5ever::parse_document(markup5ever_rcdom::RcDom::default(), Default::default())
         .one(text);
     let mut out: Vec<String> = dom.errors.borrow().iter().map(|e| e.to_string()).collect();

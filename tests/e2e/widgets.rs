@@ -132,7 +132,7 @@ fn health_widget_mounts_updates_goes_stale_and_recovers() {
 }
 
 /// Types into a field the way a person does, so Yew's input handlers see it.
-fn type_into(b: &Browser, selector: &str, text: &str) {
+pub fn type_into(b: &Browser, selector: &str, text: &str) {
     b.eval(&format!(
         "var i = document.querySelector({sel}); i.value = {text}; i.dispatchEvent(new Event('input', {{bubbles: true}})); return true;",
         sel = serde_json::Value::String(selector.into()),

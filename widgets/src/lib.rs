@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod alerts_logic;
 pub mod cards;
+pub mod check;
 pub mod health;
 pub mod heartbeat;
 pub mod ingest;
@@ -110,6 +111,13 @@ pub fn start() {
                 interval_ms: poll::interval_ms(attr("data-interval").as_deref()),
             };
             mount::<heartbeat::Heartbeat>(el, "heartbeat", props);
+        } else if kind.as_deref() == Some("check") {
+            let props = check::CheckProps {
+                checks: std::rc::Rc::new(check::parse_checks(
+                    &attr("data-checks").unwrap_or_default(),
+                )),
+            };
+            mount::<check::CheckNow>(el, "check", props);
         } else if kind.as_deref() == Some("sparse")
             && let Some(api) = attr("data-api")
         {

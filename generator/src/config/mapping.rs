@@ -23,6 +23,9 @@ pub struct Mapping {
     pub unit_field: Option<String>,
     /// A field listing the names of the parts the item needs (the dependency graph).
     pub depends: Option<String>,
+    /// Where a person can ask the item to check itself now (POST, with the tab's token): a URL
+    /// relative to the endpoint's, with `{field}` placeholders (`services/{id}/check`).
+    pub check: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -38,6 +41,7 @@ pub(super) struct RawMap {
     unit: Option<String>,
     unit_field: Option<String>,
     depends: Option<String>,
+    check: Option<String>,
 }
 
 /// `key = "name"` or `key = ["method", "path"]`.
@@ -70,6 +74,24 @@ fn path_ok(p: &str) -> bool {
                 && s.bytes()
                     .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
         })
+}
+
+/// `services/{id}/check`: a relative path whose placeholders are field paths.
+fn check_template_ok(t: &str) -> bool {
+    if t.is_empty() || t.contains("://") || t.starts_with("//") || t.contains(['"', ' ', '#']) {
+        return false;
+    }
+    let mut rest = t;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            return false;
+        };
+        if !path_ok(&rest[open + 1..open + close]) {
+            return false;
+        }
+        rest = &rest[open + close + 1..];
+    }
+    !rest.contains('}')
 }
 
 pub(super) fn check(
@@ -110,6 +132,12 @@ pub(super) fn check(
                 )
             })?),
         };
+        if let Some(t) = &m.check
+            && !check_template_ok(t)
+        {
+            let why = format!("{t:?} is not a relative URL with {{field}} placeholders");
+            return Err(bad("endpoint.map.check", why));
+        }
         if m.status.is_none() && m.values.is_empty() && m.depends.is_none() {
             let why = "reads nothing: give status, values or depends".to_owned();
             return Err(bad("endpoint.map", why));
@@ -123,6 +151,7 @@ pub(super) fn check(
             unit,
             unit_field: m.unit_field,
             depends: m.depends,
+            check: m.check,
         });
     }
     Ok(out)

@@ -73,6 +73,26 @@ pub fn respond(sim: &Sim, path: &str, t: f64) -> Option<Value> {
     })
 }
 
+/// `POST /api/v1/admin/health/services/{id}/check` (below `PREFIX`): the service checked now,
+/// as the design's admin API answers within 5 s; `None` for an unknown service.
+pub fn check_now(sim: &Sim, path: &str, t: f64) -> Option<Value> {
+    let id = path
+        .strip_prefix("/api/v1/admin/health/services/")?
+        .strip_suffix("/check")?;
+    let (name, _, _) = SERVICES.iter().find(|(_, i, _)| *i == id)?;
+    let slow = sim.has(t, Incident::LatencyRegression);
+    let status = if id == "index" && slow {
+        "degraded"
+    } else {
+        "healthy"
+    };
+    Some(json!({
+        "id": id, "name": name, "status": status,
+        "checked_at": model::time::format_iso((t * 1000.0) as i64),
+        "response_ms": (8.0 + 30.0 * sim.load(t)).round(),
+    }))
+}
+
 /// The exposition at sim time `t`: request counters by status code, a latency histogram.
 pub fn exposition(sim: &Sim, t: f64) -> String {
     let errors = sim.has(t, Incident::ErrorSpike);
@@ -154,6 +174,7 @@ pub fn sources(base: &str, like: &Backend) -> Result<Vec<SourceConfig>, String> 
         unit,
         unit_field: None,
         depends: depends.map(str::to_owned),
+        check: None,
     };
     let endpoint = |name: &str, path: &str, maps: Vec<Mapping>| -> Result<Endpoint, String> {
         Ok(Endpoint {

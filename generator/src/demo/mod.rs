@@ -231,6 +231,13 @@ impl Demo {
         let sim = &self.sim;
         // The second backend, of another shape: public, read-only.
         if let Some(rest) = path.strip_prefix(admin_api::PREFIX) {
+            if req.method == "POST" {
+                // Asking a service to check itself is the admin's: the token is needed.
+                self.authorized(&req)?;
+                return admin_api::check_now(sim, rest, t)
+                    .map(|v| (200, v))
+                    .ok_or_else(|| detail(404, json!("No such service")));
+            }
             return admin_api::respond(sim, rest, t)
                 .map(|v| (200, v))
                 .ok_or_else(|| detail(404, json!("Not Found")));

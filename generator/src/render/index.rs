@@ -141,6 +141,7 @@ pub(super) fn render_index(
         api_base: &ctx.site.api_base,
         depends_json: serde_json::to_string(&ctx.site.depends_on).unwrap_or_default(),
         live_modules: ctx.site.live_from_backend.then(|| live_modules(now)),
+        checks: checks(now),
         groups: views::key_groups(now, prev.as_ref(), analysis, &ctx.profile),
         cards: ctx.profile.cards.join(","),
         failures: now
@@ -188,6 +189,27 @@ fn live_modules(now: &model::Snapshot) -> String {
                 .map_or("", |o| o.path.as_str());
             let clean = |s: &str| !s.contains([',', '=', '"']);
             (clean(&m.name) && clean(path)).then(|| format!("{}={path}", m.name))
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `part=url` of each part a source said can be asked to check itself (`check.<part>` facts; a
+/// further source's `source.<name>.check.<part>` are its `<name>/<part>`), for the check-now
+/// widget. A name or URL holding a separator is left out.
+fn checks(now: &model::Snapshot) -> String {
+    now.facts
+        .iter()
+        .filter_map(|f| {
+            let part = match f.name.strip_prefix("check.") {
+                Some(p) => p.to_owned(),
+                None => {
+                    let (src, p) = f.name.strip_prefix("source.")?.split_once(".check.")?;
+                    format!("{src}/{p}")
+                }
+            };
+            let clean = |s: &str| !s.contains([',', '=', '"']);
+            (clean(&part) && clean(&f.value)).then(|| format!("{part}={}", f.value))
         })
         .collect::<Vec<_>>()
         .join(",")

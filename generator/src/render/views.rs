@@ -211,6 +211,8 @@ pub struct IndexPage<'a> {
     pub api_base: &'a str,
     /// Set when the live health widget reads the backend directly: the modules it asks one by one.
     pub live_modules: Option<String>,
+    /// `part=url,...`: the parts that can be asked to check themselves now.
+    pub checks: String,
     pub groups: Vec<KeyGroup>,
     /// The source profile's live cards, comma-separated (after Lookout's own two).
     pub cards: String,

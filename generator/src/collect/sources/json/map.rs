@@ -32,8 +32,14 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
-/// Every mapping of one endpoint's answer into the sink.
-pub fn read(endpoint: &str, body: &Value, maps: &[Mapping], sink: &mut Sink) -> Result<(), Shape> {
+/// Every mapping of one endpoint's answer (asked at `url`) into the sink.
+pub fn read(
+    endpoint: &str,
+    url: &reqwest::Url,
+    body: &Value,
+    maps: &[Mapping],
+    sink: &mut Sink,
+) -> Result<(), Shape> {
     let prefix = seg(endpoint);
     for m in maps {
         let items = match at(body, &m.items) {
@@ -59,9 +65,31 @@ pub fn read(endpoint: &str, body: &Value, maps: &[Mapping], sink: &mut Sink) -> 
             };
             let key = clip(&key.join(" "), 120);
             one(&prefix, &key, item, m, sink);
+            if let Some(u) = m.check.as_deref().and_then(|t| check_url(url, t, item)) {
+                sink.fact(format!("check.{key}"), u);
+            }
         }
     }
     Ok(())
+}
+
+/// The item's check URL: the template's placeholders filled (percent-encoded), resolved against
+/// the endpoint's URL; `None` when a field is missing.
+fn check_url(base: &reqwest::Url, template: &str, item: &Value) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = open + rest[open..].find('}')?;
+        out.push_str(&rest[..open]);
+        let v = at(item, &rest[open + 1..close]).and_then(text)?;
+        out.extend(percent_encoding::utf8_percent_encode(
+            &v,
+            percent_encoding::NON_ALPHANUMERIC,
+        ));
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    base.join(&out).ok().map(|u| u.to_string())
 }
 
 fn one(prefix: &str, key: &str, item: &Value, m: &Mapping, sink: &mut Sink) {

@@ -63,7 +63,7 @@ impl Source for Json {
         let root = Node::root(&value);
         let verdict = match &target.options {
             super::KindOptions::Json(maps) => {
-                map::read(name, &value, maps, sink)?;
+                map::read(name, &target.url, &value, maps, sink)?;
                 status_part(name, &root, sink)
             }
             _ => extract(name, &root, sink)?,

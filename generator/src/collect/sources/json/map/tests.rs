@@ -7,6 +7,10 @@ use serde_json::json;
 use super::*;
 use crate::config::Config;
 
+fn url() -> reqwest::Url {
+    reqwest::Url::parse("http://127.0.0.1:9/api/v1/admin/health/services").expect("url")
+}
+
 fn maps(toml: &str) -> Vec<Mapping> {
     let c = Config::from_toml(
         &format!("[backend]\nkind = \"json\"\nbase_url = \"http://127.0.0.1:9/\"\n[[endpoint]]\nname = \"e\"\nurl = \"/e\"\n{toml}"),
@@ -24,10 +28,10 @@ fn services_become_parts_metrics_and_dependencies() {
         {"name": "no id", "status": "down"}
     ]});
     let m = maps(
-        "[[endpoint.map]]\nitems = \"services\"\nkey = \"id\"\nstatus = \"status\"\nmessage = \"message\"\nvalues = [\"uptime_pct\"]\ndepends = \"dependencies\"\n",
+        "[[endpoint.map]]\nitems = \"services\"\nkey = \"id\"\nstatus = \"status\"\nmessage = \"message\"\nvalues = [\"uptime_pct\"]\ndepends = \"dependencies\"\ncheck = \"services/{id}/check\"\n",
     );
     let mut sink = Sink::default();
-    read("admin", &body, &m, &mut sink).expect("read");
+    read("admin", &url(), &body, &m, &mut sink).expect("read");
     let parts: Vec<(&str, Status, &str)> = sink
         .components
         .iter()
@@ -50,9 +54,18 @@ fn services_become_parts_metrics_and_dependencies() {
     let deps: Vec<(&str, &str)> = sink
         .facts
         .iter()
+        .filter(|f| f.name.starts_with("depends."))
         .map(|f| (f.name.as_str(), f.value.as_str()))
         .collect();
     assert_eq!(deps, [("depends.api", "db,cache"), ("depends.db", "")]);
+    // Each service's check, resolved against the endpoint's URL.
+    assert_eq!(
+        sink.facts
+            .iter()
+            .find(|f| f.name == "check.api")
+            .map(|f| f.value.as_str()),
+        Some("http://127.0.0.1:9/api/v1/admin/health/services/api/check")
+    );
 }
 
 #[test]
@@ -65,7 +78,7 @@ fn endpoints_keyed_by_two_fields_with_a_fixed_unit() {
         "[[endpoint.map]]\nitems = \"endpoints\"\nkey = [\"method\", \"path\"]\nvalues = [\"p50\", \"p95\", \"p99\"]\nunit = \"ms\"\n",
     );
     let mut sink = Sink::default();
-    read("latency", &body, &m, &mut sink).expect("read");
+    read("latency", &url(), &body, &m, &mut sink).expect("read");
     let p95 = sink
         .metrics
         .iter()
@@ -81,15 +94,17 @@ fn units_from_a_field_and_a_missing_array_is_a_shape_error() {
     let body = json!([{"name": "rpm", "value": 600, "unit": "/s"}, {"name": "mem", "value": 52, "unit": "percent"}]);
     let m = maps("[[endpoint.map]]\nkey = \"name\"\nvalues = [\"value\"]\nunit_field = \"unit\"\n");
     let mut sink = Sink::default();
-    read("x", &body, &m, &mut sink).expect("the body itself is the array");
+    read("x", &url(), &body, &m, &mut sink).expect("the body itself is the array");
     let units: Vec<Unit> = sink.metrics.iter().map(|m| m.unit).collect();
     assert_eq!(units, [Unit::PerSecond, Unit::Percent]);
-    let e = read("x", &json!({"a": 1}), &m, &mut Sink::default()).expect_err("no array");
+    let e = read("x", &url(), &json!({"a": 1}), &m, &mut Sink::default()).expect_err("no array");
     assert!(e.0.contains("the body is not an array"), "{}", e.0);
     for bad in [
         "[[endpoint.map]]\nkey = \"name\"\n",
         "[[endpoint.map]]\nkey = \"na me\"\nvalues = [\"v\"]\n",
         "[[endpoint.map]]\nkey = \"name\"\nvalues = [\"v\"]\nunit = \"furlongs\"\n",
+        "[[endpoint.map]]\nkey = \"name\"\nvalues = [\"v\"]\ncheck = \"https://evil.example/{name}\"\n",
+        "[[endpoint.map]]\nkey = \"name\"\nvalues = [\"v\"]\ncheck = \"s/{na me}/check\"\n",
     ] {
         let c = Config::from_toml(
             &format!(
