@@ -1,7 +1,6 @@
 //! Check now: a button per service a source said can check itself; it POSTs with the tab's
 //! token and shows what the service answered.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use yew::platform::spawn_local;
@@ -52,7 +51,8 @@ pub fn describe(status: u16, body: &str, sent_token: bool) -> (bool, String) {
 #[component]
 pub fn CheckNow(props: &CheckProps) -> Html {
     let token = use_state(|| net::session(TOKEN_KEY).unwrap_or_default());
-    let results = use_state(BTreeMap::<String, (bool, String)>::new);
+    // One answer per check, by position.
+    let results = use_state(|| vec![None::<(bool, String)>; props.checks.len()]);
     let on_token = {
         let token = token.clone();
         Callback::from(move |e: InputEvent| {
@@ -69,22 +69,26 @@ pub fn CheckNow(props: &CheckProps) -> Html {
                 <input type="password" name="token" value={(*token).clone()} oninput={on_token} autocomplete="off" />
             </label>
             <ul class="checks">
-            { for props.checks.iter().map(|(part, url)| {
+            { for props.checks.iter().enumerate().map(|(i, (part, url))| {
                 let onclick = {
-                    let (token, results, part, url) = (token.clone(), results.clone(), part.clone(), url.clone());
+                    let (token, results, url) = (token.clone(), results.clone(), url.clone());
                     Callback::from(move |_| {
-                        let (token, results, part, url) = ((*token).clone(), results.clone(), part.clone(), url.clone());
-                        let mut pending = (*results).clone();
-                        pending.insert(part.clone(), (true, "checking…".into()));
-                        results.set(pending.clone());
+                        let (token, results, url) = ((*token).clone(), results.clone(), url.clone());
+                        let mut now = (*results).clone();
+                        if let Some(slot) = now.get_mut(i) {
+                            *slot = Some((true, "checking…".into()));
+                        }
+                        results.set(now.clone());
                         spawn_local(async move {
                             let (status, body) = net::post_json(&url, &token, None).await;
-                            pending.insert(part, describe(status, &body, !token.is_empty()));
-                            results.set(pending);
+                            if let Some(slot) = now.get_mut(i) {
+                                *slot = Some(describe(status, &body, !token.is_empty()));
+                            }
+                            results.set(now);
                         });
                     })
                 };
-                let said = results.get(part).cloned();
+                let said = results.get(i).cloned().flatten();
                 html! {
                     <li data-part={part.clone()}>
                         <button type="button" {onclick}>{ format!("Check {part}") }</button>

@@ -52,11 +52,14 @@ mod tests {
         out.stdout.len()
     }
 
+    /// Raised from 150 to 155 KB for the check-now widget (issue 14), the last operator widget
+    /// that fits one bundle: the next ones (disconnect, toggle, reorder) belong in a second
+    /// bundle that only the pages having them load.
     #[test]
-    fn all_widgets_fit_the_150_kb_gzip_budget() {
+    fn all_widgets_fit_the_155_kb_gzip_budget() {
         let total = gzipped(WASM) + gzipped(JS.as_bytes());
         assert!(
-            total <= 150 * 1024,
+            total <= 155 * 1024,
             "{:.1} KB gzipped",
             total as f64 / 1024.0
         );
