@@ -107,6 +107,16 @@ pub(super) fn render_index(
     for c in &mut components {
         c.href = paths::part_page("component", c.name);
     }
+    // Parts in trouble first (a down service before the healthy ones), each group in the order
+    // its source gave.
+    let rank = |class: &str| match class {
+        "down" => 0,
+        "degraded" => 1,
+        "unknown" => 2,
+        "healthy" => 3,
+        _ => 4,
+    };
+    components.sort_by_key(|c| rank(c.status.class));
     // The lists the source decoded into the snapshot: no raw body is read again here.
     let events = now.lists.events.clone();
     let jobs = now.lists.jobs.clone();
