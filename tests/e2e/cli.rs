@@ -156,6 +156,14 @@ fn demo_command_serves_a_live_site_and_stops_on_ctrl_c() {
     );
     let metrics =
         String::from_utf8_lossy(&raw_http(addr, "GET", "/metrics.html", &[]).body).into_owned();
+    // The admin API's own per-endpoint percentiles are rows of the latency heatmap.
+    let latency = String::from_utf8_lossy(&raw_http(addr, "GET", "/latency/index.html", &[]).body)
+        .into_owned();
+    assert!(
+        latency.contains("source.admin.latency.POST__api_items")
+            && latency.contains("reported by its source"),
+        "the heatmap"
+    );
     for m in [
         "source.metrics.service.requests.rate",
         "source.metrics.service.requests.latency.p95",

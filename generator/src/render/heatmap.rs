@@ -1,4 +1,4 @@
-//! Latency heatmap: p50/p95/p99 and count per endpoint and backend method over the last hour, in four sorted static variants, with drill-down pages for methods.
+//! Latency heatmap: p50/p95/p99 and count per endpoint and backend method over the last hour, and the percentiles sources report per endpoint, in four sorted static variants, with drill-down pages for methods.
 
 use model::trend::Window;
 use model::{Snapshot, Unit};
@@ -130,6 +130,7 @@ fn rows(store: &Store, now: &Snapshot, profile: &Profile) -> Result<Vec<HeatRow>
             values.len() as f64,
         ));
     }
+    out.extend(reported(now));
     let Some(methods) = profile.methods else {
         return Ok(out);
     };
@@ -143,6 +144,41 @@ fn rows(store: &Store, now: &Snapshot, profile: &Profile) -> Result<Vec<HeatRow>
         out.push(row(name, "method", method_page(name), &values, count));
     }
     Ok(out)
+}
+
+/// Percentiles a source reports itself, per endpoint or series (a mapped latency summary's
+/// `<endpoint>.<key>.p50/p95/p99`, a histogram's quantiles over the interval): the newest
+/// values as the source gave them, beside Lookout's own readings.
+fn reported(now: &Snapshot) -> Vec<HeatRow> {
+    let ms = |name: String| {
+        now.metric(&name)
+            .filter(|m| m.unit == Unit::Milliseconds)
+            .map(|m| m.value)
+    };
+    now.metrics
+        .iter()
+        .filter_map(|m| {
+            let base = m.name.strip_suffix(".p95")?;
+            let (p50, p95, p99) = (
+                ms(format!("{base}.p50"))?,
+                ms(m.name.clone())?,
+                ms(format!("{base}.p99"))?,
+            );
+            let count = now
+                .metric(&format!("{base}.count"))
+                .map_or(0.0, |c| c.value);
+            Some(HeatRow {
+                name: base.to_owned(),
+                kind: "reported by its source",
+                href: "metrics.html".to_owned(),
+                cells: vec![cell(p50), cell(p95), cell(p99)],
+                count: charts::with_unit(count, Unit::Count),
+                insufficient: false,
+                count_value: count,
+                sort: [p99, p95, p50, count],
+            })
+        })
+        .collect()
 }
 
 pub fn render_heatmap(
@@ -244,6 +280,7 @@ fn render_method(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use model::{Better, Metric, Status};
 
     #[test]
     fn colour_scale_and_insufficient_data() {
@@ -258,5 +295,42 @@ mod tests {
         assert!(!r.insufficient);
         assert_eq!(r.cells.len(), 3);
         assert!(r.sort[0] >= r.sort[1] && r.sort[1] >= r.sort[2]);
+    }
+
+    #[test]
+    fn a_sources_own_percentiles_are_rows_and_other_units_are_not() {
+        let m = |name: &str, v: f64, unit| Metric::new(name, v, unit, Better::Lower);
+        let now = Snapshot {
+            taken_at_ms: 0,
+            duration_ms: 1.0,
+            overall: Status::Healthy,
+            availability: None,
+            reasons: vec![],
+            components: vec![],
+            modules: vec![],
+            outcomes: vec![],
+            metrics: vec![
+                m("latency.GET__api.p50", 12.0, Unit::Milliseconds),
+                m("latency.GET__api.p95", 250.0, Unit::Milliseconds),
+                m("latency.GET__api.p99", 900.0, Unit::Milliseconds),
+                m("latency.GET__api.count", 40.0, Unit::Count),
+                // Seconds, or no p99: not a row.
+                m("gc.p50", 0.1, Unit::Seconds),
+                m("gc.p95", 0.2, Unit::Seconds),
+                m("gc.p99", 0.3, Unit::Seconds),
+                m("half.p95", 3.0, Unit::Milliseconds),
+            ],
+            facts: vec![],
+            lists: model::lists::Lists::default(),
+            sources: vec![],
+            counters: vec![],
+        };
+        let rows = reported(&now);
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0];
+        assert_eq!((r.name.as_str(), r.count_value), ("latency.GET__api", 40.0));
+        let classes: Vec<&str> = r.cells.iter().map(|c| c.class).collect();
+        assert_eq!(classes, ["fast", "slow", "vslow"]);
+        assert_eq!(r.sort[..3], [900.0, 250.0, 12.0]);
     }
 }
