@@ -9,6 +9,17 @@ pub struct Lists {
     pub events: Option<Vec<EventItem>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jobs: Option<Vec<JobItem>>,
+    /// Arrays a mapping shows as they are (connections, pipeline steps), row by row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<Table>,
+}
+
+/// One table a source reported: its title, column names and rows of text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
 }
 
 /// One event of `/events/history`.

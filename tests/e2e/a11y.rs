@@ -181,6 +181,10 @@ fn axe_finds_no_violation_on_the_main_pages_in_light_and_dark() {
         index.contains("id=\"check-h\"") && index.contains("admin/gateway"),
         "check now"
     );
+    assert!(
+        index.contains("admin: Middleware pipeline"),
+        "a source's table"
+    );
     let problems = crate::site::html5_problems(&index);
     assert!(problems.is_empty(), "index.html: {problems:?}");
     let pages = [

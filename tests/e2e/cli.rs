@@ -156,6 +156,12 @@ fn demo_command_serves_a_live_site_and_stops_on_ctrl_c() {
     );
     let metrics =
         String::from_utf8_lossy(&raw_http(addr, "GET", "/metrics.html", &[]).body).into_owned();
+    // Its connections and middleware steps, as it lists them.
+    assert!(
+        index.contains("admin: WebSocket connections")
+            && index.contains("admin: Middleware pipeline"),
+        "the admin API's tables"
+    );
     // The admin API's own per-endpoint percentiles are rows of the latency heatmap.
     let latency = String::from_utf8_lossy(&raw_http(addr, "GET", "/latency/index.html", &[]).body)
         .into_owned();

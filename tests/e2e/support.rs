@@ -195,4 +195,6 @@ pub fn write_config(dir: &Path, base_url: &str, extra: &str) -> PathBuf {
 pub const DEMO_KINDS_TOML: &str = "[[source]]\nname = \"admin\"\nkind = \"json\"\nbase_url = \"http://127.0.0.1:8765/admin-api/\"\n\
 [[source.endpoint]]\nname = \"services\"\nurl = \"api/v1/admin/health/services\"\n\
 [[source.endpoint.map]]\nitems = \"services\"\nkey = \"id\"\nstatus = \"status\"\nvalues = [\"uptime_pct\"]\ndepends = \"dependencies\"\ncheck = \"services/{id}/check\"\n\
+[[source.endpoint]]\nname = \"middleware\"\nurl = \"api/v1/admin/middleware/pipeline\"\n\
+[[source.endpoint.map]]\nitems = \"steps\"\nkey = \"name\"\ntable = \"Middleware pipeline\"\ncolumns = [\"order\", \"enabled\", \"avg_ms\"]\n\
 [[source]]\nname = \"metrics\"\nkind = \"prometheus\"\nbase_url = \"http://127.0.0.1:8765/prom/\"\n";

@@ -207,6 +207,7 @@ fn merge(into: &mut Sink, mut from: Sink) {
     if from.lists.jobs.is_some() {
         into.lists.jobs = from.lists.jobs;
     }
+    into.lists.tables.extend(from.lists.tables);
     if from.overall.is_some() {
         into.overall = from.overall;
     }

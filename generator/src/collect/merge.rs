@@ -66,6 +66,12 @@ pub fn join(into: &mut Assembled, name: &str, from: Assembled) {
         m.name = metric_name(name, &m.name);
         m
     }));
+    t.lists
+        .tables
+        .extend(s.lists.tables.into_iter().map(|mut tb| {
+            tb.title = format!("{name}: {}", tb.title);
+            tb
+        }));
     t.counters.extend(s.counters.into_iter().map(|mut c| {
         c.name = metric_name(name, &c.name);
         c

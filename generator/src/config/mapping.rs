@@ -26,6 +26,10 @@ pub struct Mapping {
     /// Where a person can ask the item to check itself now (POST, with the tab's token): a URL
     /// relative to the endpoint's, with `{field}` placeholders (`services/{id}/check`).
     pub check: Option<String>,
+    /// Shows the items as a table of this title, the key then `columns` (fields, arrays
+    /// joined), at most 50 rows.
+    pub table: Option<String>,
+    pub columns: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,6 +46,9 @@ pub(super) struct RawMap {
     unit_field: Option<String>,
     depends: Option<String>,
     check: Option<String>,
+    table: Option<String>,
+    #[serde(default)]
+    columns: Vec<String>,
 }
 
 /// `key = "name"` or `key = ["method", "path"]`.
@@ -110,7 +117,8 @@ pub(super) fn check(
             .chain(m.status.iter())
             .chain(m.message.iter())
             .chain(m.unit_field.iter())
-            .chain(m.depends.iter());
+            .chain(m.depends.iter())
+            .chain(&m.columns);
         if let Some(f) = fields.clone().find(|f| !path_ok(f)) {
             return Err(bad("endpoint.map", format!("{f:?} is not a field path")));
         }
@@ -138,8 +146,11 @@ pub(super) fn check(
             let why = format!("{t:?} is not a relative URL with {{field}} placeholders");
             return Err(bad("endpoint.map.check", why));
         }
-        if m.status.is_none() && m.values.is_empty() && m.depends.is_none() {
-            let why = "reads nothing: give status, values or depends".to_owned();
+        if m.table.as_deref().is_some_and(|t| t.trim().is_empty()) {
+            return Err(bad("endpoint.map.table", "needs a title".into()));
+        }
+        if m.status.is_none() && m.values.is_empty() && m.depends.is_none() && m.table.is_none() {
+            let why = "reads nothing: give status, values, depends or table".to_owned();
             return Err(bad("endpoint.map", why));
         }
         out.push(Mapping {
@@ -152,6 +163,8 @@ pub(super) fn check(
             unit_field: m.unit_field,
             depends: m.depends,
             check: m.check,
+            table: m.table,
+            columns: m.columns,
         });
     }
     Ok(out)

@@ -69,6 +69,33 @@ pub fn respond(sim: &Sim, path: &str, t: f64) -> Option<Value> {
                 .collect();
             json!({ "endpoints": endpoints })
         }
+        "/api/v1/admin/websocket/connections" => {
+            let n = (3.0 + 6.0 * sim.load(t)).round() as usize;
+            let connections: Vec<Value> = (0..n)
+                .map(|i| {
+                    let subscriptions: Vec<&str> = ["status", "alerts"].into_iter().take(1 + i % 2).collect();
+                    json!({
+                        "id": format!("ws-{}", sim.hash("ws", i as i64) % 10_000),
+                        "client_ip": format!("10.0.{}.{}", i / 250, 10 + i % 250),
+                        "connected_at": model::time::format_iso(((t - 60.0 * (i as f64 + 1.0)) * 1000.0) as i64),
+                        "subscriptions": subscriptions,
+                    })
+                })
+                .collect();
+            json!({ "connections": connections })
+        }
+        "/api/v1/admin/middleware/pipeline" => {
+            let slow = sim.has(t, Incident::LatencyRegression);
+            let steps: Vec<Value> = ["request-id", "auth", "rate-limit", "compress"]
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let avg = if *name == "auth" && slow { 48.0 } else { 0.4 + i as f64 * 0.3 };
+                    json!({"id": i + 1, "name": name, "order": i + 1, "enabled": *name != "compress", "avg_ms": avg})
+                })
+                .collect();
+            json!({ "steps": steps })
+        }
         _ => return None,
     })
 }
@@ -175,6 +202,8 @@ pub fn sources(base: &str, like: &Backend) -> Result<Vec<SourceConfig>, String> 
         unit_field: None,
         depends: depends.map(str::to_owned),
         check: None,
+        table: None,
+        columns: Vec::new(),
     };
     let endpoint = |name: &str, path: &str, maps: Vec<Mapping>| -> Result<Endpoint, String> {
         Ok(Endpoint {
@@ -217,6 +246,35 @@ pub fn sources(base: &str, like: &Backend) -> Result<Vec<SourceConfig>, String> 
                     Some(model::Unit::Milliseconds),
                     None,
                 )],
+            )?,
+            endpoint(
+                "websocket",
+                "api/v1/admin/websocket/connections",
+                vec![Mapping {
+                    table: Some("WebSocket connections".into()),
+                    columns: vec![
+                        "client_ip".into(),
+                        "connected_at".into(),
+                        "subscriptions".into(),
+                    ],
+                    ..map("connections", &["id"], None, &[], None, None)
+                }],
+            )?,
+            endpoint(
+                "middleware",
+                "api/v1/admin/middleware/pipeline",
+                vec![Mapping {
+                    table: Some("Middleware pipeline".into()),
+                    columns: vec!["order".into(), "enabled".into(), "avg_ms".into()],
+                    ..map(
+                        "steps",
+                        &["name"],
+                        None,
+                        &["avg_ms"],
+                        Some(model::Unit::Milliseconds),
+                        None,
+                    )
+                }],
             )?,
         ],
     };

@@ -152,6 +152,7 @@ pub(super) fn render_index(
         depends_json: serde_json::to_string(&ctx.site.depends_on).unwrap_or_default(),
         live_modules: ctx.site.live_from_backend.then(|| live_modules(now)),
         checks: checks(now),
+        tables: &now.lists.tables,
         groups: views::key_groups(now, prev.as_ref(), analysis, &ctx.profile),
         cards: ctx.profile.cards.join(","),
         failures: now

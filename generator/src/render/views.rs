@@ -213,6 +213,8 @@ pub struct IndexPage<'a> {
     pub live_modules: Option<String>,
     /// `part=url,...`: the parts that can be asked to check themselves now.
     pub checks: String,
+    /// Arrays a source shows as they are (connections, pipeline steps).
+    pub tables: &'a [model::lists::Table],
     pub groups: Vec<KeyGroup>,
     /// The source profile's live cards, comma-separated (after Lookout's own two).
     pub cards: String,

@@ -10,6 +10,8 @@ use crate::config::{Mapping, unit_of};
 
 /// Items read per array: one huge answer must not flood the store.
 const MAX_ITEMS: usize = 500;
+/// Rows kept of a table.
+const MAX_ROWS: usize = 50;
 
 /// The value at a dot path (`a.b.0`); the whole value for an empty path.
 pub fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
@@ -53,6 +55,11 @@ pub fn read(
                 return Err(Shape(format!("{at} is not an array")));
             }
         };
+        let mut table = m.table.as_ref().map(|title| model::lists::Table {
+            title: clip(title, 80),
+            columns: m.key.iter().chain(&m.columns).cloned().collect(),
+            rows: Vec::new(),
+        });
         for item in items.iter().take(MAX_ITEMS) {
             // An item without its key fields cannot be named: skipped, not guessed.
             let Some(key) = m
@@ -68,9 +75,27 @@ pub fn read(
             if let Some(u) = m.check.as_deref().and_then(|t| check_url(url, t, item)) {
                 sink.fact(format!("check.{key}"), u);
             }
+            if let Some(t) = table.as_mut().filter(|t| t.rows.len() < MAX_ROWS) {
+                let mut row = vec![key.clone()];
+                row.extend(m.columns.iter().map(|c| cell(at(item, c))));
+                t.rows.push(row);
+            }
         }
+        sink.lists.tables.extend(table);
     }
     Ok(())
+}
+
+/// A table cell: text, an array's items joined, empty for what is not there.
+fn cell(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::Array(a)) => a.iter().filter_map(text).collect::<Vec<_>>().join(", "),
+        Some(v) => text(v).unwrap_or_default(),
+        None => String::new(),
+    }
+    .chars()
+    .take(200)
+    .collect()
 }
 
 /// The item's check URL: the template's placeholders filled (percent-encoded), resolved against

@@ -116,3 +116,29 @@ fn units_from_a_field_and_a_missing_array_is_a_shape_error() {
         assert!(e.to_string().contains("endpoint.map"), "{bad}: {e}");
     }
 }
+
+#[test]
+fn a_mapped_array_shown_as_a_table() {
+    let body = json!({"connections": [
+        {"id": "ws-1", "client_ip": "10.0.0.7", "subscriptions": ["status", "alerts"]},
+        {"id": "ws-2", "client_ip": "10.0.0.8<script>", "subscriptions": []},
+        {"client_ip": "no id"}
+    ]});
+    let m = maps(
+        "[[endpoint.map]]\nitems = \"connections\"\nkey = \"id\"\ntable = \"WebSocket connections\"\ncolumns = [\"client_ip\", \"subscriptions\", \"missing\"]\n",
+    );
+    let mut sink = Sink::default();
+    read("ws", &url(), &body, &m, &mut sink).expect("read");
+    let t = &sink.lists.tables[0];
+    assert_eq!(t.title, "WebSocket connections");
+    assert_eq!(t.columns, ["id", "client_ip", "subscriptions", "missing"]);
+    assert_eq!(
+        t.rows,
+        [
+            vec!["ws-1", "10.0.0.7", "status, alerts", ""],
+            // Text as the source gave it: the page escapes it.
+            vec!["ws-2", "10.0.0.8<script>", "", ""],
+        ]
+    );
+    assert!(sink.metrics.is_empty() && sink.components.is_empty());
+}
