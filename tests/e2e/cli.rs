@@ -170,6 +170,17 @@ fn demo_command_serves_a_live_site_and_stops_on_ctrl_c() {
             && latency.contains("reported by its source"),
         "the heatmap"
     );
+    let drill = raw_http(
+        addr,
+        "GET",
+        "/latency/reported-source.admin.latency.post__api_items.html",
+        &[],
+    );
+    assert_eq!(drill.status, 200, "its drill-down page");
+    assert!(
+        String::from_utf8_lossy(&drill.body)
+            .contains("p95 of source.admin.latency.POST__api_items")
+    );
     for m in [
         "source.metrics.service.requests.rate",
         "source.metrics.service.requests.latency.p95",

@@ -242,6 +242,39 @@ pub fn render_graph(
     writer.put(PAGE, render(PAGE, &page)?.as_bytes())
 }
 
+/// The site with the dependencies the newest snapshot's sources reported (`depends.<part>`
+/// facts, from a mapped field such as an admin API's `dependencies[]`) added to the configured
+/// ones; the config wins where both name a part.
+pub(super) fn with_reported_dependencies(
+    site: &crate::config::Site,
+    newest: Option<&model::Snapshot>,
+) -> crate::config::Site {
+    let mut out = site.clone();
+    for f in newest.map(|s| s.facts.as_slice()).unwrap_or_default() {
+        // A further source's parts are `<source>/<part>`, its facts `source.<source>.…`.
+        let (part, within) = match f.name.strip_prefix("depends.") {
+            Some(p) => (p.to_owned(), String::new()),
+            None => match f
+                .name
+                .strip_prefix("source.")
+                .and_then(|r| r.split_once(".depends."))
+            {
+                Some((src, p)) => (format!("{src}/{p}"), format!("{src}/")),
+                None => continue,
+            },
+        };
+        let part = part.to_ascii_lowercase();
+        let needs: Vec<String> = f
+            .value
+            .split(',')
+            .map(|n| format!("{within}{}", n.trim()).to_ascii_lowercase())
+            .filter(|n| n.len() > within.len() && *n != part)
+            .collect();
+        out.depends_on.entry(part).or_insert(needs);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,5 +321,39 @@ mod tests {
         assert_eq!(auth, Some(("Healthy", "affected: redis is down")));
         assert!(svg.contains("affected: redis is down"), "the graph says so");
         assert_eq!(svg.matches("<rect").count(), 8, "two rectangles per node");
+    }
+
+    #[test]
+    fn dependencies_a_source_reports_join_the_configured_ones() {
+        let mut site = crate::render::tests::site(30);
+        site.depends_on.clear();
+        site.depends_on.insert("api".into(), vec!["cache".into()]);
+        let fact = |name: &str, value: &str| model::Fact {
+            name: name.into(),
+            value: value.into(),
+        };
+        let mut now = crate::store::tests::assembled(0, Status::Healthy, 1.0).snapshot;
+        now.facts = vec![
+            fact("depends.api", "db"),
+            fact("depends.Web", "api,Web,"),
+            fact("source.admin.depends.gateway", "auth,users-db"),
+            fact("other.fact", "x"),
+        ];
+        let merged = with_reported_dependencies(&site, Some(&now));
+        let got: Vec<(&str, Vec<&str>)> = merged
+            .depends_on
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("admin/gateway", vec!["admin/auth", "admin/users-db"]),
+                // The config wins where both name a part.
+                ("api", vec!["cache"]),
+                // Lower-cased, itself and empty names left out.
+                ("web", vec!["api"]),
+            ]
+        );
     }
 }

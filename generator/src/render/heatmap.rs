@@ -32,6 +32,22 @@ pub fn method_page(name: &str) -> String {
     format!("latency/method-{}.html", paths::slug(name))
 }
 
+/// `latency/reported-source.admin.latency.GET__api_items.html`: a source's own percentiles.
+pub fn reported_page(base: &str) -> String {
+    format!("latency/reported-{}.html", paths::slug(base))
+}
+
+/// The kind of a row whose percentiles its source reported.
+const REPORTED: &str = "reported by its source";
+
+/// The drill-down pages of the newest snapshot's reported percentiles.
+pub fn reported_pages(now: &Snapshot) -> Vec<String> {
+    reported(now)
+        .iter()
+        .map(|r| reported_page(&r.name))
+        .collect()
+}
+
 #[derive(Clone)]
 pub struct Cell {
     pub text: String,
@@ -169,8 +185,8 @@ fn reported(now: &Snapshot) -> Vec<HeatRow> {
                 .map_or(0.0, |c| c.value);
             Some(HeatRow {
                 name: base.to_owned(),
-                kind: "reported by its source",
-                href: "metrics.html".to_owned(),
+                kind: REPORTED,
+                href: reported_page(base),
                 cells: vec![cell(p50), cell(p95), cell(p99)],
                 count: charts::with_unit(count, Unit::Count),
                 insufficient: false,
@@ -232,8 +248,59 @@ pub fn render_heatmap(
         for r in all.iter().filter(|r| r.kind == "method") {
             render_method(store, ctx, writer, s.taken_at_ms, &r.name)?;
         }
+        for r in all.iter().filter(|r| r.kind == REPORTED) {
+            render_reported(store, ctx, writer, s.taken_at_ms, &r.name)?;
+        }
     }
     Ok(())
+}
+
+/// A reported series' drill-down: its p50, p95 and p99 over the last 24 hours as stored, and
+/// how its p95 was spread.
+fn render_reported(
+    store: &Store,
+    ctx: &Ctx<'_>,
+    writer: &Writer,
+    now_ms: i64,
+    base: &str,
+) -> Result<(), BuildError> {
+    let path = reported_page(base);
+    let mut list = Vec::new();
+    for q in ["p95", "p50", "p99"] {
+        let raw = store.series(
+            &format!("{base}.{q}"),
+            now_ms - Window::H24.millis(),
+            now_ms + 1,
+        )?;
+        if raw.is_empty() {
+            continue;
+        }
+        if q == "p95" {
+            let values: Vec<f64> = raw.iter().map(|p| p.1).collect();
+            list.push(parts::histogram(
+                "histogram",
+                &format!(
+                    "{q} of {base} as its source reported it, last 24h ({} readings)",
+                    values.len()
+                ),
+                &values,
+            ));
+        }
+        list.push(parts::latency_day(
+            &format!("trend-{q}"),
+            format!("{q} of {base} as reported, last 24h"),
+            q,
+            &raw,
+            now_ms,
+        ));
+    }
+    let page = DrillPage {
+        c: ctx.common_json(&path, format!("Reported latency of {base}"), false, JSON),
+        name: base,
+        back: rel(&path, "latency/index.html"),
+        charts: list,
+    };
+    writer.put(&path, render(&path, &page)?.as_bytes())
 }
 
 fn render_method(

@@ -209,7 +209,7 @@ pub fn build(
         Some(m) => Some(store.load(m.clone())?.snapshot),
         None => None,
     };
-    let merged = with_reported_dependencies(site, newest.as_ref());
+    let merged = graph::with_reported_dependencies(site, newest.as_ref());
     let site = &merged;
     let css_version = format!("{:08x}", write::hash(STYLE_CSS.as_bytes()) as u32);
     let fp = fingerprint(site, &css_version);
@@ -350,6 +350,9 @@ pub fn build(
                 .filter_map(|m| methods.name_of(&m.name))
                 .map(heatmap::method_page),
         );
+    }
+    if let Some(s) = newest.as_ref() {
+        fixed.extend(heatmap::reported_pages(s));
     }
     let part_targets = newest.as_ref().map(parts::targets).unwrap_or_default();
     fixed.extend(part_targets.iter().flat_map(|t| [t.path(), t.json_path()]));
@@ -558,36 +561,6 @@ pub(crate) fn due_every(
     let Some(p) = prev_ms else { return true };
     let phase = key.map_or(0, |k| (write::hash(k.as_bytes()) % period_ms as u64) as i64);
     (p + phase).div_euclid(period_ms) != (now_ms + phase).div_euclid(period_ms)
-}
-
-/// The site with the dependencies the newest snapshot's sources reported (`depends.<part>`
-/// facts, from a mapped field such as an admin API's `dependencies[]`) added to the configured
-/// ones; the config wins where both name a part.
-fn with_reported_dependencies(site: &Site, newest: Option<&model::Snapshot>) -> Site {
-    let mut out = site.clone();
-    for f in newest.map(|s| s.facts.as_slice()).unwrap_or_default() {
-        // A further source's parts are `<source>/<part>`, its facts `source.<source>.…`.
-        let (part, within) = match f.name.strip_prefix("depends.") {
-            Some(p) => (p.to_owned(), String::new()),
-            None => match f
-                .name
-                .strip_prefix("source.")
-                .and_then(|r| r.split_once(".depends."))
-            {
-                Some((src, p)) => (format!("{src}/{p}"), format!("{src}/")),
-                None => continue,
-            },
-        };
-        let part = part.to_ascii_lowercase();
-        let needs: Vec<String> = f
-            .value
-            .split(',')
-            .map(|n| format!("{within}{}", n.trim()).to_ascii_lowercase())
-            .filter(|n| n.len() > within.len() && *n != part)
-            .collect();
-        out.depends_on.entry(part).or_insert(needs);
-    }
-    out
 }
 
 /// A link from the page at `from` to the page at `to`, both relative to the site root.
