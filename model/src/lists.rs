@@ -52,6 +52,24 @@ pub struct JobItem {
     pub reason: Option<String>,
 }
 
+/// Which job states (pending, processing, completed, failed) a backend's history can show,
+/// by what it holds: `finished` (the older Pharos: completed and failed only), `submitted` (the
+/// newest: one pending record per submission), anything else every state. The site and the
+/// live panel say "not exposed" for the others, never 0.
+pub fn history_shows(history: &str) -> [bool; 4] {
+    match history {
+        "finished" => [false, false, true, true],
+        "submitted" => [true, false, false, false],
+        _ => [true; 4],
+    }
+}
+
+/// A history listing waiting and finished jobs together (counts in the queue bar's order)
+/// shows every state, whatever it was said to hold.
+pub fn lists_every_state(counts: [f64; 4]) -> bool {
+    counts[0] + counts[1] > 0.0 && counts[2] + counts[3] > 0.0
+}
+
 /// A job's state, from the status words Pharos uses; the order is the queue bar's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobState {

@@ -10,10 +10,17 @@ use crate::recorded::Replay;
 use crate::support::{NOW_MS, TOKEN, temp};
 
 fn snapshot_of(version: &str, scenario: &str) -> (Snapshot, std::path::PathBuf) {
-    let replay = Replay::scenario(version, scenario);
     let dir = temp(&format!("replay-{version}-{scenario}"));
+    let snap = snapshot_into(&dir, version, scenario, NOW_MS, "");
+    (snap, dir)
+}
+
+/// One snapshot of `scenario` into the data folder of `dir` at `at_ms` (the token sent but in
+/// `no-token`), with `extra` config after `[backend]`, then a build into `dir/site`.
+fn snapshot_into(dir: &Path, version: &str, scenario: &str, at_ms: i64, extra: &str) -> Snapshot {
+    let replay = Replay::scenario(version, scenario);
     let config = lookout::config::Config::from_toml(
-        &format!("[backend]\nbase_url = \"{}\"\n", replay.base),
+        &format!("[backend]\nbase_url = \"{}\"\n{extra}", replay.base),
         Path::new("t.toml"),
     )
     .expect("config");
@@ -22,11 +29,11 @@ fn snapshot_of(version: &str, scenario: &str) -> (Snapshot, std::path::PathBuf) 
         "no-token" => None,
         _ => lookout::collect::Token::new(TOKEN.into()),
     };
-    let clock = Clock::starting_at(NOW_MS);
+    let clock = Clock::starting_at(at_ms);
     let (_, snap) =
         lookout::app::snapshot(&config, &mut store, token.as_ref(), clock).expect("snapshot");
     lookout::app::build(&config, &mut store, &dir.join("site"), false, clock).expect("build");
-    (snap, dir)
+    snap
 }
 
 /// The text of the index section `id` (`ing`), tags dropped and spaces squeezed; empty when the
@@ -240,33 +247,13 @@ fn every_recorded_scenario_of_both_versions_reads_as_the_backend_said() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-/// One snapshot of `scenario` into an existing data folder at `at_ms`, then a build.
-fn snapshot_into(dir: &Path, version: &str, scenario: &str, at_ms: i64) -> Snapshot {
-    let replay = Replay::scenario(version, scenario);
-    let config = lookout::config::Config::from_toml(
-        &format!("[backend]\nbase_url = \"{}\"\n", replay.base),
-        Path::new("t.toml"),
-    )
-    .expect("config");
-    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
-    let token = match scenario {
-        "no-token" => None,
-        _ => lookout::collect::Token::new(TOKEN.into()),
-    };
-    let clock = Clock::starting_at(at_ms);
-    let (_, snap) =
-        lookout::app::snapshot(&config, &mut store, token.as_ref(), clock).expect("snapshot");
-    lookout::app::build(&config, &mut store, &dir.join("site"), false, clock).expect("build");
-    snap
-}
-
 /// The token goes missing between two snapshots of the newest version: the sections it guards
 /// say so and keep their last figures with their age; the modules seen before stay, unknown.
 #[test]
 fn a_token_gone_missing_keeps_the_last_figures_with_their_age_and_the_parts_unknown() {
     let dir = temp("replay-token-gone");
-    let before = snapshot_into(&dir, "current", "healthy", NOW_MS);
-    let after = snapshot_into(&dir, "current", "no-token", NOW_MS + 120_000);
+    let before = snapshot_into(&dir, "current", "healthy", NOW_MS, "");
+    let after = snapshot_into(&dir, "current", "no-token", NOW_MS + 120_000, "");
     assert_eq!(before.modules.len(), 11);
     assert_eq!(after.modules.len(), 11, "{:?}", after.modules);
     for m in &after.modules {
@@ -320,21 +307,9 @@ fn a_token_gone_missing_keeps_the_last_figures_with_their_age_and_the_parts_unkn
 /// what the site read (resources' failing check), not the placeholder that says nothing.
 #[test]
 fn the_backend_live_widget_asks_each_modules_own_check() {
-    let replay = Replay::scenario("a89b45bb", "healthy");
     let dir = temp("replay-live-modules");
-    let config = lookout::config::Config::from_toml(
-        &format!(
-            "[backend]\nbase_url = \"{}\"\n[site]\nlive_source = \"backend\"\n",
-            replay.base
-        ),
-        Path::new("t.toml"),
-    )
-    .expect("config");
-    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
-    let token = lookout::collect::Token::new(TOKEN.into());
-    let clock = Clock::starting_at(NOW_MS);
-    lookout::app::snapshot(&config, &mut store, token.as_ref(), clock).expect("snapshot");
-    lookout::app::build(&config, &mut store, &dir.join("site"), false, clock).expect("build");
+    let live = "[site]\nlive_source = \"backend\"\n";
+    snapshot_into(&dir, "a89b45bb", "healthy", NOW_MS, live);
     let index = std::fs::read_to_string(dir.join("site/index.html")).expect("index");
     let modules = index
         .split("data-modules=\"")

@@ -9,9 +9,6 @@ use yew::prelude::*;
 use crate::json::Json;
 use crate::net;
 
-/// The token the ingestion panel keeps for this tab; every operation uses it.
-const TOKEN_KEY: &str = "lookout.ingest-token";
-
 #[derive(Properties, Clone, PartialEq)]
 pub struct CheckProps {
     /// `(part, check URL)`.
@@ -50,19 +47,10 @@ pub fn describe(status: u16, body: &str, sent_token: bool) -> (bool, String) {
 
 #[component]
 pub fn CheckNow(props: &CheckProps) -> Html {
-    let token = use_state(|| net::session(TOKEN_KEY).unwrap_or_default());
+    let token = use_state(net::tab_token);
     // One answer per check, by position.
     let results = use_state(|| vec![None::<(bool, String)>; props.checks.len()]);
-    let on_token = {
-        let token = token.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                let v = i.value();
-                net::set_session(TOKEN_KEY, &v);
-                token.set(v);
-            }
-        })
-    };
+    let on_token = net::on_token_input(token.clone());
     html! {
         <div class="check-widget">
             <label>{ "API token " }

@@ -9,8 +9,6 @@ use yew::prelude::*;
 use crate::ingest_logic::{self as logic, Job, Outcome};
 use crate::net;
 
-const TOKEN_KEY: &str = "lookout.ingest-token";
-
 #[derive(Properties, Clone, PartialEq)]
 pub struct IngestProps {
     /// The backend's base URL (it must allow this site's origin).
@@ -57,7 +55,7 @@ fn send(
 #[component]
 pub fn IngestPanel(props: &IngestProps) -> Html {
     let url = use_state(String::new);
-    let token = use_state(|| net::session(TOKEN_KEY).unwrap_or_default());
+    let token = use_state(net::tab_token);
     let message = use_state(|| None::<(bool, String)>);
     let jobs = use_state(|| Jobs::Loading);
     let nonce = use_state(|| 0u32);
@@ -74,7 +72,7 @@ pub fn IngestPanel(props: &IngestProps) -> Html {
                     let (jobs, api, last) = (jobs.clone(), api.clone(), last.clone());
                     async move {
                         // The typed token, if any: the newest version protects the history.
-                        let token = net::session(TOKEN_KEY);
+                        let token = net::session(net::TOKEN_KEY);
                         let got =
                             net::get_text_with(&logic::history_address(&api, 20), token.as_deref())
                                 .await
@@ -107,16 +105,7 @@ pub fn IngestPanel(props: &IngestProps) -> Html {
             }
         })
     };
-    let on_token = {
-        let token = token.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                let v = i.value();
-                net::set_session(TOKEN_KEY, &v);
-                token.set(v);
-            }
-        })
-    };
+    let on_token = net::on_token_input(token.clone());
     let on_submit = {
         let (url, token, message, nonce, api) = (
             url.clone(),

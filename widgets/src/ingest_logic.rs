@@ -131,17 +131,13 @@ pub fn queue_counts(jobs: &[Job]) -> [usize; 4] {
 /// older Pharos: completed and failed only), `submitted` (the newest: pending records only), or
 /// all of them.
 pub fn exposed(history: Option<&str>) -> [bool; 4] {
-    match history {
-        Some("finished") => [false, false, true, true],
-        Some("submitted") => [true, false, false, false],
-        _ => [true; 4],
-    }
+    model::lists::history_shows(history.unwrap_or_default())
 }
 
 /// The queue legend: each state's count, or "not exposed" where the history cannot show it (a
 /// history that lists waiting and finished jobs together shows every state).
 pub fn queue_legend(counts: [usize; 4], exposed: [bool; 4]) -> Vec<String> {
-    let mixed = counts[0] + counts[1] > 0 && counts[2] + counts[3] > 0;
+    let mixed = model::lists::lists_every_state(counts.map(|c| c as f64));
     let exposed = if mixed { [true; 4] } else { exposed };
     ["Pending", "Processing", "Completed", "Failed"]
         .iter()

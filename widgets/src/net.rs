@@ -170,6 +170,27 @@ pub async fn post_json(url: &str, token: &str, json: Option<&str>) -> (u16, Stri
     (resp.status(), body)
 }
 
+/// Where the API token a person typed in this tab is kept (sessionStorage, never the site);
+/// every operation widget reads it.
+pub const TOKEN_KEY: &str = "lookout.ingest-token";
+
+/// The tab's token as typed so far (empty when none).
+pub fn tab_token() -> String {
+    session(TOKEN_KEY).unwrap_or_default()
+}
+
+/// A token field's input handler: keeps what is typed in `token` and in the tab.
+pub fn on_token_input(token: yew::UseStateHandle<String>) -> yew::Callback<yew::InputEvent> {
+    use yew::TargetCast;
+    yew::Callback::from(move |e: yew::InputEvent| {
+        if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+            let v = i.value();
+            set_session(TOKEN_KEY, &v);
+            token.set(v);
+        }
+    })
+}
+
 /// A value kept for this tab only (sessionStorage): the ingestion token lives here, nowhere else.
 pub fn session(key: &str) -> Option<String> {
     web_sys::window()?

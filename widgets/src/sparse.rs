@@ -7,8 +7,6 @@ use crate::json::Json;
 use crate::net;
 
 const LAST_KEY: &str = "lookout.sparse-last-run";
-/// The token the ingestion panel keeps for this tab; both operations use it.
-const TOKEN_KEY: &str = "lookout.ingest-token";
 
 #[derive(Properties, Clone, PartialEq)]
 pub struct SparseProps {
@@ -60,7 +58,7 @@ pub fn SparseGenerator(props: &SparseProps) -> Html {
     let onclick = {
         let (run, last, api) = (run.clone(), last.clone(), props.api.clone());
         Callback::from(move |_| {
-            let token = net::session(TOKEN_KEY).unwrap_or_default();
+            let token = net::tab_token();
             if token.trim().is_empty() {
                 run.set(Run::Done {
                     ok: false,

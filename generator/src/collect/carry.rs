@@ -51,7 +51,7 @@ pub fn carry_unread(now: &mut Snapshot, previous: Option<&Snapshot>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use model::{EndpointOutcome, OutcomeKind};
+    use model::OutcomeKind;
 
     fn part(name: &str, status: Status, word: &str, message: &str) -> PartHealth {
         PartHealth {
@@ -62,37 +62,14 @@ mod tests {
         }
     }
 
+    /// The store tests' snapshot, its one reading failed or not, with these modules.
     fn snap(at: i64, failed: bool, modules: Vec<PartHealth>) -> Snapshot {
-        let mut s = Snapshot {
-            taken_at_ms: at,
-            duration_ms: 1.0,
-            overall: Status::Unknown,
-            availability: None,
-            reasons: vec![],
-            components: vec![],
-            modules,
-            outcomes: vec![],
-            metrics: vec![],
-            facts: vec![],
-            lists: model::lists::Lists::default(),
-            sources: vec![],
-            counters: vec![],
-        };
-        s.outcomes.push(EndpointOutcome {
-            endpoint: "module.x".into(),
-            method: "GET".into(),
-            path: "/x".into(),
-            http_status: Some(if failed { 503 } else { 200 }),
-            latency_ms: 1.0,
-            bytes: 0,
-            kind: if failed {
-                OutcomeKind::HttpError
-            } else {
-                OutcomeKind::Ok
-            },
-            detail: None,
-            attempts: 1,
-        });
+        let mut s = crate::store::tests::assembled(at, Status::Unknown, 1.0).snapshot;
+        s.modules = modules;
+        if failed {
+            s.outcomes[0].http_status = Some(503);
+            s.outcomes[0].kind = OutcomeKind::HttpError;
+        }
         s
     }
 

@@ -367,31 +367,18 @@ mod tests {
     #[test]
     fn a_sources_own_percentiles_are_rows_and_other_units_are_not() {
         let m = |name: &str, v: f64, unit| Metric::new(name, v, unit, Better::Lower);
-        let now = Snapshot {
-            taken_at_ms: 0,
-            duration_ms: 1.0,
-            overall: Status::Healthy,
-            availability: None,
-            reasons: vec![],
-            components: vec![],
-            modules: vec![],
-            outcomes: vec![],
-            metrics: vec![
-                m("latency.GET__api.p50", 12.0, Unit::Milliseconds),
-                m("latency.GET__api.p95", 250.0, Unit::Milliseconds),
-                m("latency.GET__api.p99", 900.0, Unit::Milliseconds),
-                m("latency.GET__api.count", 40.0, Unit::Count),
-                // Seconds, or no p99: not a row.
-                m("gc.p50", 0.1, Unit::Seconds),
-                m("gc.p95", 0.2, Unit::Seconds),
-                m("gc.p99", 0.3, Unit::Seconds),
-                m("half.p95", 3.0, Unit::Milliseconds),
-            ],
-            facts: vec![],
-            lists: model::lists::Lists::default(),
-            sources: vec![],
-            counters: vec![],
-        };
+        let mut now = crate::store::tests::assembled(0, Status::Healthy, 1.0).snapshot;
+        now.metrics = vec![
+            m("latency.GET__api.p50", 12.0, Unit::Milliseconds),
+            m("latency.GET__api.p95", 250.0, Unit::Milliseconds),
+            m("latency.GET__api.p99", 900.0, Unit::Milliseconds),
+            m("latency.GET__api.count", 40.0, Unit::Count),
+            // Seconds, or no p99: not a row.
+            m("gc.p50", 0.1, Unit::Seconds),
+            m("gc.p95", 0.2, Unit::Seconds),
+            m("gc.p99", 0.3, Unit::Seconds),
+            m("half.p95", 3.0, Unit::Milliseconds),
+        ];
         let rows = reported(&now);
         assert_eq!(rows.len(), 1);
         let r = &rows[0];

@@ -4,27 +4,18 @@ use super::*;
 use model::{Counter, Status};
 
 fn snap(at_ms: i64, counters: &[(&str, f64)]) -> Snapshot {
-    Snapshot {
-        taken_at_ms: at_ms,
-        duration_ms: 1.0,
-        overall: Status::Healthy,
-        availability: None,
-        reasons: vec![],
-        components: vec![],
-        modules: vec![],
-        outcomes: vec![],
-        metrics: vec![],
-        facts: vec![],
-        lists: model::lists::Lists::default(),
-        sources: vec![],
-        counters: counters
-            .iter()
-            .map(|(n, v)| Counter {
-                name: (*n).to_owned(),
-                value: *v,
-            })
-            .collect(),
-    }
+    // The store tests' snapshot, with nothing but the counters.
+    let mut s = crate::store::tests::assembled(at_ms, Status::Healthy, 1.0).snapshot;
+    s.metrics.clear();
+    s.outcomes.clear();
+    s.counters = counters
+        .iter()
+        .map(|(n, v)| Counter {
+            name: (*n).to_owned(),
+            value: *v,
+        })
+        .collect();
+    s
 }
 
 fn value(s: &Snapshot, name: &str) -> Option<f64> {

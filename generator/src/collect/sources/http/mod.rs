@@ -62,16 +62,7 @@ impl Source for Http {
         let message = match &outcome {
             Ok(m) | Err(m) => m.clone(),
         };
-        let word = if passed { "healthy" } else { "down" };
-        sink.overall = Some((word.to_owned(), message.clone()));
-        sink.components
-            .push(Sink::part(word, &name, &clip(&message, 300)));
-        sink.metric(
-            "check.up",
-            f64::from(u8::from(passed)),
-            Unit::Bool,
-            Better::Higher,
-        );
+        finding(sink, &name, passed, &message);
         if let Some(s) = r.http_status {
             sink.metric(
                 "check.status_code",
@@ -107,6 +98,21 @@ impl Source for Http {
             ..Profile::default()
         }
     }
+}
+
+/// A black-box check's finding (this kind's and `tcp`'s): the source's own word, its one part,
+/// and `check.up`.
+pub(super) fn finding(sink: &mut Sink, part: &str, passed: bool, message: &str) {
+    let word = if passed { "healthy" } else { "down" };
+    sink.overall = Some((word.to_owned(), message.to_owned()));
+    sink.components
+        .push(Sink::part(word, part, &clip(message, 300)));
+    sink.metric(
+        "check.up",
+        f64::from(u8::from(passed)),
+        Unit::Bool,
+        Better::Higher,
+    );
 }
 
 /// The part a check shows as: the host it asks.

@@ -52,9 +52,14 @@ impl Source for Pharos {
         sink: &mut Sink,
     ) -> Result<Verdict, Undecodable> {
         if let Some(named) = routes_target(&target.endpoint) {
-            json_body(body)?;
-            let r = routes::parse(body)
-                .ok_or_else(|| Undecodable::Shape("not an OpenAPI route list (`paths`)".into()))?;
+            // Parsed once here (and once more in `follow_up`, which sees only raw readings);
+            // the JSON is checked apart only to name a syntax error as such.
+            let Some(r) = routes::parse(body) else {
+                json_body(body)?;
+                return Err(Undecodable::Shape(
+                    "not an OpenAPI route list (`paths`)".into(),
+                ));
+            };
             // Modules without a check of their own are unknown; the placeholder answer for
             // them would say nothing more, so they are not asked. Named modules are read one
             // by one (`follow_up`).

@@ -4,7 +4,7 @@
 use model::{Better, Unit};
 
 use super::{Capabilities, KeyGroups, Profile, Source, Undecodable};
-use crate::collect::extract::{Sink, Verdict, clip};
+use crate::collect::extract::{Sink, Verdict};
 use crate::collect::{RawReading, Target, TransportFailure};
 use crate::config::{BackendKind, Config};
 
@@ -56,22 +56,13 @@ impl Source for Tcp {
         if r.target.source != KIND {
             return None;
         }
-        let (word, message) = match &r.body {
-            Ok(_) => ("healthy", format!("connected in {:.0} ms", r.latency_ms)),
-            Err(TransportFailure::Timeout(m)) => ("down", format!("no connection: {m}")),
-            Err(TransportFailure::Unreachable(m)) => ("down", format!("refused: {m}")),
-            Err(TransportFailure::TooLarge(_)) => ("healthy", "connected".to_owned()),
+        let (up, message) = match &r.body {
+            Ok(_) => (true, format!("connected in {:.0} ms", r.latency_ms)),
+            Err(TransportFailure::Timeout(m)) => (false, format!("no connection: {m}")),
+            Err(TransportFailure::Unreachable(m)) => (false, format!("refused: {m}")),
+            Err(TransportFailure::TooLarge(_)) => (true, "connected".to_owned()),
         };
-        let up = word == "healthy";
-        sink.overall = Some((word.to_owned(), message.clone()));
-        sink.components
-            .push(Sink::part(word, &r.target.path, &clip(&message, 300)));
-        sink.metric(
-            "check.up",
-            f64::from(u8::from(up)),
-            Unit::Bool,
-            Better::Higher,
-        );
+        super::http::finding(sink, &r.target.path, up, &message);
         if up {
             sink.metric(
                 "check.response_ms",

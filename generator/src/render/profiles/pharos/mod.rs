@@ -336,8 +336,9 @@ fn ingestion(now: &Snapshot, jobs: Option<Vec<JobItem>>, d: &mut Dashboard<'_>) 
     };
     // A history that lists waiting and finished jobs together shows every state, whatever the
     // version (the simulator does).
-    let mixed =
-        count("pending") + count("processing") > 0.0 && count("completed") + count("failed") > 0.0;
+    let mixed = model::lists::lists_every_state(
+        ["pending", "processing", "completed", "failed"].map(count),
+    );
     let version = now
         .fact(crate::collect::sources::pharos::VERSION)
         .filter(|_| !mixed);
@@ -346,11 +347,7 @@ fn ingestion(now: &Snapshot, jobs: Option<Vec<JobItem>>, d: &mut Dashboard<'_>) 
         Some("newest") => "submitted",
         _ => "",
     };
-    let exposed: [bool; 4] = match version {
-        Some("older") => [false, false, true, true],
-        Some("newest") => [true, false, false, false],
-        _ => [true; 4],
-    };
+    let exposed = model::lists::history_shows(d.ingest_history);
     d.ingest_note = match version {
         Some("older") => "Queue length: not exposed by this Pharos version. Its job history \
              lists finished jobs only (completed and failed); queued and running jobs are not \
