@@ -15,6 +15,7 @@ fn main() {
         .to_owned();
     for p in [
         "widgets/src",
+        "widgets/examples",
         "widgets/Cargo.toml",
         "model/src",
         "model/Cargo.toml",
@@ -30,21 +31,29 @@ fn main() {
     let wasm_dir = target_root.join("widgets-wasm");
     ensure_target();
 
+    // The bundle every page loads, and the operator bundle (the same widgets and the ones that
+    // change a backend) that only the section pages with operations load. One target folder:
+    // the dependencies are built once; the two outputs have their own names.
+    let base = cargo_wasm(&root, &wasm_dir, &["--lib", "--crate-type", "cdylib"]);
+    bindgen(&base, &out, "widgets");
+    let operator = cargo_wasm(
+        &root,
+        &wasm_dir,
+        &["--example", "operator", "--features", "operator"],
+    );
+    bindgen(&operator, &out, "operator");
+}
+
+/// `cargo rustc -p widgets <what>` for wasm32 in `wasm_dir`; the path of the module it wrote.
+fn cargo_wasm(root: &Path, wasm_dir: &Path, what: &[&str]) -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(&root)
-        .args([
-            "rustc",
-            "-p",
-            "widgets",
-            "--lib",
-            "--crate-type",
-            "cdylib",
-            "--target",
-            TARGET,
-        ])
+    cmd.current_dir(root)
+        .args(["rustc", "-p", "widgets"])
+        .args(what)
+        .args(["--target", TARGET])
         .args(["--profile", "wasm-release", "--target-dir"])
-        .arg(&wasm_dir);
+        .arg(wasm_dir);
     // The outer build's settings are for the host and would break (or slow) the wasm build.
     for (key, _) in std::env::vars_os() {
         let k = key.to_string_lossy();
@@ -83,14 +92,20 @@ fn main() {
         status.success(),
         "building the widgets for {TARGET} failed (see above); `rustup target add {TARGET}` if its standard library is missing"
     );
-    let wasm = wasm_dir
-        .join(TARGET)
-        .join("wasm-release")
-        .join("widgets.wasm");
+    let dir = wasm_dir.join(TARGET).join("wasm-release");
+    if what.contains(&"--example") {
+        dir.join("examples").join(format!("{}.wasm", what[1]))
+    } else {
+        dir.join("widgets.wasm")
+    }
+}
+
+/// wasm-bindgen's web glue for `wasm`: `<name>.js` and `<name>_bg.wasm` in `out`.
+fn bindgen(wasm: &Path, out: &Path, name: &str) {
     let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
     bindgen
-        .input_path(&wasm)
-        .out_name("widgets")
+        .input_path(wasm)
+        .out_name(name)
         .typescript(false)
         // The library's default differs from the CLI's; the glue keeps its `new URL(..)` default.
         .omit_default_module_path(false)
@@ -98,10 +113,10 @@ fn main() {
         .remove_producers_section(true);
     bindgen
         .web(true)
-        .and_then(|b| b.generate(&out))
+        .and_then(|b| b.generate(out))
         .unwrap_or_else(|e| panic!("wasm-bindgen on {}: {e}", wasm.display()));
-    for f in ["widgets.js", "widgets_bg.wasm"] {
-        assert!(out.join(f).is_file(), "wasm-bindgen wrote no {f}");
+    for f in [format!("{name}.js"), format!("{name}_bg.wasm")] {
+        assert!(out.join(&f).is_file(), "wasm-bindgen wrote no {f}");
     }
 }
 

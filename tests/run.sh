@@ -60,7 +60,7 @@ cargo build --locked -p lookout-model --target wasm32-unknown-unknown
 echo "== formatting and lints"
 cargo fmt --all --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
-cargo clippy --locked -p widgets --target wasm32-unknown-unknown --all-targets --target-dir target/wasm-check -- -D warnings
+cargo clippy --locked -p widgets --target wasm32-unknown-unknown --all-targets --features operator --target-dir target/wasm-check -- -D warnings
 
 echo "== tests"
 log=$(mktemp)

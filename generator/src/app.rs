@@ -441,6 +441,10 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
         // A token from the environment is a secret and is never printed; a generated one is the demo's own.
         if generated {
             println!("token for protected paths: {token}");
+            println!(
+                "admin API viewer token (reads; every change answers 403): {}",
+                demo.viewer_token()
+            );
         } else {
             println!(
                 "protected paths accept the token in ${}",
@@ -463,6 +467,9 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
         // And the admin API (mapped JSON) and a Prometheus exposition: one demo, every kind.
         let more = demo::admin_api::sources(&backend.base_url(), &cfg.backend)
             .map_err(|e| Error::Usage(format!("demo admin API URL: {e}")))?;
+        cfg.site
+            .sections
+            .extend(more.iter().flat_map(|s| s.sections.iter().cloned()));
         cfg.more_sources.extend(more);
         cfg.site.source_name = cfg.source_name.clone();
     }

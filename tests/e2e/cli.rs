@@ -156,11 +156,19 @@ fn demo_command_serves_a_live_site_and_stops_on_ctrl_c() {
     );
     let metrics =
         String::from_utf8_lossy(&raw_http(addr, "GET", "/metrics.html", &[]).body).into_owned();
-    // Its connections and middleware steps, as it lists them.
+    // Its WebSocket pool and middleware pipeline: sections of the index, each with its page.
     assert!(
-        index.contains("admin: WebSocket connections")
-            && index.contains("admin: Middleware pipeline"),
-        "the admin API's tables"
+        index.contains("href=\"sections/websocket.html\">WebSocket</a>")
+            && index.contains("href=\"sections/middleware-pipeline.html\">Middleware pipeline</a>"),
+        "the admin API's sections"
+    );
+    let ws = String::from_utf8_lossy(&raw_http(addr, "GET", "/sections/websocket.html", &[]).body)
+        .into_owned();
+    assert!(
+        ws.contains("<meter min=\"0\" max=\"50\"")
+            && ws.contains("WebSocket connections")
+            && ws.contains("data-lookout-widget=\"operate\""),
+        "the WebSocket page: {ws}"
     );
     // The admin API's own per-endpoint percentiles are rows of the latency heatmap.
     let latency = String::from_utf8_lossy(&raw_http(addr, "GET", "/latency/index.html", &[]).body)

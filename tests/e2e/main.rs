@@ -10,6 +10,7 @@ mod faults;
 mod honest;
 mod mail_tls;
 mod notify;
+mod operate_widget;
 mod pipeline;
 mod prometheus;
 mod recorded;

@@ -192,9 +192,12 @@ pub fn write_config(dir: &Path, base_url: &str, extra: &str) -> PathBuf {
 /// The demo's other kinds as further sources of a filled site (`lookout fill` reads them from
 /// the simulator by path): the admin API as mapped JSON, with its services' dependencies and
 /// check-now URLs, and the Prometheus exposition.
-pub const DEMO_KINDS_TOML: &str = "[[source]]\nname = \"admin\"\nkind = \"json\"\nbase_url = \"http://127.0.0.1:8765/admin-api/\"\n\
-[[source.endpoint]]\nname = \"services\"\nurl = \"api/v1/admin/health/services\"\n\
-[[source.endpoint.map]]\nitems = \"services\"\nkey = \"id\"\nstatus = \"status\"\nvalues = [\"uptime_pct\"]\ndepends = \"dependencies\"\ncheck = \"services/{id}/check\"\n\
-[[source.endpoint]]\nname = \"middleware\"\nurl = \"api/v1/admin/middleware/pipeline\"\n\
-[[source.endpoint.map]]\nitems = \"steps\"\nkey = \"name\"\ntable = \"Middleware pipeline\"\ncolumns = [\"order\", \"enabled\", \"avg_ms\"]\n\
-[[source]]\nname = \"metrics\"\nkind = \"prometheus\"\nbase_url = \"http://127.0.0.1:8765/prom/\"\n";
+pub fn demo_kinds_toml() -> String {
+    format!(
+        "{}\n[[source]]\nname = \"metrics\"\nkind = \"prometheus\"\nbase_url = \"http://127.0.0.1:8765/prom/\"\n",
+        lookout::demo::admin_api::EXAMPLE.replace(
+            "https://admin.example.com/",
+            "http://127.0.0.1:8765/admin-api/"
+        )
+    )
+}

@@ -8,6 +8,7 @@ use model::{Better, Metric, PartHealth, Snapshot, Status, Unit};
 use wasm_bindgen::JsValue;
 
 /// A node of a parsed answer; missing keys and bad bodies read as `undefined`, never fail.
+#[derive(Clone)]
 pub struct Json(JsValue);
 
 impl Json {
@@ -40,6 +41,22 @@ impl Json {
 
     pub fn is_object(&self) -> bool {
         self.0.is_object()
+    }
+
+    pub fn is_array(&self) -> bool {
+        js_sys::Array::is_array(&self.0)
+    }
+
+    pub fn bool(&self) -> Option<bool> {
+        self.0.as_bool()
+    }
+
+    /// As JSON text (`"a"`, `7`); empty for what is missing.
+    pub fn json(&self) -> String {
+        js_sys::JSON::stringify(&self.0)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default()
     }
 
     /// `Some(false)` only for a JSON `false`: a missing key is not a failed check.

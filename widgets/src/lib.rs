@@ -10,6 +10,8 @@ pub mod ingest;
 pub mod ingest_logic;
 pub mod json;
 pub mod net;
+pub mod operate;
+pub mod operate_logic;
 pub mod poll;
 pub mod sparse;
 
@@ -118,6 +120,14 @@ pub fn start() {
                 )),
             };
             mount::<check::CheckNow>(el, "check", props);
+        } else if cfg!(feature = "operator")
+            && kind.as_deref() == Some("operate")
+            && let Some(spec) = attr("data-spec").and_then(|s| operate_logic::spec(&s))
+        {
+            let props = operate::OperateProps {
+                spec: std::rc::Rc::new(spec),
+            };
+            mount::<operate::Operate>(el, "operate", props);
         } else if kind.as_deref() == Some("sparse")
             && let Some(api) = attr("data-api")
         {

@@ -134,11 +134,17 @@ pub async fn post(url: &str, token: &str) -> (u16, String) {
 
 /// `post` with an optional JSON body.
 pub async fn post_json(url: &str, token: &str, json: Option<&str>) -> (u16, String) {
+    send("POST", url, token, json).await
+}
+
+/// `method` to `url` with a bearer token and an optional JSON body; `(status, body)` as `post`.
+pub async fn send(method: &str, url: &str, token: &str, json: Option<&str>) -> (u16, String) {
     let Some(window) = web_sys::window() else {
         return (0, String::new());
     };
     let init = web_sys::RequestInit::new();
-    init.set_method("POST");
+    init.set_method(method);
+    init.set_cache(web_sys::RequestCache::NoStore);
     let headers = web_sys::Headers::new().ok();
     if let Some(h) = &headers {
         let _ = h.set("Authorization", &format!("Bearer {token}"));

@@ -5,6 +5,7 @@ mod carry;
 mod extract;
 mod http;
 mod merge;
+pub use merge::metric_name;
 pub mod rates;
 pub mod sources;
 
@@ -140,7 +141,13 @@ pub async fn collect(
         let policy = FetchPolicy::from_backend(&s.backend);
         // Its own timeouts; the first source's client if this one could not be built.
         let own = policy.client().ok();
-        let token = Token::from_env(&s.backend.token_env);
+        // The same variable as the first source's: the token it was given (the demo's own, or
+        // one a caller passed), not a second read of the environment.
+        let token = if s.backend.token_env == config.backend.token_env {
+            token.cloned()
+        } else {
+            Token::from_env(&s.backend.token_env)
+        };
         let t0 = std::time::Instant::now();
         let readings = read_all(
             own.as_ref().unwrap_or(client),

@@ -355,12 +355,15 @@ pub(super) struct RawSource {
     ca_file: Option<std::path::PathBuf>,
     #[serde(default)]
     endpoint: Vec<RawEndpoint>,
+    #[serde(default)]
+    section: Vec<super::sections::RawSection>,
 }
 
 /// Checks every `[[source]]` in order; names are slugs, unique, and not `taken` (the primary's).
 pub(super) fn check_sources(
     raw: Vec<RawSource>,
     taken: &str,
+    slugs: &mut Vec<String>,
     bad: &dyn Fn(&'static str, String) -> ConfigError,
 ) -> Result<Vec<SourceConfig>, ConfigError> {
     let mut out: Vec<SourceConfig> = Vec::new();
@@ -412,10 +415,12 @@ pub(super) fn check_sources(
             ca_file: s.ca_file,
         };
         let (backend, endpoints) = check(b, s.endpoint, &format!("[[source]] {name:?}"), bad)?;
+        let sections = super::sections::check(s.section, &name, &backend, &endpoints, slugs, bad)?;
         out.push(SourceConfig {
             name,
             backend,
             endpoints,
+            sections,
         });
     }
     Ok(out)

@@ -5,10 +5,14 @@ use serde::Deserialize;
 
 use super::ConfigError;
 
+/// The most rows a table keeps.
+pub const MAX_ROWS: usize = 50;
+
 /// One array of an answer, read item by item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mapping {
-    /// Dot path to the array (`endpoints`, `data.services`); empty: the body itself.
+    /// Dot path to the array (`endpoints`, `data.services`); empty: the body itself. Without
+    /// `key`, an object read as one item.
     pub items: String,
     /// Fields that name an item, joined by a space (`["method", "path"]`: `GET /api/x`).
     pub key: Vec<String>,
@@ -18,8 +22,10 @@ pub struct Mapping {
     pub message: Option<String>,
     /// Number fields (dot paths in the item) read as metrics `<endpoint>.<key>.<field>`.
     pub values: Vec<String>,
-    /// The values' unit, fixed (`ms`, `percent`...) or read from a field of the item.
+    /// The values' unit, fixed (`ms`, `percent`...) or read from a field of the item; `units`
+    /// gives single values theirs.
     pub unit: Option<model::Unit>,
+    pub units: std::collections::BTreeMap<String, model::Unit>,
     pub unit_field: Option<String>,
     /// A field listing the names of the parts the item needs (the dependency graph).
     pub depends: Option<String>,
@@ -27,9 +33,12 @@ pub struct Mapping {
     /// relative to the endpoint's, with `{field}` placeholders (`services/{id}/check`).
     pub check: Option<String>,
     /// Shows the items as a table of this title, the key then `columns` (fields, arrays
-    /// joined), at most 50 rows.
+    /// joined), at most `rows` rows (50 unless given), in the answer's order.
     pub table: Option<String>,
     pub columns: Vec<String>,
+    pub rows: usize,
+    /// What an operator may do to the table's items from its section page.
+    pub ops: super::ops::Ops,
 }
 
 #[derive(Debug, Deserialize)]
@@ -37,18 +46,25 @@ pub struct Mapping {
 pub(super) struct RawMap {
     #[serde(default)]
     items: String,
-    key: KeyFields,
+    key: Option<KeyFields>,
     status: Option<String>,
     message: Option<String>,
     #[serde(default)]
     values: Vec<String>,
     unit: Option<String>,
+    #[serde(default)]
+    units: std::collections::BTreeMap<String, String>,
     unit_field: Option<String>,
     depends: Option<String>,
     check: Option<String>,
     table: Option<String>,
     #[serde(default)]
     columns: Vec<String>,
+    rows: Option<usize>,
+    #[serde(default)]
+    action: Vec<super::ops::RawAction>,
+    toggle: Option<super::ops::RawToggle>,
+    reorder: Option<super::ops::RawReorder>,
 }
 
 /// `key = "name"` or `key = ["method", "path"]`.
@@ -74,7 +90,7 @@ pub fn unit_of(word: &str) -> Option<model::Unit> {
     })
 }
 
-fn path_ok(p: &str) -> bool {
+pub(super) fn path_ok(p: &str) -> bool {
     !p.is_empty()
         && p.split('.').all(|s| {
             !s.is_empty()
@@ -84,7 +100,7 @@ fn path_ok(p: &str) -> bool {
 }
 
 /// `services/{id}/check`: a relative path whose placeholders are field paths.
-fn check_template_ok(t: &str) -> bool {
+pub(super) fn template_ok(t: &str) -> bool {
     if t.is_empty() || t.contains("://") || t.starts_with("//") || t.contains(['"', ' ', '#']) {
         return false;
     }
@@ -108,8 +124,9 @@ pub(super) fn check(
     let mut out = Vec::new();
     for m in raw {
         let key = match m.key {
-            KeyFields::One(k) => vec![k],
-            KeyFields::Many(k) => k,
+            Some(KeyFields::One(k)) => vec![k],
+            Some(KeyFields::Many(k)) => k,
+            None => Vec::new(),
         };
         let fields = key
             .iter()
@@ -122,8 +139,30 @@ pub(super) fn check(
         if let Some(f) = fields.clone().find(|f| !path_ok(f)) {
             return Err(bad("endpoint.map", format!("{f:?} is not a field path")));
         }
-        if key.is_empty() {
-            return Err(bad("endpoint.map.key", "names no field".into()));
+        let per_item = m.status.is_some()
+            || m.depends.is_some()
+            || m.table.is_some()
+            || m.check.is_some()
+            || m.unit_field.is_some();
+        if key.is_empty() && per_item {
+            let why = "names no field: status, depends, check and table need items named by key";
+            return Err(bad("endpoint.map.key", why.into()));
+        }
+        let mut units = std::collections::BTreeMap::new();
+        for (field, u) in m.units {
+            if !m.values.contains(&field) {
+                return Err(bad(
+                    "endpoint.map.units",
+                    format!("{field:?} is not one of `values`"),
+                ));
+            }
+            let unit = unit_of(&u).ok_or_else(|| {
+                bad(
+                    "endpoint.map.units",
+                    format!("{u:?} is not a unit (ms, s, percent, /s...)"),
+                )
+            })?;
+            units.insert(field, unit);
         }
         if !m.items.is_empty() && !path_ok(&m.items) {
             return Err(bad(
@@ -141,7 +180,7 @@ pub(super) fn check(
             })?),
         };
         if let Some(t) = &m.check
-            && !check_template_ok(t)
+            && !template_ok(t)
         {
             let why = format!("{t:?} is not a relative URL with {{field}} placeholders");
             return Err(bad("endpoint.map.check", why));
@@ -153,6 +192,19 @@ pub(super) fn check(
             let why = "reads nothing: give status, values, depends or table".to_owned();
             return Err(bad("endpoint.map", why));
         }
+        let rows = m.rows.unwrap_or(MAX_ROWS);
+        if !(1..=MAX_ROWS).contains(&rows) {
+            return Err(bad(
+                "endpoint.map.rows",
+                format!("must be 1 to {MAX_ROWS}, got {rows}"),
+            ));
+        }
+        let raw_ops = super::ops::RawOps {
+            action: m.action,
+            toggle: m.toggle,
+            reorder: m.reorder,
+        };
+        let ops = super::ops::check(raw_ops, m.table.is_some(), bad)?;
         out.push(Mapping {
             items: m.items,
             key,
@@ -160,11 +212,14 @@ pub(super) fn check(
             message: m.message,
             values: m.values,
             unit,
+            units,
             unit_field: m.unit_field,
             depends: m.depends,
             check: m.check,
             table: m.table,
             columns: m.columns,
+            rows,
+            ops,
         });
     }
     Ok(out)

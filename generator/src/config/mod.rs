@@ -11,7 +11,9 @@ pub(crate) mod alerts;
 mod backend;
 mod mapping;
 mod notify;
+pub mod ops;
 mod report;
+pub mod sections;
 mod site;
 
 pub use alerts::default_rules;
@@ -178,6 +180,8 @@ pub struct Site {
     pub source_name: String,
     /// Its kind (`collect::sources::of`), whose capabilities say which figures it measures.
     pub source_kind: &'static str,
+    /// Every source's sections (`[[source.section]]`), in the order of the sources.
+    pub sections: Vec<sections::Section>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -196,6 +200,8 @@ pub struct SourceConfig {
     pub name: String,
     pub backend: Backend,
     pub endpoints: Vec<Endpoint>,
+    /// Its figures and tables shown together (`[[source.section]]`); the site keeps them all.
+    pub sections: Vec<sections::Section>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -329,6 +335,8 @@ impl Config {
         // `[backend]` is the short form of one source; without it, the first `[[source]]` leads.
         let mut raw_sources = raw.source;
         let led_by_source = raw.backend.is_none() && !raw_sources.is_empty();
+        let mut slugs = Vec::new();
+        let mut lead_sections = Vec::new();
         let (backend, endpoints, source_name, more_sources) = if raw.backend.is_some()
             || raw_sources.is_empty()
         {
@@ -340,12 +348,12 @@ impl Config {
                 BackendKind::Http => "check",
                 BackendKind::Tcp => "connect",
             };
-            let more = backend::check_sources(raw_sources, name, &bad)?;
+            let more = backend::check_sources(raw_sources, name, &mut slugs, &bad)?;
             (b, e, name.to_owned(), more)
         } else {
             let rest = raw_sources.split_off(1);
-            let mut first = backend::check_sources(raw_sources, "", &bad)?;
-            let more = backend::check_sources(rest, &first[0].name, &bad)?;
+            let mut first = backend::check_sources(raw_sources, "", &mut slugs, &bad)?;
+            let more = backend::check_sources(rest, &first[0].name, &mut slugs, &bad)?;
             if !raw.endpoint.is_empty() {
                 return Err(bad(
                         "endpoint",
@@ -353,6 +361,10 @@ impl Config {
                     ));
             }
             let lead = first.remove(0);
+            lead_sections = lead.sections;
+            for s in &mut lead_sections {
+                s.primary = true;
+            }
             (lead.backend, lead.endpoints, lead.name, more)
         };
         let kind = backend.kind;
@@ -431,6 +443,9 @@ impl Config {
             // Several sources, or a named one: each figure says which source by its name.
             site.source_name = source_name.clone();
         }
+        site.sections = lead_sections;
+        site.sections
+            .extend(more_sources.iter().flat_map(|s| s.sections.iter().cloned()));
         let p = raw.paths.unwrap_or_default();
         Ok(Config {
             backend,

@@ -104,6 +104,7 @@ pub(super) fn check(
             BackendKind::Http | BackendKind::Tcp => "the check".to_owned(),
         },
         source_kind: kind.as_str(),
+        sections: Vec::new(),
         public_url,
         title,
         days_per_page,

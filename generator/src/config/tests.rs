@@ -317,7 +317,7 @@ fn every_kind_as_a_further_source() {
 #[test]
 fn the_example_configs_of_the_designs_apis_are_valid() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    for (file, endpoints) in [("admin-api.toml", 5), ("ml-api.toml", 3)] {
+    for (file, endpoints) in [("admin-api.toml", 6), ("ml-api.toml", 3)] {
         let text = std::fs::read_to_string(dir.join(file)).expect("example");
         let c = parse(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!(c.endpoints.len(), endpoints, "{file}");
@@ -326,4 +326,66 @@ fn the_example_configs_of_the_designs_apis_are_valid() {
             "{file} maps an array"
         );
     }
+}
+
+#[test]
+fn sections_name_their_tables_and_operations_need_a_section_page() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let text = std::fs::read_to_string(dir.join("admin-api.toml")).expect("example");
+    let c = parse(&text).expect("valid");
+    let ws = &c.site.sections[0];
+    assert_eq!(
+        (ws.title.as_str(), ws.slug.as_str(), ws.page, ws.primary),
+        ("WebSocket", "websocket", true, true)
+    );
+    assert_eq!(
+        ws.meter,
+        Some(("websocket.active".into(), "websocket.max".into()))
+    );
+    let conns = &ws.tables[0];
+    assert_eq!(
+        conns.live_url,
+        "https://admin.example.com/api/v1/admin/websocket/connections"
+    );
+    assert_eq!(conns.mapping.ops.actions[0].method, "POST");
+    assert!(conns.mapping.ops.actions[0].confirm.is_some());
+    assert_eq!(ws.tables[1].mapping.rows, 20);
+    let pipe = &c.site.sections[1];
+    assert_eq!(
+        pipe.flow.as_ref().and_then(|f| f.enabled.as_deref()),
+        Some("enabled")
+    );
+    let ops = &pipe.tables[0].mapping.ops;
+    assert_eq!(
+        ops.toggle.as_ref().map(|t| t.method.as_str()),
+        Some("PATCH")
+    );
+    assert_eq!(
+        ops.reorder
+            .as_ref()
+            .map(|r| (r.method.as_str(), r.url.is_none())),
+        Some(("PUT", true))
+    );
+
+    let base = "[[source]]\nname = \"a\"\nkind = \"json\"\nbase_url = \"http://x/\"\n[[source.endpoint]]\nname = \"e\"\nurl = \"e\"\n[[source.endpoint.map]]\nitems = \"l\"\nkey = \"id\"\ntable = \"T\"\n";
+    let with = |more: &str| parse(&format!("{base}{more}"));
+    let e = with("[[source.endpoint.map.action]]\nlabel = \"Go\"\nurl = \"{id}/go\"\n")
+        .expect_err("no section page");
+    assert!(e.to_string().contains("page = true"), "{e}");
+    let e =
+        with("[[source.section]]\ntitle = \"S\"\ntables = [\"U\"]\n").expect_err("no such table");
+    assert!(e.to_string().contains("\"U\" is no table"), "{e}");
+    let e = with("[[source.endpoint.map.action]]\nlabel = \"Go\"\nurl = \"https://evil/{id}\"\n")
+        .expect_err("absolute");
+    assert!(e.to_string().contains("relative URL"), "{e}");
+    let e =
+        with("[[source.endpoint.map.action]]\nlabel = \"Go\"\nmethod = \"GET\"\nurl = \"{id}\"\n")
+            .expect_err("GET");
+    assert!(e.to_string().contains("POST, PUT, PATCH or DELETE"), "{e}");
+    let e = with("[[source.section]]\ntitle = \"S\"\nmeter = [\"a\"]\n").expect_err("one metric");
+    assert!(e.to_string().contains("two metrics"), "{e}");
+    let e = with("rows = 0\n").expect_err("no rows");
+    assert!(e.to_string().contains("rows"), "{e}");
+    let ok = with("[[source.endpoint.map.action]]\nlabel = \"Go\"\nurl = \"{id}/go\"\n[[source.section]]\ntitle = \"S\"\npage = true\ntables = [\"T\"]\n").expect("valid");
+    assert_eq!(ok.site.sections[0].tables[0].live_url, "http://x/e");
 }

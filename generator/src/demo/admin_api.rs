@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::sim::{Incident, Sim};
-use crate::config::{Backend, BackendKind, Endpoint, Mapping, PromOptions, SourceConfig};
+use crate::config::{Backend, BackendKind, PromOptions, SourceConfig};
 
 /// Where the admin API lives on the demo server.
 pub const PREFIX: &str = "/admin-api";
@@ -68,33 +68,6 @@ pub fn respond(sim: &Sim, path: &str, t: f64) -> Option<Value> {
                 })
                 .collect();
             json!({ "endpoints": endpoints })
-        }
-        "/api/v1/admin/websocket/connections" => {
-            let n = (3.0 + 6.0 * sim.load(t)).round() as usize;
-            let connections: Vec<Value> = (0..n)
-                .map(|i| {
-                    let subscriptions: Vec<&str> = ["status", "alerts"].into_iter().take(1 + i % 2).collect();
-                    json!({
-                        "id": format!("ws-{}", sim.hash("ws", i as i64) % 10_000),
-                        "client_ip": format!("10.0.{}.{}", i / 250, 10 + i % 250),
-                        "connected_at": model::time::format_iso(((t - 60.0 * (i as f64 + 1.0)) * 1000.0) as i64),
-                        "subscriptions": subscriptions,
-                    })
-                })
-                .collect();
-            json!({ "connections": connections })
-        }
-        "/api/v1/admin/middleware/pipeline" => {
-            let slow = sim.has(t, Incident::LatencyRegression);
-            let steps: Vec<Value> = ["request-id", "auth", "rate-limit", "compress"]
-                .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    let avg = if *name == "auth" && slow { 48.0 } else { 0.4 + i as f64 * 0.3 };
-                    json!({"id": i + 1, "name": name, "order": i + 1, "enabled": *name != "compress", "avg_ms": avg})
-                })
-                .collect();
-            json!({ "steps": steps })
         }
         _ => return None,
     })
@@ -182,101 +155,36 @@ pub fn exposition(sim: &Sim, t: f64) -> String {
     out
 }
 
-/// The admin API as a mapped JSON source, and the exposition as a Prometheus source, of a demo
-/// site whose Pharos is at `base`.
+/// The repository's example config of the admin API, which the demo reads as it is (its address
+/// and token variable aside), so the example is the demo's and is known to work.
+pub const EXAMPLE: &str = include_str!("../../../examples/admin-api.toml");
+
+/// The admin API as a mapped JSON source (from `EXAMPLE`), and the exposition as a Prometheus
+/// source, of a demo site whose Pharos is at `base`.
 pub fn sources(base: &str, like: &Backend) -> Result<Vec<SourceConfig>, String> {
     let base = base.trim_end_matches('/');
-    let admin_url = reqwest::Url::parse(&format!("{base}{PREFIX}/")).map_err(|e| e.to_string())?;
-    let map = |items: &str,
-               key: &[&str],
-               status: Option<&str>,
-               values: &[&str],
-               unit,
-               depends: Option<&str>| Mapping {
-        items: items.into(),
-        key: key.iter().map(|k| (*k).to_owned()).collect(),
-        status: status.map(str::to_owned),
-        message: None,
-        values: values.iter().map(|v| (*v).to_owned()).collect(),
-        unit,
-        unit_field: None,
-        depends: depends.map(str::to_owned),
-        check: None,
-        table: None,
-        columns: Vec::new(),
-    };
-    let endpoint = |name: &str, path: &str, maps: Vec<Mapping>| -> Result<Endpoint, String> {
-        Ok(Endpoint {
-            name: name.into(),
-            url: admin_url.join(path).map_err(|e| e.to_string())?,
-            auth: false,
-            health: false,
-            maps,
-        })
-    };
+    let text = EXAMPLE
+        .replace("https://admin.example.com/", &format!("{base}{PREFIX}/"))
+        .replace("\"ADMIN_TOKEN\"", &format!("{:?}", like.token_env));
+    let cfg =
+        crate::config::Config::from_toml(&text, std::path::Path::new("examples/admin-api.toml"))
+            .map_err(|e| e.to_string())?;
     let admin = SourceConfig {
-        name: "admin".into(),
+        name: cfg.source_name,
         backend: Backend {
-            base_url: admin_url.clone(),
-            public_url: admin_url.clone(),
             kind: BackendKind::Json,
-            ..like.clone()
+            ..cfg.backend
         },
-        endpoints: vec![
-            endpoint(
-                "services",
-                "api/v1/admin/health/services",
-                vec![map(
-                    "services",
-                    &["id"],
-                    Some("status"),
-                    &["uptime_pct"],
-                    None,
-                    Some("dependencies"),
-                )],
-            )?,
-            endpoint(
-                "latency",
-                "api/v1/admin/latency/summary",
-                vec![map(
-                    "endpoints",
-                    &["method", "path"],
-                    None,
-                    &["p50", "p95", "p99"],
-                    Some(model::Unit::Milliseconds),
-                    None,
-                )],
-            )?,
-            endpoint(
-                "websocket",
-                "api/v1/admin/websocket/connections",
-                vec![Mapping {
-                    table: Some("WebSocket connections".into()),
-                    columns: vec![
-                        "client_ip".into(),
-                        "connected_at".into(),
-                        "subscriptions".into(),
-                    ],
-                    ..map("connections", &["id"], None, &[], None, None)
-                }],
-            )?,
-            endpoint(
-                "middleware",
-                "api/v1/admin/middleware/pipeline",
-                vec![Mapping {
-                    table: Some("Middleware pipeline".into()),
-                    columns: vec!["order".into(), "enabled".into(), "avg_ms".into()],
-                    ..map(
-                        "steps",
-                        &["name"],
-                        None,
-                        &["avg_ms"],
-                        Some(model::Unit::Milliseconds),
-                        None,
-                    )
-                }],
-            )?,
-        ],
+        endpoints: cfg.endpoints,
+        sections: cfg
+            .site
+            .sections
+            .into_iter()
+            .map(|mut s| {
+                s.primary = false;
+                s
+            })
+            .collect(),
     };
     let prom_url = reqwest::Url::parse(&format!("{base}/prom/")).map_err(|e| e.to_string())?;
     let metrics = SourceConfig {
@@ -289,6 +197,7 @@ pub fn sources(base: &str, like: &Backend) -> Result<Vec<SourceConfig>, String> 
             ..like.clone()
         },
         endpoints: vec![],
+        sections: Vec::new(),
     };
     Ok(vec![admin, metrics])
 }

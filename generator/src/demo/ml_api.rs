@@ -44,6 +44,7 @@ pub fn source(
             ..like.clone()
         },
         endpoints,
+        sections: Vec::new(),
     })
 }
 

@@ -1,6 +1,7 @@
 //! Demo backend: a simulated Pharos on 127.0.0.1 with moving values, incidents, auth, CORS and ingestion.
 
 pub mod admin_api;
+pub mod admin_ops;
 pub mod endpoints;
 pub mod metrics;
 pub mod ml_api;
@@ -72,6 +73,7 @@ pub struct Demo {
     pub sim: Sim,
     opts: DemoOptions,
     queue: Mutex<Queue>,
+    admin: Mutex<admin_ops::AdminState>,
     origin_real: f64,
     origin_sim: f64,
     sparse_runs: AtomicU64,
@@ -131,6 +133,7 @@ impl Demo {
                 incidents: opts.incidents.clone(),
             },
             queue: Mutex::new(Queue::new(start_sim.min(sim_now))),
+            admin: Mutex::new(admin_ops::AdminState::default()),
             origin_real: now,
             origin_sim: sim_now,
             sparse_runs: AtomicU64::new(0),
@@ -140,6 +143,12 @@ impl Demo {
 
     pub fn token(&self) -> &str {
         &self.opts.token
+    }
+
+    /// The admin API's read-only token: it reads what the admin's reads, and every change it
+    /// asks for is answered 403.
+    pub fn viewer_token(&self) -> String {
+        format!("viewer-{}", self.opts.token)
     }
 
     /// Current simulated time in seconds.
@@ -182,7 +191,7 @@ impl Demo {
                 Some(_) => {
                     headers.push((
                         "Access-Control-Allow-Methods",
-                        "GET, POST, OPTIONS".to_owned(),
+                        "GET, POST, PUT, PATCH, OPTIONS".to_owned(),
                     ));
                     headers.push((
                         "Access-Control-Allow-Headers",
@@ -221,6 +230,49 @@ impl Demo {
         }
     }
 
+    /// The admin API: its health and latency are public; WebSocket and middleware need a token
+    /// (the admin's or the viewer's); a change needs the admin's.
+    fn admin_route(
+        &self,
+        req: &DemoRequest<'_>,
+        path: &str,
+        t: f64,
+    ) -> Result<(u16, Value), (u16, Value)> {
+        let admin = || {
+            self.admin
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        let guarded = path.starts_with("/api/v1/admin/websocket/")
+            || path.starts_with("/api/v1/admin/middleware/");
+        let viewer = format!("Bearer {}", self.viewer_token());
+        let is_viewer = req.authorization == Some(viewer.as_str());
+        if req.method == "GET" || req.method == "HEAD" {
+            if guarded && !is_viewer {
+                self.authorized(req)?;
+            }
+            if let Some(v) = admin().get(&self.sim, path, t) {
+                return Ok((200, v));
+            }
+            return admin_api::respond(&self.sim, path, t)
+                .map(|v| (200, v))
+                .ok_or_else(|| detail(404, json!("Not Found")));
+        }
+        if is_viewer {
+            return Err(detail(403, json!("Admin role required")));
+        }
+        self.authorized(req)?;
+        if req.method == "POST"
+            && let Some(v) = admin_api::check_now(&self.sim, path, t)
+        {
+            return Ok((200, v));
+        }
+        if req.method == "POST" && path.starts_with("/api/v1/admin/health/services/") {
+            return Err(detail(404, json!("No such service")));
+        }
+        admin().change(&self.sim, req.method, path, req.body, t)
+    }
+
     fn route(
         &self,
         req: DemoRequest<'_>,
@@ -231,16 +283,7 @@ impl Demo {
         let sim = &self.sim;
         // The second backend, of another shape: public, read-only.
         if let Some(rest) = path.strip_prefix(admin_api::PREFIX) {
-            if req.method == "POST" {
-                // Asking a service to check itself is the admin's: the token is needed.
-                self.authorized(&req)?;
-                return admin_api::check_now(sim, rest, t)
-                    .map(|v| (200, v))
-                    .ok_or_else(|| detail(404, json!("No such service")));
-            }
-            return admin_api::respond(sim, rest, t)
-                .map(|v| (200, v))
-                .ok_or_else(|| detail(404, json!("Not Found")));
+            return self.admin_route(&req, rest, t);
         }
         if let Some(rest) = path.strip_prefix(ml_api::PREFIX) {
             if req.method != "GET" && req.method != "HEAD" {

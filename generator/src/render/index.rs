@@ -70,10 +70,10 @@ pub(super) fn render_index(
     store: &Store,
     ctx: &Ctx<'_>,
     writer: &Writer,
-    latest: Option<&SnapshotMeta>,
-    newest: Option<&model::Snapshot>,
+    (latest, newest): (Option<&SnapshotMeta>, Option<&model::Snapshot>),
     total: u64,
     analysis: &Analysis,
+    sections: &[super::sections::SectionView],
 ) -> Result<(), BuildError> {
     let path = paths::INDEX;
     let (Some(meta), Some(now)) = (latest, newest) else {
@@ -152,7 +152,20 @@ pub(super) fn render_index(
         depends_json: serde_json::to_string(&ctx.site.depends_on).unwrap_or_default(),
         live_modules: ctx.site.live_from_backend.then(|| live_modules(now)),
         checks: checks(now),
-        tables: &now.lists.tables,
+        // A section's tables are shown with it.
+        tables: now
+            .lists
+            .tables
+            .iter()
+            .filter(|t| {
+                !ctx.site.sections.iter().any(|s| {
+                    s.tables.iter().any(|x| {
+                        t.title == x.title || t.title == format!("{}: {}", s.source, x.title)
+                    })
+                })
+            })
+            .collect(),
+        sections,
         groups: views::key_groups(now, prev.as_ref(), analysis, &ctx.profile),
         cards: ctx.profile.cards.join(","),
         failures: now

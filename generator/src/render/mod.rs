@@ -19,6 +19,8 @@ mod profiles;
 mod prune;
 mod ranges;
 mod reports;
+mod sections;
+mod uptime;
 mod views;
 mod widgets;
 mod write;
@@ -337,7 +339,14 @@ pub fn build(
     fixed.extend(WINDOWS.iter().map(|w| paths::range_page(w.label())));
     fixed.extend(WINDOWS.iter().map(|w| ranges::json_path(w.label())));
     fixed.extend(heatmap::paths_all());
-    fixed.extend([ctx.bundle.js.clone(), ctx.bundle.wasm.clone()]);
+    let operator = widgets::operator_bundle();
+    fixed.extend([
+        ctx.bundle.js.clone(),
+        ctx.bundle.wasm.clone(),
+        operator.js.clone(),
+        operator.wasm.clone(),
+    ]);
+    fixed.extend(sections::paths_all(site));
     fixed.push(graph::PAGE.to_owned());
     fixed.extend(incidents::paths_all(content));
     let metric_names = store.metric_names()?;
@@ -376,6 +385,8 @@ pub fn build(
     writer.put(paths::STYLE, STYLE_CSS.as_bytes())?;
     writer.put(&ctx.bundle.js, widgets::JS.as_bytes())?;
     writer.put(&ctx.bundle.wasm, widgets::WASM)?;
+    writer.put(&operator.js, widgets::OPERATOR_JS.as_bytes())?;
+    writer.put(&operator.wasm, widgets::OPERATOR_WASM)?;
     let nf = views::NotFoundPage {
         c: Common {
             root: "/".to_owned(),
@@ -409,16 +420,21 @@ pub fn build(
         render_history(&ctx, &writer, &days, *n, page_count, per_page, total)?;
     }
     lap.mark("history pages");
+    let section_views = newest
+        .as_ref()
+        .map(|s| sections::views(site, s))
+        .unwrap_or_default();
     index::render_index(
         store,
         &ctx,
         &writer,
-        latest.as_ref(),
-        newest.as_ref(),
+        (latest.as_ref(), newest.as_ref()),
         total,
         analysis,
+        &section_views,
     )?;
-    lap.mark("index");
+    sections::render_pages(&ctx, &writer, &section_views)?;
+    lap.mark("index and sections");
     alerts::render_alerts(store, &ctx, &writer, analysis)?;
     lap.mark("alerts");
     incidents::render_incidents(&ctx, &writer, ctx.now_ms)?;

@@ -54,6 +54,7 @@ pub(super) fn site(days_per_page: usize) -> Site {
         public_url: None,
         source_name: "Pharos".into(),
         source_kind: "pharos",
+        sections: Vec::new(),
     }
 }
 

@@ -48,6 +48,8 @@ pub struct PartRow<'a> {
     pub because: String,
     /// The part's own page, from the site root; empty where pages do not link to it.
     pub href: String,
+    /// The parts it needs (`needs auth, search`), empty when it needs none.
+    pub needs: String,
 }
 
 /// Parts with the status their source reports, marked when a dependency is in trouble, in the
@@ -71,6 +73,11 @@ pub fn part_rows<'a>(
                 format!("affected: {}", r.because.join(", "))
             },
             href: String::new(),
+            needs: depends_on
+                .get(&p.name.to_ascii_lowercase())
+                .filter(|d| !d.is_empty())
+                .map(|d| format!("needs {}", d.join(", ")))
+                .unwrap_or_default(),
         })
         .collect()
 }
@@ -214,7 +221,8 @@ pub struct IndexPage<'a> {
     /// `part=url,...`: the parts that can be asked to check themselves now.
     pub checks: String,
     /// Arrays a source shows as they are (connections, pipeline steps).
-    pub tables: &'a [model::lists::Table],
+    pub tables: Vec<&'a model::lists::Table>,
+    pub sections: &'a [super::sections::SectionView],
     pub groups: Vec<KeyGroup>,
     /// The source profile's live cards, comma-separated (after Lookout's own two).
     pub cards: String,
@@ -425,72 +433,8 @@ pub fn key_groups(
     groups
 }
 
-pub struct UptimeRow {
-    pub name: String,
-    pub href: String,
-    pub cells: Vec<String>,
-}
-
-pub struct DayBar {
-    pub title: String,
-    /// ok (>= 99.9 %), fair (>= 99 %), poor: colour and a text label in the title.
-    pub class: &'static str,
-    /// Bar height in percent of the row (a floor keeps a bad day visible).
-    pub height: u32,
-}
-
-pub(super) fn pct(p: Option<f64>) -> String {
-    p.map_or_else(
-        || "—".to_owned(),
-        |p| {
-            if p >= 99.995 {
-                "100%".to_owned()
-            } else {
-                format!("{p:.2}%")
-            }
-        },
-    )
-}
-
-/// The backend's uptime (its own word) first, then each endpoint's share of successful readings.
-pub fn uptime_rows(analysis: &Analysis, source: &str) -> (Vec<UptimeRow>, Vec<DayBar>) {
-    let mut rows = vec![UptimeRow {
-        name: format!("{source}, by its own health word"),
-        href: String::new(),
-        cells: analysis
-            .uptime_overall
-            .percent
-            .iter()
-            .map(|p| pct(*p))
-            .collect(),
-    }];
-    rows.extend(analysis.uptime.iter().map(|u| UptimeRow {
-        name: u.endpoint.clone(),
-        href: super::paths::part_page("endpoint", &u.endpoint),
-        cells: u.percent.iter().map(|p| pct(*p)).collect(),
-    }));
-    let bars = analysis
-        .uptime_days
-        .iter()
-        .map(|(day, p)| {
-            let class = match p {
-                p if *p >= 99.9 => "ok",
-                p if *p >= 99.0 => "fair",
-                _ => "poor",
-            };
-            DayBar {
-                title: format!(
-                    "{}: up {} of the time by its own word ({class})",
-                    model::time::day_of(*day),
-                    pct(Some(*p))
-                ),
-                class,
-                height: (p.clamp(0.0, 100.0) as u32).max(8),
-            }
-        })
-        .collect();
-    (rows, bars)
-}
+pub(super) use super::uptime::pct;
+pub use super::uptime::{DayBar, UptimeRow, uptime_rows};
 
 /// An alert for the panel: what, how bad, since when.
 pub struct AlertRow {

@@ -10,8 +10,6 @@ use crate::config::{Mapping, unit_of};
 
 /// Items read per array: one huge answer must not flood the store.
 const MAX_ITEMS: usize = 500;
-/// Rows kept of a table.
-const MAX_ROWS: usize = 50;
 
 /// The value at a dot path (`a.b.0`); the whole value for an empty path.
 pub fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
@@ -45,7 +43,16 @@ pub fn read(
     let prefix = seg(endpoint);
     for m in maps {
         let items = match at(body, &m.items) {
-            Some(Value::Array(a)) => a,
+            Some(Value::Array(a)) if !m.key.is_empty() => a,
+            // An object read as one item: its values are `<endpoint>.<field>`.
+            Some(o @ Value::Object(_)) if m.key.is_empty() => {
+                one(&prefix, "", o, m, sink);
+                continue;
+            }
+            Some(Value::Array(_)) => {
+                return Err(Shape("an array needs `key` to name its items".into()));
+            }
+            _ if m.key.is_empty() => return Err(Shape(format!("{:?} is not an object", m.items))),
             _ => {
                 let at = if m.items.is_empty() {
                     "the body"
@@ -75,7 +82,7 @@ pub fn read(
             if let Some(u) = m.check.as_deref().and_then(|t| check_url(url, t, item)) {
                 sink.fact(format!("check.{key}"), u);
             }
-            if let Some(t) = table.as_mut().filter(|t| t.rows.len() < MAX_ROWS) {
+            if let Some(t) = table.as_mut().filter(|t| t.rows.len() < m.rows) {
                 let mut row = vec![key.clone()];
                 row.extend(m.columns.iter().map(|c| cell(at(item, c))));
                 t.rows.push(row);
@@ -133,7 +140,7 @@ fn one(prefix: &str, key: &str, item: &Value, m: &Mapping, sink: &mut Sink) {
         sink.components
             .push(Sink::part(word, key, &clip(&message, 300)));
     }
-    let unit = m.unit.or_else(|| {
+    let unit_of_item = m.unit.or_else(|| {
         m.unit_field
             .as_deref()
             .and_then(|f| at(item, f))
@@ -144,7 +151,12 @@ fn one(prefix: &str, key: &str, item: &Value, m: &Mapping, sink: &mut Sink) {
         let Some(x) = at(item, field).and_then(Value::as_f64) else {
             continue;
         };
-        let name = format!("{prefix}.{}.{}", seg(key), seg(field));
+        let name = if key.is_empty() {
+            format!("{prefix}.{}", seg(field))
+        } else {
+            format!("{prefix}.{}.{}", seg(key), seg(field))
+        };
+        let unit = m.units.get(field).copied().or(unit_of_item);
         sink.metric(
             name,
             x,
