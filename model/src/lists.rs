@@ -20,6 +20,12 @@ pub struct Table {
     pub title: String,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// What it details, when it belongs to one series (`histogram` or `trend` of the metrics
+    /// `of.*`, such as one endpoint's percentiles); empty for a table shown on its own.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub of: String,
 }
 
 /// One event of `/events/history`.

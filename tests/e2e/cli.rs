@@ -185,9 +185,15 @@ fn demo_command_serves_a_live_site_and_stops_on_ctrl_c() {
         &[],
     );
     assert_eq!(drill.status, 200, "its drill-down page");
+    let drill = String::from_utf8_lossy(&drill.body).into_owned();
+    assert!(drill.contains("p95 of source.admin.latency.POST__api_items"));
+    // The admin API's own histogram and hourly trend of that endpoint, asked per endpoint.
     assert!(
-        String::from_utf8_lossy(&drill.body)
-            .contains("p95 of source.admin.latency.POST__api_items")
+        drill.contains("Histogram of source.admin.latency.POST__api_items as its source keeps it")
+            && drill.contains("<th scope=\"row\">1000+</th>")
+            && drill
+                .contains("source.admin.latency.POST__api_items, hourly, as its source reports it"),
+        "the backend's own detail: {drill}"
     );
     for m in [
         "source.metrics.service.requests.rate",

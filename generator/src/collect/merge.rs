@@ -70,6 +70,9 @@ pub fn join(into: &mut Assembled, name: &str, from: Assembled) {
         .tables
         .extend(s.lists.tables.into_iter().map(|mut tb| {
             tb.title = format!("{name}: {}", tb.title);
+            if !tb.of.is_empty() {
+                tb.of = metric_name(name, &tb.of);
+            }
             tb
         }));
     t.counters.extend(s.counters.into_iter().map(|mut c| {

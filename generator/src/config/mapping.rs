@@ -39,6 +39,66 @@ pub struct Mapping {
     pub rows: usize,
     /// What an operator may do to the table's items from its section page.
     pub ops: super::ops::Ops,
+    /// Asked per item: its histogram (buckets and counts) and its hourly trend, shown on the
+    /// drill-down page of its percentiles.
+    pub histogram: Option<Detail>,
+    pub trend: Option<Detail>,
+}
+
+/// One request per item for what details it: `url` (relative to the endpoint's, `{field}`
+/// placeholders), whose array `items` has rows named by `key` with the fields `values`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub url: String,
+    pub items: String,
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDetail {
+    url: String,
+    items: Option<String>,
+    key: Option<String>,
+    values: Option<Vec<String>>,
+}
+
+/// A detail checked, with the defaults of its kind (`(items, key, values)`).
+fn detail(
+    raw: Option<RawDetail>,
+    (items, key, values): (&str, &str, &[&str]),
+    what: &'static str,
+    bad: &dyn Fn(&'static str, String) -> ConfigError,
+) -> Result<Option<Detail>, ConfigError> {
+    let Some(r) = raw else {
+        return Ok(None);
+    };
+    if !template_ok(&r.url) {
+        return Err(bad(
+            what,
+            format!(
+                "{:?} is not a relative URL with {{field}} placeholders",
+                r.url
+            ),
+        ));
+    }
+    let d = Detail {
+        url: r.url,
+        items: r.items.unwrap_or_else(|| items.to_owned()),
+        key: r.key.unwrap_or_else(|| key.to_owned()),
+        values: r
+            .values
+            .unwrap_or_else(|| values.iter().map(|v| (*v).to_owned()).collect()),
+    };
+    if let Some(f) = std::iter::once(&d.items)
+        .chain([&d.key])
+        .chain(&d.values)
+        .find(|f| !path_ok(f))
+    {
+        return Err(bad(what, format!("{f:?} is not a field path")));
+    }
+    Ok(Some(d))
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,6 +125,8 @@ pub(super) struct RawMap {
     action: Vec<super::ops::RawAction>,
     toggle: Option<super::ops::RawToggle>,
     reorder: Option<super::ops::RawReorder>,
+    histogram: Option<RawDetail>,
+    trend: Option<RawDetail>,
 }
 
 /// `key = "name"` or `key = ["method", "path"]`.
@@ -205,6 +267,24 @@ pub(super) fn check(
             reorder: m.reorder,
         };
         let ops = super::ops::check(raw_ops, m.table.is_some(), bad)?;
+        let histogram = detail(
+            m.histogram,
+            ("buckets", "range", &["count"]),
+            "endpoint.map.histogram",
+            bad,
+        )?;
+        let trend = detail(
+            m.trend,
+            ("points", "hour", &["p50", "p95", "p99"]),
+            "endpoint.map.trend",
+            bad,
+        )?;
+        if key.is_empty() && (histogram.is_some() || trend.is_some()) {
+            return Err(bad(
+                "endpoint.map.key",
+                "names no field: histogram and trend are asked per item".into(),
+            ));
+        }
         out.push(Mapping {
             items: m.items,
             key,
@@ -220,6 +300,8 @@ pub(super) fn check(
             columns: m.columns,
             rows,
             ops,
+            histogram,
+            trend,
         });
     }
     Ok(out)

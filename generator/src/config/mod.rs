@@ -17,7 +17,7 @@ pub mod sections;
 mod site;
 
 pub use alerts::default_rules;
-pub use mapping::{Mapping, unit_of};
+pub use mapping::{Detail, Mapping, unit_of};
 pub use notify::{Notify, Webhook, WebhookFormat, WebhookUrl};
 pub use report::{Report, Security, Smtp};
 

@@ -73,6 +73,76 @@ pub fn respond(sim: &Sim, path: &str, t: f64) -> Option<Value> {
     })
 }
 
+/// The percentiles of route `(method, path)` at sim time `t`, or `None` for an unknown route.
+fn route_at(sim: &Sim, method: &str, path: &str, t: f64) -> Option<(f64, f64, f64, u64)> {
+    let (_, _, base) = ROUTES.iter().find(|(m, p, _)| *m == method && *p == path)?;
+    let slow = sim.has(t, Incident::LatencyRegression);
+    let p95 = base * (1.0 + sim.load(t)) * if slow { 4.0 } else { 1.0 };
+    Some((
+        (p95 * 0.4).round(),
+        p95.round(),
+        (p95 * 1.7).round(),
+        (60.0 * 20.0 * (0.3 + sim.load(t))) as u64,
+    ))
+}
+
+/// `GET /api/v1/admin/latency/endpoints/{path}/histogram?method=M` and `.../trend?method=M`
+/// (below `PREFIX`, the path percent-encoded): one route's buckets now, and its last 24 hours.
+pub fn latency_detail(sim: &Sim, path: &str, query: &str, t: f64) -> Option<Value> {
+    let rest = path.strip_prefix("/api/v1/admin/latency/endpoints/")?;
+    let (route, what) = rest.rsplit_once('/')?;
+    let route = percent_encoding::percent_decode_str(route)
+        .decode_utf8()
+        .ok()?;
+    let method = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("method="))
+        .unwrap_or("GET");
+    let (p50, p95, _, count) = route_at(sim, method, &route, t)?;
+    Some(match what {
+        "histogram" => {
+            // Requests of the last hour by how long they took, shaped by the route's p50 and p95.
+            let bounds: [(f64, &str); 7] = [
+                (25.0, "0-25"),
+                (50.0, "25-50"),
+                (100.0, "50-100"),
+                (250.0, "100-250"),
+                (500.0, "250-500"),
+                (1000.0, "500-1000"),
+                (f64::INFINITY, "1000+"),
+            ];
+            let share = |x: f64| 1.0 - (-(x / p50.max(1.0)) * std::f64::consts::LN_2).exp();
+            let mut below = 0.0;
+            let buckets: Vec<Value> = bounds
+                .iter()
+                .map(|(hi, range)| {
+                    let upto = if hi.is_finite() { share(*hi) } else { 1.0 };
+                    let n = ((upto - below) * count as f64).round();
+                    below = upto;
+                    json!({"range": range, "count": n})
+                })
+                .collect();
+            json!({"path": route, "method": method, "p95": p95, "buckets": buckets})
+        }
+        "trend" => {
+            let now_hour = (t / 3600.0).floor() * 3600.0;
+            let points: Vec<Value> = (0..24)
+                .rev()
+                .filter_map(|h| {
+                    let at = now_hour - f64::from(h) * 3600.0;
+                    let (p50, p95, p99, count) = route_at(sim, method, &route, at)?;
+                    Some(json!({
+                        "hour": model::time::format_iso((at * 1000.0) as i64),
+                        "p50": p50, "p95": p95, "p99": p99, "count": count,
+                    }))
+                })
+                .collect();
+            json!({"path": route, "method": method, "points": points})
+        }
+        _ => return None,
+    })
+}
+
 /// `POST /api/v1/admin/health/services/{id}/check` (below `PREFIX`): the service checked now,
 /// as the design's admin API answers within 5 s; `None` for an unknown service.
 pub fn check_now(sim: &Sim, path: &str, t: f64) -> Option<Value> {

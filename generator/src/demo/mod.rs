@@ -236,6 +236,7 @@ impl Demo {
         &self,
         req: &DemoRequest<'_>,
         path: &str,
+        query: &str,
         t: f64,
     ) -> Result<(u16, Value), (u16, Value)> {
         let admin = || {
@@ -252,6 +253,9 @@ impl Demo {
                 self.authorized(req)?;
             }
             if let Some(v) = admin().get(&self.sim, path, t) {
+                return Ok((200, v));
+            }
+            if let Some(v) = admin_api::latency_detail(&self.sim, path, query, t) {
                 return Ok((200, v));
             }
             return admin_api::respond(&self.sim, path, t)
@@ -283,7 +287,7 @@ impl Demo {
         let sim = &self.sim;
         // The second backend, of another shape: public, read-only.
         if let Some(rest) = path.strip_prefix(admin_api::PREFIX) {
-            return self.admin_route(&req, rest, t);
+            return self.admin_route(&req, rest, query, t);
         }
         if let Some(rest) = path.strip_prefix(ml_api::PREFIX) {
             if req.method != "GET" && req.method != "HEAD" {

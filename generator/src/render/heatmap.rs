@@ -249,7 +249,7 @@ pub fn render_heatmap(
             render_method(store, ctx, writer, s.taken_at_ms, &r.name)?;
         }
         for r in all.iter().filter(|r| r.kind == REPORTED) {
-            render_reported(store, ctx, writer, s.taken_at_ms, &r.name)?;
+            render_reported(store, ctx, writer, s, &r.name)?;
         }
     }
     Ok(())
@@ -261,11 +261,13 @@ fn render_reported(
     store: &Store,
     ctx: &Ctx<'_>,
     writer: &Writer,
-    now_ms: i64,
+    now: &Snapshot,
     base: &str,
 ) -> Result<(), BuildError> {
     let path = reported_page(base);
-    let mut list = Vec::new();
+    let now_ms = now.taken_at_ms;
+    // What the source itself keeps of the series (its histogram, its hourly trend) first.
+    let mut list = reported_details(now, base);
     for q in ["p95", "p50", "p99"] {
         let raw = store.series(
             &format!("{base}.{q}"),
@@ -301,6 +303,69 @@ fn render_reported(
         charts: list,
     };
     writer.put(&path, render(&path, &page)?.as_bytes())
+}
+
+/// The source's own histogram (bars of its buckets) and hourly trend (a line of each value) of
+/// the series `base`, as the newest snapshot read them.
+fn reported_details(now: &Snapshot, base: &str) -> Vec<charts::Chart> {
+    let mut out = Vec::new();
+    for t in now.lists.tables.iter().filter(|t| t.of == base) {
+        let num = |r: &[String], i: usize| r.get(i).and_then(|v| v.parse::<f64>().ok());
+        if t.kind == "histogram" {
+            let items: Vec<(String, f64)> = t
+                .rows
+                .iter()
+                .filter_map(|r| Some((r.first()?.clone(), num(r, 1)?)))
+                .collect();
+            if !items.is_empty() {
+                let title = format!(
+                    "Histogram of {base} as its source keeps it ({})",
+                    t.columns.get(1).map_or("count", String::as_str)
+                );
+                out.push(charts::bars(
+                    "source-histogram",
+                    &title,
+                    &items,
+                    Unit::Count,
+                ));
+            }
+        } else if t.kind == "trend" {
+            // One line per value (p50, p95, p99), over the hours the source reported.
+            let series: Vec<charts::Series> = t
+                .columns
+                .iter()
+                .enumerate()
+                .skip(1)
+                .map(|(i, q)| charts::Series {
+                    label: q.clone(),
+                    points: t
+                        .rows
+                        .iter()
+                        .filter_map(|r| Some((model::time::parse_iso(r.first()?)?, num(r, i)?)))
+                        .collect(),
+                })
+                .filter(|s| s.points.len() >= 2)
+                .collect();
+            let from = series
+                .iter()
+                .flat_map(|s| s.points.first())
+                .map(|p| p.0)
+                .min();
+            if let Some(from_ms) = from {
+                out.push(charts::line(&charts::Line {
+                    id: "source-trend".into(),
+                    title: format!("{base}, hourly, as its source reports it"),
+                    unit: Unit::Milliseconds,
+                    from_ms,
+                    to_ms: now.taken_at_ms.max(from_ms + 3_600_000),
+                    series,
+                    threshold: None,
+                    mark_anomalies: false,
+                }));
+            }
+        }
+    }
+    out
 }
 
 fn render_method(
@@ -386,5 +451,44 @@ mod tests {
         let classes: Vec<&str> = r.cells.iter().map(|c| c.class).collect();
         assert_eq!(classes, ["fast", "slow", "vslow"]);
         assert_eq!(r.sort[..3], [900.0, 250.0, 12.0]);
+    }
+
+    #[test]
+    fn a_sources_own_histogram_and_trend_are_drawn_from_its_tables() {
+        let mut now =
+            crate::store::tests::assembled(1_790_000_000_000, Status::Healthy, 1.0).snapshot;
+        let table = |kind: &str, columns: &[&str], rows: Vec<Vec<String>>| model::lists::Table {
+            title: kind.into(),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            rows,
+            kind: kind.into(),
+            of: "latency.GET__api".into(),
+        };
+        let hour = |h: i64| model::time::format_iso(now.taken_at_ms - h * 3_600_000);
+        now.lists.tables = vec![
+            table(
+                "histogram",
+                &["range", "count"],
+                vec![
+                    vec!["0-25".into(), "7".into()],
+                    vec!["25-50".into(), "x".into()],
+                ],
+            ),
+            table(
+                "trend",
+                &["hour", "p95"],
+                (0..3).rev().map(|h| vec![hour(h), "40".into()]).collect(),
+            ),
+        ];
+        let charts = reported_details(&now, "latency.GET__api");
+        assert_eq!(charts.len(), 2);
+        assert_eq!(
+            charts[0].rows.len(),
+            1,
+            "an unreadable count is left out: {:?}",
+            charts[0].rows
+        );
+        assert!(charts[1].title.contains("hourly, as its source reports it"));
+        assert!(reported_details(&now, "latency.other").is_empty());
     }
 }

@@ -158,11 +158,13 @@ pub(super) fn render_index(
             .tables
             .iter()
             .filter(|t| {
-                !ctx.site.sections.iter().any(|s| {
-                    s.tables.iter().any(|x| {
-                        t.title == x.title || t.title == format!("{}: {}", s.source, x.title)
+                // A detail belongs to its series' drill-down page.
+                t.kind.is_empty()
+                    && !ctx.site.sections.iter().any(|s| {
+                        s.tables.iter().any(|x| {
+                            t.title == x.title || t.title == format!("{}: {}", s.source, x.title)
+                        })
                     })
-                })
             })
             .collect(),
         sections,

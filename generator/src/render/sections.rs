@@ -292,6 +292,8 @@ mod tests {
                     .map(String::from)
                     .to_vec(),
             ],
+            kind: String::new(),
+            of: String::new(),
         });
         let v = views(&cfg.site, &snap);
         let ws = &v[0];

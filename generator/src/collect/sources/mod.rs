@@ -19,6 +19,8 @@ pub enum KindOptions {
     Prometheus(std::sync::Arc<crate::config::PromOptions>),
     Check(std::sync::Arc<crate::config::CheckOptions>),
     Json(std::sync::Arc<Vec<crate::config::Mapping>>),
+    /// A mapped item's follow-up (`histogram`, `trend`).
+    Detail(std::sync::Arc<json::detail::DetailTarget>),
 }
 
 /// Which headline figures a kind really measures. A figure it does not measure is shown as

@@ -66,20 +66,16 @@ pub fn read(
             title: clip(title, 80),
             columns: m.key.iter().chain(&m.columns).cloned().collect(),
             rows: Vec::new(),
+            kind: String::new(),
+            of: String::new(),
         });
         for item in items.iter().take(MAX_ITEMS) {
             // An item without its key fields cannot be named: skipped, not guessed.
-            let Some(key) = m
-                .key
-                .iter()
-                .map(|k| at(item, k).and_then(text))
-                .collect::<Option<Vec<_>>>()
-            else {
+            let Some(key) = key_of(m, item) else {
                 continue;
             };
-            let key = clip(&key.join(" "), 120);
             one(&prefix, &key, item, m, sink);
-            if let Some(u) = m.check.as_deref().and_then(|t| check_url(url, t, item)) {
+            if let Some(u) = m.check.as_deref().and_then(|t| item_url(url, t, item)) {
                 sink.fact(format!("check.{key}"), u);
             }
             if let Some(t) = table.as_mut().filter(|t| t.rows.len() < m.rows) {
@@ -91,6 +87,16 @@ pub fn read(
         sink.lists.tables.extend(table);
     }
     Ok(())
+}
+
+/// An item's name: its key fields' values joined by a space; `None` when one is missing.
+pub fn key_of(m: &Mapping, item: &Value) -> Option<String> {
+    let key = m
+        .key
+        .iter()
+        .map(|k| at(item, k).and_then(text))
+        .collect::<Option<Vec<_>>>()?;
+    Some(clip(&key.join(" "), 120))
 }
 
 /// A table cell: text, an array's items joined, empty for what is not there.
@@ -105,9 +111,9 @@ fn cell(v: Option<&Value>) -> String {
     .collect()
 }
 
-/// The item's check URL: the template's placeholders filled (percent-encoded), resolved against
-/// the endpoint's URL; `None` when a field is missing.
-fn check_url(base: &reqwest::Url, template: &str, item: &Value) -> Option<String> {
+/// An item's URL (its check, its details): the template's placeholders filled
+/// (percent-encoded), resolved against the endpoint's URL; `None` when a field is missing.
+pub fn item_url(base: &reqwest::Url, template: &str, item: &Value) -> Option<String> {
     let mut out = String::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {

@@ -2,6 +2,7 @@
 //! their JSON path, a top-level `status` becomes a part; with `[[endpoint.map]]`, arrays are read
 //! item by item, named by a field (`map`).
 
+pub mod detail;
 pub mod map;
 
 use model::{Better, Unit};
@@ -49,6 +50,10 @@ impl Source for Json {
             .collect()
     }
 
+    fn follow_up(&self, config: &Config, first: &[crate::collect::RawReading]) -> Vec<Target> {
+        detail::targets(config, first)
+    }
+
     fn decode(
         &self,
         target: &Target,
@@ -65,6 +70,10 @@ impl Source for Json {
             super::KindOptions::Json(maps) => {
                 map::read(name, &target.url, &value, maps, sink)?;
                 status_part(name, &root, sink)
+            }
+            super::KindOptions::Detail(d) => {
+                detail::read(d, &value, sink)?;
+                Verdict::Ok
             }
             _ => extract(name, &root, sink)?,
         };
