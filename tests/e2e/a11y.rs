@@ -189,6 +189,7 @@ fn axe_finds_no_violation_on_the_main_pages_in_light_and_dark() {
         index.contains("href=\"sections/websocket.html\""),
         "the index links a section page"
     );
+    assert_eq!(crate::support::broken_links(&site), Vec::<String>::new());
     for p in [
         "index.html",
         "sections/websocket.html",

@@ -1,5 +1,6 @@
 //! The demo's second backend, of another shape than Pharos: the design's ML API
-//! (`/ml-api/health`, `/ml-api/metrics/current`, `/ml-api/alerts/active`), read as a JSON source.
+//! (`/ml-api/health`, `/metrics/current`, `/metrics/history`, `/metrics/summary`,
+//! `/alerts/active`, `/alerts/history`), read as a JSON source by `examples/ml-api.toml`.
 //! It measures its own requests (rate, latency, error rate), which Lookout shows under its names.
 
 use serde_json::{Value, json};
@@ -9,44 +10,35 @@ use super::sim::{Incident, Sim};
 /// Where the ML API lives on the demo server.
 pub const PREFIX: &str = "/ml-api";
 
-/// The endpoints a demo site reads of it: `(name, path below its base URL)`.
-pub const ENDPOINTS: [(&str, &str); 3] = [
-    ("health", "health"),
-    ("metrics", "metrics/current"),
-    ("alerts", "alerts/active"),
-];
+/// The repository's example config of the ML API, which the demo reads as it is (its address
+/// aside), so the example is known to work against it.
+pub const EXAMPLE: &str = include_str!("../../../examples/ml-api.toml");
 
-/// The ML API as a source of a demo site whose Pharos is at `base` (`http://127.0.0.1:8765`):
-/// a JSON source named `ml-api` with the first source's policy.
+/// The ML API as a source (from `EXAMPLE`) of a demo site whose Pharos is at `base`
+/// (`http://127.0.0.1:8765`).
 pub fn source(
     base: &str,
     like: &crate::config::Backend,
 ) -> Result<crate::config::SourceConfig, String> {
-    let base_url = reqwest::Url::parse(&format!("{}{PREFIX}/", base.trim_end_matches('/')))
+    let text = EXAMPLE.replace(
+        "https://ml.example.com/",
+        &format!("{}{PREFIX}/", base.trim_end_matches('/')),
+    );
+    let cfg = crate::config::Config::from_toml(&text, std::path::Path::new("examples/ml-api.toml"))
         .map_err(|e| e.to_string())?;
-    let endpoints = ENDPOINTS
-        .iter()
-        .map(|(name, path)| {
-            Ok(crate::config::Endpoint {
-                name: (*name).to_owned(),
-                url: base_url.join(path).map_err(|e| e.to_string())?,
-                auth: false,
-                health: *name == "health",
-                maps: Vec::new(),
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
     Ok(crate::config::SourceConfig {
-        name: "ml-api".to_owned(),
+        name: cfg.source_name,
         backend: crate::config::Backend {
-            base_url,
-            kind: crate::config::BackendKind::Json,
-            ..like.clone()
+            token_env: like.token_env.clone(),
+            ..cfg.backend
         },
-        endpoints,
+        endpoints: cfg.endpoints,
         sections: Vec::new(),
     })
 }
+
+/// The models it serves: `(name, base MAE)`.
+const MODELS: [(&str, f64); 3] = [("recommender", 0.21), ("ranker", 0.34), ("embedder", 0.12)];
 
 fn round(v: f64, places: i32) -> f64 {
     let f = 10f64.powi(places);
@@ -91,7 +83,52 @@ pub fn respond(sim: &Sim, path: &str, t: f64) -> Option<Value> {
                 "misses": sim.counter(2.0, t),
                 "size": 4096,
             },
+            "model_metrics": MODELS.iter().map(|(name, mae)| json!({
+                "name": name,
+                "predictions_count": sim.counter(3.0, t),
+                "mae": round(mae * if slow { 1.4 } else { 1.0 } + 0.01 * sim.noise(name, t), 3),
+                "confidence": round(0.9 - 0.05 * load, 3),
+                "last_updated": model::time::format_iso(((t / 3600.0).floor() * 3_600_000.0) as i64),
+            })).collect::<Vec<_>>(),
         }),
+        "/metrics/history" => {
+            // Hourly, the last 24 hours, oldest first.
+            let now_hour = (t / 3600.0).floor() * 3600.0;
+            let points: Vec<Value> = (0..24)
+                .rev()
+                .map(|h| {
+                    let at = now_hour - f64::from(h) * 3600.0;
+                    let load = sim.load(at);
+                    json!({
+                        "timestamp": model::time::format_iso((at * 1000.0) as i64),
+                        "requests_per_minute": round(600.0 * load, 1),
+                        "p95_response_time_ms": round(80.0 + 60.0 * load, 1),
+                        "error_rate_percent": if sim.has(at, Incident::ErrorSpike) { 6.5 } else { 0.2 },
+                    })
+                })
+                .collect();
+            json!({"points": points})
+        }
+        "/metrics/summary" => json!({
+            "period": "24h",
+            "total_requests": (600.0 * 60.0 * 24.0 * 0.5) as u64,
+            "avg_response_time_ms": round(p95 * 0.45, 1),
+            "p95_response_time_ms": round(p95, 1),
+            "error_rate_percent": round(error_rate, 2),
+        }),
+        "/alerts/history" => {
+            // Resolved alerts, newest first: one error spike a day.
+            let alerts: Vec<Value> = (1..=7)
+                .map(|d| {
+                    let at = t - f64::from(d) * 86_400.0;
+                    json!({"id": format!("err-rate-{d}"), "severity": "critical",
+                        "message": "error rate above 5 %",
+                        "started_at": model::time::format_iso((at * 1000.0) as i64),
+                        "resolved_at": model::time::format_iso(((at + 900.0) * 1000.0) as i64)})
+                })
+                .collect();
+            json!({"alerts": alerts})
+        }
         "/alerts/active" => {
             let mut alerts = Vec::new();
             if errors {
@@ -124,9 +161,22 @@ mod tests {
             incidents: Incidents::Fixed(vec![Incident::ErrorSpike]),
         };
         let t = 1_790_000_000.0;
-        for (_, path) in ENDPOINTS {
+        for path in [
+            "health",
+            "metrics/current",
+            "metrics/history",
+            "metrics/summary",
+            "alerts/active",
+            "alerts/history",
+        ] {
             assert!(respond(&calm, &format!("/{path}"), t).is_some(), "{path}");
         }
+        let ml = source(
+            "http://127.0.0.1:9",
+            &crate::config::Config::defaults().backend,
+        )
+        .expect("the example");
+        assert_eq!(ml.name, "ml-api");
         assert!(respond(&calm, "/nope", t).is_none());
         assert_eq!(
             respond(&calm, "/health", t).map(|v| v["status"].clone()),
