@@ -54,6 +54,13 @@ pub fn respond(sim: &Sim, path: &str, t: f64) -> Option<Value> {
                 .collect();
             json!({ "services": services })
         }
+        "/api/v1/admin/health/dependencies" => {
+            let edges: Vec<Value> = SERVICES
+                .iter()
+                .flat_map(|(_, id, needs)| needs.iter().map(move |n| json!({"from": id, "to": n})))
+                .collect();
+            json!({ "edges": edges })
+        }
         "/api/v1/admin/latency/summary" => {
             let load = sim.load(t);
             let endpoints: Vec<Value> = ROUTES
@@ -69,8 +76,30 @@ pub fn respond(sim: &Sim, path: &str, t: f64) -> Option<Value> {
                 .collect();
             json!({ "endpoints": endpoints })
         }
-        _ => return None,
+        _ => return service_history(sim, path, t),
     })
+}
+
+/// `GET /api/v1/admin/health/services/{id}/history`: its last 30 days, oldest first.
+fn service_history(sim: &Sim, path: &str, t: f64) -> Option<Value> {
+    let id = path
+        .strip_prefix("/api/v1/admin/health/services/")?
+        .strip_suffix("/history")?;
+    SERVICES.iter().find(|(_, i, _)| *i == id)?;
+    let today = (t / 86_400.0).floor() * 86_400.0;
+    let days: Vec<Value> = (0..30)
+        .rev()
+        .map(|d| {
+            let day = today - f64::from(d) * 86_400.0;
+            let bad = sim.u01(id, day as i64) < 0.1;
+            json!({
+                "day": model::time::day_of((day * 1000.0) as i64),
+                "uptime_pct": if bad { 99.2 } else { 99.99 },
+                "status": if bad { "degraded" } else { "healthy" },
+            })
+        })
+        .collect();
+    Some(json!({ "id": id, "days": days }))
 }
 
 /// The percentiles of route `(method, path)` at sim time `t`, or `None` for an unknown route.
@@ -286,6 +315,12 @@ mod tests {
         let t = 1_790_000_000.0;
         let services = respond(&sim, "/api/v1/admin/health/services", t).expect("services");
         assert_eq!(services["services"].as_array().map(Vec::len), Some(5));
+        let history =
+            respond(&sim, "/api/v1/admin/health/services/auth/history", t).expect("history");
+        assert_eq!(history["days"].as_array().map(Vec::len), Some(30));
+        assert!(respond(&sim, "/api/v1/admin/health/services/nope/history", t).is_none());
+        let deps = respond(&sim, "/api/v1/admin/health/dependencies", t).expect("dependencies");
+        assert_eq!(deps["edges"][0], json!({"from": "gateway", "to": "auth"}));
         assert!(respond(&sim, "/nope", t).is_none());
         let text = exposition(&sim, t);
         let families = crate::collect::sources::prometheus::parse::parse(&text).expect("parses");

@@ -105,6 +105,19 @@ impl AdminState {
                 json!({ "errors": list })
             }
             "/api/v1/admin/middleware/pipeline" => self.pipeline(sim, t),
+            "/api/v1/admin/middleware/stats" => {
+                // Calls since the demo started, and the requests a step refused.
+                let steps: Vec<Value> = self
+                    .steps
+                    .iter()
+                    .map(|(id, name, enabled)| {
+                        let calls = if *enabled { sim.counter(20.0, t) } else { 0.0 };
+                        let refused = if *name == "auth" || *name == "rate-limit" { 0.01 } else { 0.0 };
+                        json!({"id": id, "name": name, "calls": calls, "errors": (calls * refused).floor()})
+                    })
+                    .collect();
+                json!({ "steps": steps })
+            }
             _ => return None,
         })
     }
