@@ -187,9 +187,58 @@ pub fn format_value(value: f64, unit: Unit) -> String {
     }
 }
 
+/// A value with its unit as every page, report and widget shows it: `12.5 ms`, `0.11%`,
+/// `1.2 /s`, `42`.
+pub fn with_unit(value: f64, unit: Unit) -> String {
+    let n = format_value(value, unit);
+    match unit.symbol() {
+        "" => n,
+        "%" if n != "n/a" => format!("{n}%"),
+        "%" => n,
+        s => format!("{n} {s}"),
+    }
+}
+
+/// A relative change in percent, signed and to one decimal under 10 (`+2.5 %`, `−12 %`, `0 %`):
+/// the sign says up or down, never better or worse.
+pub fn change_pct(pct: f64) -> String {
+    if !pct.is_finite() {
+        return "n/a".to_owned();
+    }
+    let a = pct.abs();
+    let digits = if a < 9.95 {
+        format!("{a:.1}")
+    } else {
+        format!("{a:.0}")
+    };
+    let digits = digits.strip_suffix(".0").unwrap_or(&digits).to_owned();
+    match digits.as_str() {
+        "0" => "0 %".to_owned(),
+        _ if pct > 0.0 => format!("+{digits} %"),
+        _ => format!("\u{2212}{digits} %"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn figures_carry_their_unit_and_changes_their_sign() {
+        // A percent is shown as it is; a ratio is scaled once.
+        assert_eq!(with_unit(0.11, Unit::Percent), "0.11%");
+        assert_eq!(with_unit(0.0011, Unit::Ratio), "0.11%");
+        assert_eq!(with_unit(0.065, Unit::Percent), "0.07%");
+        assert_eq!(with_unit(12.5, Unit::Milliseconds), "12.5 ms");
+        assert_eq!(with_unit(1.25, Unit::PerSecond), "1.25 /s");
+        assert_eq!(with_unit(42.0, Unit::Count), "42");
+        assert_eq!(with_unit(f64::NAN, Unit::Percent), "n/a");
+        assert_eq!(change_pct(2.5), "+2.5 %");
+        assert_eq!(change_pct(-2.5), "\u{2212}2.5 %");
+        assert_eq!(change_pct(12.4), "+12 %");
+        assert_eq!(change_pct(0.04), "0 %");
+        assert_eq!(change_pct(1.0), "+1 %");
+    }
 
     #[test]
     fn guesses_units_and_direction_from_names() {

@@ -16,6 +16,7 @@ mod prometheus;
 mod recorded;
 mod replay;
 mod report;
+mod report_figures;
 mod schedule;
 mod serve;
 mod site;

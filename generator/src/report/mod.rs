@@ -117,6 +117,8 @@ pub struct Change {
     pub prev_week: Option<f64>,
     /// Change against the day before in percent, signed so that positive is worse.
     pub worse_by: f64,
+    /// The same change as it went: positive when the value rose.
+    pub change: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -170,7 +172,9 @@ fn uptime(store: &Store, p: &Period) -> Result<Option<f64>, StoreError> {
 
 /// `(mean, max)` of a metric over the period, from its hourly rollups.
 fn day_stats(store: &Store, metric: &str, p: &Period) -> Result<Option<(f64, f64)>, StoreError> {
-    let rows = store.hourly_rows(metric, p.from_ms, p.to_ms)?;
+    // `hourly_rows` takes its end as the last millisecond included: the period's end is the
+    // next day's first, whose hour is not this day's.
+    let rows = store.hourly_rows(metric, p.from_ms, p.to_ms - 1)?;
     let n: i64 = rows.iter().map(|r| r.1).sum();
     if n == 0 {
         return Ok(None);
@@ -268,11 +272,15 @@ pub fn gather(
         };
         changes.push(Change {
             metric: metric.to_owned(),
-            unit: model::Unit::guess(metric),
+            // The unit the source gave it: a name like `*_rate` may hold a percent.
+            unit: store
+                .metric_unit(metric)?
+                .unwrap_or_else(|| model::Unit::guess(metric)),
             mean,
             prev_day: before,
             prev_week: week,
             worse_by,
+            change: pct,
         });
     }
     changes.sort_by(|a, b| b.worse_by.total_cmp(&a.worse_by));
@@ -304,7 +312,7 @@ pub fn gather(
         }
     }
     let latency_hours = store
-        .hourly_rows("probe.latency_p95", period.from_ms, period.to_ms)?
+        .hourly_rows("probe.latency_p95", period.from_ms, period.to_ms - 1)?
         .iter()
         .map(|r| (r.0, r.2))
         .collect();

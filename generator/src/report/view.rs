@@ -15,7 +15,7 @@ fn when(ms: i64, tz: &jiff::tz::TimeZone) -> String {
 }
 
 fn value(v: f64, unit: model::Unit) -> String {
-    format!("{}{}", model::metric::format_value(v, unit), unit.symbol())
+    model::metric::with_unit(v, unit)
 }
 
 /// One table row: cells already in words.
@@ -172,10 +172,7 @@ pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
                     c.prev_week
                         .map(|v| value(v, c.unit))
                         .unwrap_or_else(|| "no data".into()),
-                    format!(
-                        "{:+.0} %",
-                        c.worse_by.abs() * if mark == "bad" { 1.0 } else { -1.0 }
-                    ),
+                    model::metric::change_pct(c.change),
                 ],
                 mark,
             })

@@ -134,6 +134,17 @@ impl Store {
 
     /// A metric's detector: `(last point's time, state bytes, last score as JSON)`.
     /// Which direction is better for a stored metric.
+    /// The unit a metric is stored in (its source's, not a guess from its name).
+    pub fn metric_unit(&self, metric: &str) -> Result<Option<model::Unit>, StoreError> {
+        self.conn()
+            .query_row("SELECT unit FROM metrics WHERE name = ?1", [metric], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()
+            .map(|u| u.and_then(|u| model::Unit::parse(&u)))
+            .map_err(|e| self.err(e))
+    }
+
     pub fn metric_better(&self, metric: &str) -> Result<Option<model::Better>, StoreError> {
         self.conn()
             .query_row(

@@ -2,7 +2,6 @@
 
 use model::Unit;
 use model::anomaly::{Detector, DetectorConfig};
-use model::metric::format_value;
 use model::time::{day_of, time_of_day};
 use plotters::prelude::*;
 
@@ -81,13 +80,7 @@ fn display_unit(unit: Unit) -> Unit {
 }
 
 pub fn with_unit(v: f64, unit: Unit) -> String {
-    let sym = unit.symbol();
-    let n = format_value(v, unit);
-    match sym {
-        "" => n,
-        "%" => format!("{n}%"),
-        _ => format!("{n} {sym}"),
-    }
+    model::metric::with_unit(v, unit)
 }
 
 /// Replaces plotters' opening tag with a responsive, labelled one; black becomes the text colour

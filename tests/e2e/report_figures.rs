@@ -1,0 +1,174 @@
+//! Every figure of a generated daily report recomputed from the site's day CSVs (the raw
+//! samples) and the units the snapshot gives: unit, sign and rounding must agree.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{NOW_MS, lookout_at, temp, write_config};
+
+/// One metric's samples on `day`, from `data/csv/<day>/<metric>.csv`.
+fn samples(site: &Path, day: &str, metric: &str) -> Vec<f64> {
+    let path = site.join(format!(
+        "data/csv/{day}/{}.csv",
+        lookout::render::slug(metric)
+    ));
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(1)?.parse().ok())
+        .collect()
+}
+
+fn day_mean(site: &Path, day: &str, metric: &str) -> Option<f64> {
+    let values = samples(site, day, metric);
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+fn day_before(day: &str, n: i64) -> String {
+    let d: jiff::civil::Date = day.parse().expect("a day");
+    d.checked_sub(jiff::Span::new().days(n))
+        .expect("earlier")
+        .to_string()
+}
+
+#[test]
+fn every_report_figure_is_its_days_samples_with_their_unit_and_sign() {
+    let dir = temp("report-figures");
+    let (data, site) = (dir.join("data"), dir.join("site"));
+    let cfg = write_config(
+        &dir,
+        "http://127.0.0.1:9",
+        "[report]\nto = [\"ops@example.com\"]\ntime_zone = \"UTC\"\n",
+    );
+    for args in [
+        &["fill", "--days", "9", "--step", "900", "--seed", "4"][..],
+        &["build", "--full"],
+    ] {
+        let o = lookout_at(&cfg, &data, &site)
+            .args(args)
+            .output()
+            .expect("lookout");
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let day = day_before(&model::time::day_of(NOW_MS), 1);
+    let o = lookout_at(&cfg, &data, &site)
+        .args(["report", "--date", &day])
+        .output()
+        .expect("report");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(site.join(format!("reports/{day}.json")))
+            .expect("the report's JSON"),
+    )
+    .expect("json");
+    let latest: Value = serde_json::from_str(
+        &std::fs::read_to_string(site.join("data/latest.json")).expect("latest"),
+    )
+    .expect("json");
+    let units: BTreeMap<String, model::Unit> = latest["snapshot"]["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .filter_map(|m| {
+            Some((
+                m["name"].as_str()?.to_owned(),
+                model::Unit::parse(m["unit"].as_str()?)?,
+            ))
+        })
+        .collect();
+    let mut checked = 0;
+    for s in report["sections"].as_array().expect("sections") {
+        let title = s["title"].as_str().unwrap_or_default();
+        if !title.starts_with("Biggest") {
+            continue;
+        }
+        for row in s["rows"].as_array().expect("rows") {
+            let cells: Vec<&str> = row
+                .as_array()
+                .expect("cells")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            let metric = cells[0];
+            let unit = units[metric];
+            let mean = day_mean(&site, &day, metric).expect("the day's samples");
+            let before = day_mean(&site, &day_before(&day, 1), metric).expect("the day before");
+            let fmt = |v: Option<f64>| {
+                v.map_or_else(
+                    || "no data".to_owned(),
+                    |v| model::metric::with_unit(v, unit),
+                )
+            };
+            assert_eq!(cells[1], fmt(Some(mean)), "{metric}: the day's mean");
+            assert_eq!(cells[2], fmt(Some(before)), "{metric}: the day before");
+            assert_eq!(
+                cells[3],
+                fmt(day_mean(&site, &day_before(&day, 7), metric)),
+                "{metric}: a week before"
+            );
+            let change = 100.0 * (mean - before) / before.abs();
+            assert_eq!(
+                cells[4],
+                model::metric::change_pct(change),
+                "{metric}: its change"
+            );
+            // A regression went the wrong way, an improvement the right one.
+            let lower_better = latest["snapshot"]["metrics"]
+                .as_array()
+                .and_then(|a| a.iter().find(|m| m["name"] == metric))
+                .is_some_and(|m| m["better"] == "lower");
+            let worse = if lower_better {
+                change > 0.0
+            } else {
+                change < 0.0
+            };
+            assert_eq!(
+                worse,
+                title.contains("regressions"),
+                "{metric} in {title}: {change}"
+            );
+            checked += 1;
+        }
+    }
+    // Lookout's read latency: the day's mean and its worst sample.
+    let latency = report["sections"]
+        .as_array()
+        .and_then(|a| {
+            a.iter().find(|s| {
+                s["title"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Read latency"))
+            })
+        })
+        .expect("the read latency section");
+    for row in latency["rows"].as_array().expect("rows") {
+        let cells: Vec<&str> = row
+            .as_array()
+            .expect("cells")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let metric = format!("probe.latency_{}", cells[0]);
+        let values = samples(&site, &day, &metric);
+        let ms = |v: f64| model::metric::with_unit(v, model::Unit::Milliseconds);
+        assert_eq!(
+            cells[1],
+            ms(values.iter().sum::<f64>() / values.len() as f64),
+            "{metric}: mean"
+        );
+        assert_eq!(
+            cells[2],
+            ms(values.iter().copied().fold(f64::MIN, f64::max)),
+            "{metric}: worst"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5, "the report compared {checked} rows");
+    let _ = std::fs::remove_dir_all(&dir);
+}
