@@ -9,6 +9,7 @@ mod crash;
 mod faults;
 mod honest;
 mod mail_tls;
+mod module_alert;
 mod notify;
 mod operate_widget;
 mod pipeline;
