@@ -305,7 +305,7 @@ pub fn report_if_due(
             false,
             now_ms,
         )?;
-        tracing::info!(day = %r.day, late, "daily report made: {}", r.eml.display());
+        tracing::info!(day = %r.day, late, "daily report made: {}", r.page.display());
         made = Some(r);
     }
     Ok(made)

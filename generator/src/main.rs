@@ -348,7 +348,13 @@ fn run(cli: Cli) -> Result<(), Error> {
             // The site's list of reports follows.
             app::build(&config, &mut store, &paths.out_dir, false, clock)?;
             println!("report for {}: {}", made.day, made.page.display());
-            println!("mail: {}", made.eml.display());
+            let Some(eml) = &made.eml else {
+                println!(
+                    "no recipient (report.to in the config, or --to): the page is written, no mail was made and nothing was sent"
+                );
+                return Ok(());
+            };
+            println!("mail: {}", eml.display());
             match made.flushed {
                 None if send => println!(
                     "no [smtp] in the config: the mail stays in {}",

@@ -323,7 +323,13 @@ fn the_scheduler_makes_each_days_report_once_and_marks_a_late_one() {
             .expect("again")
             .is_none()
     );
-    let eml = std::fs::read_to_string(&made.eml).expect("eml in the outbox (no SMTP configured)");
+    let eml = std::fs::read_to_string(made.eml.as_ref().expect("a recipient"))
+        .expect("eml in the outbox (no SMTP configured)");
+    assert!(
+        eml.lines()
+            .any(|l| l.starts_with("Message-ID: <") && l.ends_with("@localhost>")),
+        "a Message-ID on the sender's domain"
+    );
     assert!(eml.contains("Lookout status: daily report for") && !eml.contains("[late]"));
 
     // Down for a day: back hours after the next day's time, today's report is made, once, late.
@@ -336,7 +342,7 @@ fn the_scheduler_makes_each_days_report_once_and_marks_a_late_one() {
         store.report_made(&late.day).expect("made").map(|m| m.1),
         Some(true)
     );
-    let eml = std::fs::read_to_string(&late.eml).expect("eml");
+    let eml = std::fs::read_to_string(late.eml.as_ref().expect("a recipient")).expect("eml");
     assert!(eml.contains("[late]"), "marked late");
     assert!(
         lookout::app::report_if_due(&config, &mut store, &paths, back + 60_000)

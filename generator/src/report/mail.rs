@@ -44,7 +44,17 @@ pub fn build(p: Parts<'_>) -> Result<Message, MailError> {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let date = std::time::UNIX_EPOCH + std::time::Duration::from_millis(p.date_ms.max(0) as u64);
-    let mut b = Message::builder().from(from).subject(subject).date(date);
+    // One id per message, on the sender's domain: mail clients thread and dedupe by it.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in subject.bytes().chain(p.to.iter().flat_map(|t| t.bytes())) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let id = format!("<{}.{h:016x}@{}>", p.date_ms, from.email.domain());
+    let mut b = Message::builder()
+        .from(from)
+        .subject(subject)
+        .date(date)
+        .message_id(Some(id));
     for t in p.to {
         b = b.to(t.parse().map_err(|e| bad(&e))?);
     }

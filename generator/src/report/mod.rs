@@ -364,7 +364,8 @@ pub fn gather(
 pub struct Made {
     pub day: String,
     pub page: PathBuf,
-    pub eml: PathBuf,
+    /// The mail in the outbox; `None` when the report has no recipient (the page is all).
+    pub eml: Option<PathBuf>,
     /// `None` when no SMTP server is configured (or sending was not asked for).
     pub flushed: Option<mail::Flushed>,
 }
@@ -375,11 +376,14 @@ pub fn outbox(data_dir: &Path) -> PathBuf {
 }
 
 /// Links to the site's pages for this day: absolute with `site.public_url`, else from the root.
+/// The report's links to the site: relative on the site's own page; absolute in the mail when
+/// `site.public_url` says where the site is, and none there otherwise (a relative link in a
+/// mail client leads nowhere).
 fn links(config: &Config, r: &DailyReport, from_reports: bool) -> Vec<(String, String)> {
     let base = match (&config.site.public_url, from_reports) {
-        (Some(u), false) => format!("{u}/"),
+        (Some(u), false) => format!("{}/", u.trim_end_matches('/')),
         (_, true) => "../".to_owned(),
-        (None, false) => String::new(),
+        (None, false) => return Vec::new(),
     };
     let mut out = vec![(
         "This report on the site".to_owned(),
@@ -484,9 +488,13 @@ pub fn make(
         to.to_vec()
     };
     if recipients.is_empty() {
-        return Err(Error::Usage(
-            "the report has no recipient: set report.to in the config, or pass --to".into(),
-        ));
+        store.record_report(&name, now_ms, late)?;
+        return Ok(Made {
+            day: name,
+            page: page_path,
+            eml: None,
+            flushed: None,
+        });
     }
     let message = mail::build(mail::Parts {
         from: &config.report.from,
@@ -513,7 +521,7 @@ pub fn make(
     Ok(Made {
         day: name,
         page: page_path,
-        eml,
+        eml: Some(eml),
         flushed,
     })
 }
