@@ -490,9 +490,32 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
             started.elapsed().as_secs_f64()
         );
     }
-    let token = Token::new(token);
+    let secret = token;
+    let token = Token::new(secret.clone());
     let report = build(&cfg, &mut store, &paths.out_dir, false, args.clock)?;
     println!("{report}");
+    // Yesterday's daily report, so the Reports page shows one (a page; mail only to report.to).
+    let tz = cfg.report.zone();
+    let yesterday = report::local_day(args.clock.now_ms(), &tz).yesterday();
+    if let Ok(day) = yesterday {
+        let period = report::Period::of(day, &tz, &cfg.report.time_zone);
+        let now = args.clock.now_ms();
+        match report::make(
+            &cfg,
+            &mut store,
+            &paths.out_dir,
+            &paths.data_dir,
+            &period,
+            false,
+            &[],
+            false,
+            now,
+        ) {
+            Ok(made) => println!("daily report for {}: {}", made.day, made.page.display()),
+            Err(e) => eprintln!("the demo's daily report was not made: {e}"),
+        }
+        build(&cfg, &mut store, &paths.out_dir, false, args.clock)?;
+    }
     let site = serve::start(&paths.out_dir, config.serve_bind).or_else(|e| {
         eprintln!("{e}; serving on a free port instead");
         serve::start(
@@ -507,6 +530,17 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
         backend.base_url(),
         args.interval.as_secs()
     );
+    // The token the pages' ingestion panel, check-now buttons and operator pages ask for. A
+    // token from the environment is a secret and is never printed; a generated one is the demo's.
+    if generated {
+        println!("  API token (type it into the pages' token fields): {secret}");
+        println!(
+            "  admin API viewer token (reads; every change answers 403): {}",
+            demo.viewer_token()
+        );
+    } else {
+        println!("  API token: the one in ${}", config.backend.token_env);
+    }
     println!();
     let client = collect::FetchPolicy::from_backend(&cfg.backend).client()?;
     let mut clock = RealClock {

@@ -134,23 +134,96 @@ fn handle(root: &Path, req: &HttpRequest) -> HttpResponse {
         let page = std::fs::read(root.join("404.html")).unwrap_or_else(|_| b"not found\n".to_vec());
         return HttpResponse::new(404, "text/html; charset=utf-8", page);
     };
-    let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
-    let matches = req
-        .header("If-None-Match")
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let gzip = compressible(&file) && accepts_gzip(req.header("Accept-Encoding"));
+    // Each encoding its own validator: a cached gzip body is not the plain one.
+    let etag = format!(
+        "\"{:016x}{}\"",
+        xxhash_rust::xxh3::xxh3_64(&bytes),
+        if gzip { "-gz" } else { "" }
+    );
+    // `W/` (a weak validator, as proxies rewrite them) still names the same content.
+    let matches = req.header("If-None-Match").is_some_and(|v| {
+        v.split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == etag || t == "*")
+    });
+    let cache = if immutable(&req.target) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
     let base = |status, body: Vec<u8>| {
-        HttpResponse::new(status, content_type(&file), body)
+        let r = HttpResponse::new(status, content_type(&file), body)
             .with_header("ETag", etag.clone())
-            .with_header("Cache-Control", "no-cache")
-            .with_header("X-Content-Type-Options", "nosniff")
+            .with_header("Cache-Control", cache)
+            .with_header("X-Content-Type-Options", "nosniff");
+        if compressible(&file) {
+            r.with_header("Vary", "Accept-Encoding")
+        } else {
+            r
+        }
     };
     if matches {
         let mut r = base(304, Vec::new());
         r.headers.retain(|(k, _)| k != "Content-Type");
         return r;
     }
+    if gzip && let Some(z) = gzipped(&bytes) {
+        return base(200, z).with_header("Content-Encoding", "gzip");
+    }
     // hyper leaves the body out of HEAD answers and keeps its length.
     base(200, bytes)
+}
+
+/// Text and WebAssembly shrink several times under gzip; images are compressed already.
+fn compressible(file: &Path) -> bool {
+    matches!(
+        file.extension().and_then(|e| e.to_str()),
+        Some(
+            "html"
+                | "css"
+                | "js"
+                | "mjs"
+                | "json"
+                | "svg"
+                | "xml"
+                | "atom"
+                | "csv"
+                | "txt"
+                | "wasm"
+        )
+    )
+}
+
+/// Whether `Accept-Encoding` takes gzip (and does not refuse it with `q=0`).
+fn accepts_gzip(header: Option<&str>) -> bool {
+    header.is_some_and(|h| {
+        h.split(',').any(|part| {
+            let mut it = part.split(';').map(str::trim);
+            let coding = it.next().unwrap_or("");
+            let q0 = it.any(|p| p.replace(' ', "") == "q=0" || p.replace(' ', "") == "q=0.0");
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !q0
+        })
+    })
+}
+
+/// A file named by its content (`assets/widgets-<8 hex>.wasm`) or asked for by a content
+/// version (`style.css?v=<hash>`) never changes under that URL.
+fn immutable(target: &str) -> bool {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let name = path.rsplit('/').next().unwrap_or("");
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let hashed = stem
+        .rsplit_once('-')
+        .is_some_and(|(_, h)| h.len() == 8 && h.bytes().all(|c| c.is_ascii_hexdigit()));
+    (path.starts_with("/assets/") && hashed) || query.split('&').any(|kv| kv.starts_with("v="))
+}
+
+fn gzipped(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+    z.write_all(bytes).ok()?;
+    z.finish().ok()
 }
 
 #[cfg(test)]
@@ -187,6 +260,28 @@ mod tests {
             assert!(r.is_none(), "{bad} resolved to {r:?}");
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn hashed_files_are_immutable_and_text_is_gzipped_when_asked() {
+        assert!(immutable("/assets/widgets-0a1b2c3d.wasm"));
+        assert!(immutable("/assets/style.css?v=0a1b2c3d"));
+        assert!(!immutable("/assets/style.css"));
+        assert!(!immutable("/index.html"));
+        assert!(!immutable("/assets/widgets-zz.js"));
+        assert!(accepts_gzip(Some("gzip, deflate, br")));
+        assert!(accepts_gzip(Some("br;q=1.0, gzip;q=0.8")));
+        assert!(!accepts_gzip(Some("gzip;q=0, br")));
+        assert!(!accepts_gzip(Some("br")));
+        assert!(!accepts_gzip(None));
+        assert!(compressible(Path::new("a.wasm")) && !compressible(Path::new("a.png")));
+        let text = "a status page ".repeat(100);
+        let z = gzipped(text.as_bytes()).expect("gzip");
+        assert!(z.len() < text.len() / 5);
+        let mut back = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&z[..]), &mut back)
+            .expect("gunzip");
+        assert_eq!(back, text);
     }
 
     #[test]

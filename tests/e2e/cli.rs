@@ -121,18 +121,40 @@ fn demo_command_serves_a_live_site_and_stops_on_ctrl_c() {
     let index = raw_http(addr, "GET", "/", &[]);
     assert_eq!(index.status, 200);
     assert!(String::from_utf8_lossy(&index.body).contains("All history (96 snapshots)"));
-    // Two live snapshots arrive (one per second here).
+    // Yesterday's daily report was made, and the page shows it; every page has its icon.
+    assert!(
+        seen.iter().any(|l| l.starts_with("daily report for ")),
+        "{seen:?}"
+    );
+    let reports = String::from_utf8_lossy(&raw_http(addr, "GET", "/reports/index.html", &[]).body)
+        .into_owned();
+    assert!(!reports.contains("No report yet"), "{reports}");
+    assert_eq!(
+        raw_http(addr, "GET", "/assets/favicon.svg", &[]).status,
+        200
+    );
+    assert!(String::from_utf8_lossy(&index.body).contains("href=\"assets/favicon.svg\""));
+    // Two live snapshots arrive (one per second here); the token to type is printed before.
     let mut live = 0;
+    let mut token_line = None;
     while live < 2 {
         match lines.next() {
             Some(Ok(l)) => {
                 if l.contains("incremental build") {
                     live += 1;
                 }
+                if let Some(t) = l
+                    .split("API token (type it into the pages' token fields): ")
+                    .nth(1)
+                {
+                    token_line = Some(t.trim().to_owned());
+                }
             }
             _ => panic!("demo stopped early: {}", stderr()),
         }
     }
+    let token = token_line.expect("the demo's token is printed");
+    assert!(token.len() >= 16, "{token}");
     let index = String::from_utf8_lossy(&raw_http(addr, "GET", "/", &[]).body).into_owned();
     let sources = index
         .split("id=\"sources-h\"")

@@ -114,6 +114,47 @@ fn serves_the_site_with_types_etags_and_head() {
         (404, &b"<h1>missing</h1>"[..])
     );
     assert_eq!(raw_http(s.addr, "POST", "/", &[]).status, 405);
+    // A weak validator names the same content.
+    let weak = format!("W/{etag}");
+    assert_eq!(
+        raw_http(s.addr, "GET", "/", &[("If-None-Match", &weak)]).status,
+        304
+    );
+
+    // Compressed when the browser takes it, with its own validator; hashed files are immutable.
+    let text = "<p>a status page</p>".repeat(200);
+    std::fs::create_dir_all(site.join("assets")).expect("mkdir");
+    std::fs::write(site.join("assets/widgets-0a1b2c3d.js"), &text).expect("w");
+    let gz = raw_http(
+        s.addr,
+        "GET",
+        "/assets/widgets-0a1b2c3d.js",
+        &[("Accept-Encoding", "gzip, br")],
+    );
+    assert_eq!(
+        (gz.status, gz.header("content-encoding")),
+        (200, Some("gzip"))
+    );
+    assert!(gz.body.len() < text.len() / 10, "{} bytes", gz.body.len());
+    let mut back = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz.body[..]), &mut back)
+        .expect("gunzip");
+    assert_eq!(back, text);
+    assert_eq!(
+        gz.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert_eq!(gz.header("vary"), Some("Accept-Encoding"));
+    let plain = raw_http(s.addr, "GET", "/assets/widgets-0a1b2c3d.js", &[]);
+    assert_eq!(
+        (plain.header("content-encoding"), plain.body.len()),
+        (None, text.len())
+    );
+    assert_ne!(plain.header("etag"), gz.header("etag"));
+    assert_eq!(
+        raw_http(s.addr, "GET", "/", &[]).header("cache-control"),
+        Some("no-cache")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

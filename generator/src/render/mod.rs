@@ -50,6 +50,8 @@ use views::Common;
 use write::Writer;
 
 pub const STYLE_CSS: &str = include_str!("../../../assets/style.css");
+/// The site's icon (browsers ask for one on every page).
+const FAVICON: &str = include_str!("../../../assets/favicon.svg");
 /// Marks an output folder with the build that filled it; a missing or foreign marker forces a full build.
 pub const MARKER: &str = ".lookout-build";
 
@@ -322,6 +324,7 @@ pub fn build(
         paths::TRENDS_JSON.to_owned(),
         paths::NOT_FOUND.to_owned(),
         paths::STYLE.to_owned(),
+        paths::FAVICON.to_owned(),
         paths::HISTORY_INDEX.to_owned(),
         paths::HISTORY_JSON.to_owned(),
         graph::JSON.to_owned(),
@@ -383,6 +386,7 @@ pub fn build(
 
     lap.mark("prepare");
     writer.put(paths::STYLE, STYLE_CSS.as_bytes())?;
+    writer.put(paths::FAVICON, FAVICON.as_bytes())?;
     writer.put(&ctx.bundle.js, widgets::JS.as_bytes())?;
     writer.put(&ctx.bundle.wasm, widgets::WASM)?;
     writer.put(&operator.js, widgets::OPERATOR_JS.as_bytes())?;

@@ -61,6 +61,7 @@ pub const TRENDS_JSON: &str = "data/trends.json";
 pub const HISTORY_JSON: &str = "data/history.json";
 pub const NOT_FOUND: &str = "404.html";
 pub const STYLE: &str = "assets/style.css";
+pub const FAVICON: &str = "assets/favicon.svg";
 
 /// The prefix that leads from a page back to the site root (`../../` for `a/b/c.html`).
 pub fn root_of(path: &str) -> String {
