@@ -12,6 +12,7 @@ mod mail_tls;
 mod module_alert;
 mod notify;
 mod operate_widget;
+mod phone;
 mod pipeline;
 mod prometheus;
 mod recorded;

@@ -142,7 +142,10 @@ fn a_week_of_demo_data_fills_every_section_with_the_stored_values() {
     }
     // Performance chart with its table, range selector and range pages.
     let perf = section(&index, "perf-h");
-    assert!(perf.contains("<svg class=\"chart-svg\"") && perf.contains("<title id=\"perf-t\">"));
+    assert!(
+        perf.contains("<svg class=\"chart-svg chart-line\"")
+            && perf.contains("<title id=\"perf-t\">")
+    );
     assert!(perf.contains("Data table"));
     for r in ["1h", "6h", "24h", "7d"] {
         assert!(perf.contains(&format!("href=\"ranges/{r}.html\"")), "{r}");

@@ -179,6 +179,20 @@ impl Browser {
         )
     }
 
+    /// Emulates a screen `width` CSS px wide (a phone's when `mobile`: the page's viewport meta
+    /// applies), through Chromium's DevTools, as its device toolbar does.
+    pub fn viewport(&self, width: u32, height: u32, mobile: bool) {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(
+                &json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": {
+                    "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile,
+                }}),
+            ),
+        );
+    }
+
     /// Polls `script` until it returns true, or fails after `limit` saying what it waited for.
     pub fn wait_for(&self, what: &str, limit: Duration, script: &str) {
         let t = Instant::now();

@@ -155,12 +155,12 @@ pub fn svg(
                 root.draw(&Text::new(
                     r.name.to_owned(),
                     (x + 8, y + 6),
-                    ("sans-serif", 14).into_font().color(&BLACK),
+                    ("sans-serif", 16).into_font().color(&BLACK),
                 ))?;
                 root.draw(&Text::new(
                     format!("{} {}", r.status.symbol, r.status.label),
                     (x + 8, y + 23),
-                    ("sans-serif", 12).into_font().color(&BLACK),
+                    ("sans-serif", 14).into_font().color(&BLACK),
                 ))?;
             }
             root.present()?;

@@ -14,6 +14,9 @@ pub const PALETTE: [RGBColor; 4] = [
 ];
 /// Threshold lines and anomaly markers.
 pub const ALERT: RGBColor = RGBColor(0xe0, 0x41, 0x3a);
+/// Text size of chart labels as asked of plotters, which writes 0.806 of it (about 13.7 units):
+/// 10 CSS px or more while a 560-unit chart is drawn at least 27rem (432 px) wide.
+const LABEL_FONT: f64 = 17.0;
 /// Rows a chart's data table keeps at most; the note says how many points were sampled.
 const TABLE_ROWS: usize = 24;
 
@@ -29,6 +32,75 @@ pub struct Chart {
     pub note: String,
     /// A line chart's series, for the page's JSON.
     pub series: Vec<(String, Vec<(i64, f64)>)>,
+    /// What each line is, shown beside the plot (never over the data).
+    pub legend: Vec<LegendItem>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LegendItem {
+    pub label: String,
+    /// `#rrggbb`.
+    pub color: String,
+    /// `line`, `dash` (a threshold off the scale) or `dot` (anomaly markers).
+    pub mark: &'static str,
+}
+
+fn hex(c: RGBColor) -> String {
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
+/// Time ticks at round UTC times (every 1, 2, 3, 6 or 12 hours, or whole days), at most 6 in
+/// the span; each labelled with its time, or its date at midnight.
+fn time_ticks(from_ms: i64, to_ms: i64) -> Vec<i64> {
+    const H: i64 = 3_600_000;
+    let span = (to_ms - from_ms).max(1);
+    let step = [
+        H,
+        2 * H,
+        3 * H,
+        6 * H,
+        12 * H,
+        24 * H,
+        48 * H,
+        7 * 24 * H,
+        14 * 24 * H,
+        28 * 24 * H,
+    ]
+    .into_iter()
+    .find(|s| span / s <= 6)
+    .unwrap_or(span / 6 + 1);
+    let first = from_ms.div_euclid(step) * step
+        + if from_ms.rem_euclid(step) == 0 {
+            0
+        } else {
+            step
+        };
+    (0..)
+        .map(|i| first + i * step)
+        .take_while(|t| *t <= to_ms)
+        .collect()
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `14:00`, or `18 Nov` at midnight.
+fn time_tick_label(ms: i64) -> String {
+    if ms.rem_euclid(86_400_000) == 0 {
+        let d = day_of(ms);
+        let month = d[5..7]
+            .parse::<usize>()
+            .ok()
+            .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+        format!(
+            "{} {}",
+            d[8..10].trim_start_matches('0'),
+            month.unwrap_or(&"")
+        )
+    } else {
+        time_of_day(ms)[..5].to_owned()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -97,19 +169,11 @@ pub(super) fn finish(
     let body = raw.split_once('>').map_or("", |(_, b)| b);
     let body = body.replace("\"#000000\"", "\"currentColor\"");
     format!(
-        "<svg class=\"{class}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>{}",
+        "<svg class=\"{class}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>{}",
         esc(title),
         esc(desc),
         body.trim_start()
     )
-}
-
-fn tick_label(ms: i64, span_ms: i64) -> String {
-    if span_ms <= 2 * 86_400_000 {
-        time_of_day(ms)[..5].to_owned()
-    } else {
-        day_of(ms)[5..].to_owned()
-    }
 }
 
 /// Points the detector flags in a series replayed from the start of the window.
@@ -141,8 +205,7 @@ fn sample_indices(len: usize, n: usize) -> Vec<usize> {
 }
 
 pub fn line(spec: &Line) -> Chart {
-    let (w, h) = (720u32, 260u32);
-    let span = (spec.to_ms - spec.from_ms).max(1);
+    let (w, h) = (560u32, 240u32);
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
     for s in &spec.series {
@@ -199,11 +262,15 @@ pub fn line(spec: &Line) -> Chart {
                 format!("{n} {sym}")
             }
         };
-        let x_fmt = move |v: &f64| tick_label(*v as i64, span);
+        let x_fmt = move |v: &f64| time_tick_label(*v as i64);
+        let ticks: Vec<f64> = time_ticks(spec.from_ms, spec.to_ms)
+            .into_iter()
+            .map(|t| t as f64)
+            .collect();
         let _ = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
             let mut chart = ChartBuilder::on(&root)
                 .margin(10)
-                .x_label_area_size(28)
+                .x_label_area_size(40)
                 .y_label_area_size(64)
                 .build_cartesian_2d(spec.from_ms as f64..spec.to_ms as f64, lo..hi)?;
             chart
@@ -211,12 +278,29 @@ pub fn line(spec: &Line) -> Chart {
                 .max_light_lines(0)
                 .bold_line_style(BLACK.mix(0.1))
                 .axis_style(BLACK.mix(0.6))
-                .x_labels(7)
+                // The time axis is drawn below, at round times plotters would not pick.
+                .disable_x_mesh()
+                .x_labels(0)
                 .y_labels(5)
-                .x_label_formatter(&x_fmt)
+                .x_desc("time (UTC)")
+                .axis_desc_style(("sans-serif", LABEL_FONT).into_font().color(&BLACK))
                 .y_label_formatter(&y_fmt)
-                .label_style(("sans-serif", 13).into_font().color(&BLACK))
+                .label_style(("sans-serif", LABEL_FONT).into_font().color(&BLACK))
                 .draw()?;
+            let tick_font = ("sans-serif", LABEL_FONT).into_font().color(&BLACK).pos(
+                plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Top,
+                ),
+            );
+            for t in &ticks {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(*t, lo), (*t, hi)],
+                    BLACK.mix(0.1),
+                )))?;
+                let (x, y) = chart.backend_coord(&(*t, lo));
+                root.draw(&Text::new(x_fmt(t), (x, y + 6), tick_font.clone()))?;
+            }
             if empty {
                 root.draw(&Text::new(
                     "No data in this range",
@@ -226,55 +310,29 @@ pub fn line(spec: &Line) -> Chart {
             }
             for (i, s) in spec.series.iter().enumerate() {
                 let c = PALETTE[i % PALETTE.len()];
-                chart
-                    .draw_series(LineSeries::new(
-                        s.points.iter().map(|(t, v)| (*t as f64, shown(*v, unit))),
-                        c.stroke_width(2),
-                    ))?
-                    .label(s.label.as_str())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(3))
-                    });
+                chart.draw_series(LineSeries::new(
+                    s.points.iter().map(|(t, v)| (*t as f64, shown(*v, unit))),
+                    c.stroke_width(2),
+                ))?;
             }
             if let Some(t) = draw_threshold {
-                chart
-                    .draw_series(std::iter::once(PathElement::new(
-                        vec![(spec.from_ms as f64, t), (spec.to_ms as f64, t)],
-                        ALERT.stroke_width(1),
-                    )))?
-                    .label(format!("threshold {}", with_unit(t, display_unit(unit))))
-                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ALERT));
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(spec.from_ms as f64, t), (spec.to_ms as f64, t)],
+                    ALERT.stroke_width(1),
+                )))?;
             }
-            if let Some(t) = above {
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        [(spec.from_ms as f64, hi), (spec.to_ms as f64, hi)],
-                        6,
-                        4,
-                        ALERT.stroke_width(2),
-                    ))?
-                    .label(format!(
-                        "threshold {} (off scale)",
-                        with_unit(t, display_unit(unit))
-                    ))
-                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ALERT));
+            if above.is_some() {
+                chart.draw_series(DashedLineSeries::new(
+                    [(spec.from_ms as f64, hi), (spec.to_ms as f64, hi)],
+                    6,
+                    4,
+                    ALERT.stroke_width(2),
+                ))?;
             }
             if mark_count > 0 {
-                chart
-                    .draw_series(marks.iter().flatten().map(|(t, v)| {
-                        Circle::new((*t as f64, shown(*v, unit)), 5, ALERT.stroke_width(2))
-                    }))?
-                    .label("anomaly")
-                    .legend(|(x, y)| Circle::new((x + 8, y), 4, ALERT.stroke_width(2)));
-            }
-            if !spec.series.is_empty() {
-                chart
-                    .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperLeft)
-                    .background_style(WHITE.mix(0.0))
-                    .border_style(BLACK.mix(0.3))
-                    .label_font(("sans-serif", 13).into_font().color(&BLACK))
-                    .draw()?;
+                chart.draw_series(marks.iter().flatten().map(|(t, v)| {
+                    Circle::new((*t as f64, shown(*v, unit)), 5, ALERT.stroke_width(2))
+                }))?;
             }
             root.present()?;
             Ok(())
@@ -336,11 +394,46 @@ pub fn line(spec: &Line) -> Chart {
     } else {
         String::new()
     };
+    let mut legend: Vec<LegendItem> = spec
+        .series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| LegendItem {
+            label: s.label.clone(),
+            color: hex(PALETTE[i % PALETTE.len()]),
+            mark: "line",
+        })
+        .collect();
+    if let Some(t) = draw_threshold {
+        legend.push(LegendItem {
+            label: format!("threshold {}", with_unit(t, display_unit(spec.unit))),
+            color: hex(ALERT),
+            mark: "line",
+        });
+    }
+    if let Some(t) = above {
+        legend.push(LegendItem {
+            label: format!(
+                "threshold {} (off scale)",
+                with_unit(t, display_unit(spec.unit))
+            ),
+            color: hex(ALERT),
+            mark: "dash",
+        });
+    }
+    if mark_count > 0 {
+        legend.push(LegendItem {
+            label: "anomaly".into(),
+            color: hex(ALERT),
+            mark: "dot",
+        });
+    }
     Chart {
         id: spec.id.clone(),
         title: spec.title.clone(),
+        legend,
         svg: finish(
-            "chart-svg",
+            "chart-svg chart-line",
             &spec.id,
             &spec.title,
             desc.trim_end(),
@@ -419,6 +512,7 @@ pub fn donut(id: &str, title: &str, parts: &[(String, f64)], unit: Unit) -> Char
         id: id.to_owned(),
         title: title.to_owned(),
         svg: finish("chart-svg chart-donut", id, title, &desc, &raw, w, h),
+        legend: Vec::new(),
         head: vec!["Part".into(), "Value".into(), "Share".into()],
         rows: parts
             .iter()
@@ -434,7 +528,7 @@ pub fn donut(id: &str, title: &str, parts: &[(String, f64)], unit: Unit) -> Char
 
 /// Horizontal bars, one per labelled value, largest first as given.
 pub fn bars(id: &str, title: &str, items: &[(String, f64)], unit: Unit) -> Chart {
-    let row_h = 26i32;
+    let row_h = 30i32;
     let (w, h) = (560u32, (items.len().max(1) as i32 * row_h + 12) as u32);
     let max = items.iter().map(|i| i.1).fold(0.0, f64::max).max(1e-9);
     let mut raw = String::new();
@@ -449,7 +543,7 @@ pub fn bars(id: &str, title: &str, items: &[(String, f64)], unit: Unit) -> Chart
                 root.draw(&Text::new(
                     label.as_str(),
                     (4, y + 4),
-                    ("sans-serif", 13).into_font().color(&BLACK),
+                    ("sans-serif", LABEL_FONT).into_font().color(&BLACK),
                 ))?;
                 root.draw(&Rectangle::new(
                     [(label_w, y + 2), (label_w + len, y + row_h - 6)],
@@ -458,7 +552,7 @@ pub fn bars(id: &str, title: &str, items: &[(String, f64)], unit: Unit) -> Chart
                 root.draw(&Text::new(
                     with_unit(*v, unit),
                     (label_w + len + 6, y + 4),
-                    ("sans-serif", 13).into_font().color(&BLACK),
+                    ("sans-serif", LABEL_FONT).into_font().color(&BLACK),
                 ))?;
             }
             root.present()?;
@@ -474,6 +568,7 @@ pub fn bars(id: &str, title: &str, items: &[(String, f64)], unit: Unit) -> Chart
         id: id.to_owned(),
         title: title.to_owned(),
         svg: finish("chart-svg chart-bars", id, title, &desc, &raw, w, h),
+        legend: Vec::new(),
         head: vec!["Name".into(), "Value".into()],
         rows: items
             .iter()

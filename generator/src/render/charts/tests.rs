@@ -29,16 +29,36 @@ fn line_chart_has_axes_legend_title_and_table() {
         threshold: Some(30.0),
         mark_anomalies: true,
     });
-    assert!(c.svg.starts_with("<svg class=\"chart-svg\""));
+    assert!(c.svg.starts_with("<svg class=\"chart-svg chart-line\""));
     assert!(
         c.svg
             .contains("<title id=\"perf-t\">Latency &lt;p95&gt;</title>")
     );
-    assert!(
-        c.svg.contains(">\np50\n</text>") || c.svg.contains(">p50<"),
-        "legend"
+    // The legend is beside the plot, not over the data.
+    let legend: Vec<(&str, &str)> = c
+        .legend
+        .iter()
+        .map(|l| (l.label.as_str(), l.mark))
+        .collect();
+    assert_eq!(
+        legend[..3],
+        [
+            ("p50", "line"),
+            ("p95", "line"),
+            ("threshold 30 ms", "line")
+        ]
     );
-    assert!(c.svg.contains("threshold 30 ms"), "threshold in legend");
+    assert!(
+        !c.svg.contains(">\np50\n</text>"),
+        "no legend drawn in the plot"
+    );
+    // Round times, and the zone they are in.
+    assert!(
+        c.svg.contains(">\n1 Jan\n</text>") && c.svg.contains(">\n01:00\n</text>"),
+        "{}",
+        c.svg
+    );
+    assert!(c.svg.contains("time (UTC)"));
     assert!(c.svg.contains("ms"), "unit on the axis");
     assert!(!c.svg.contains("#000000"), "text follows the theme");
     assert_eq!(c.head, ["Time (UTC)", "p50", "p95"]);
@@ -87,7 +107,9 @@ fn a_threshold_far_above_the_data_is_drawn_at_the_top_and_says_so() {
         mark_anomalies: false,
     });
     assert!(
-        c.svg.contains("threshold 100 (off scale)"),
+        c.legend
+            .iter()
+            .any(|l| l.label == "threshold 100 (off scale)" && l.mark == "dash"),
         "legend says it"
     );
     assert!(
@@ -178,4 +200,24 @@ fn sparkline_is_small_and_titled() {
     assert!(s.starts_with("<svg class=\"spark\""));
     assert!(s.contains("Uptime 99%"));
     assert!(s.contains("<polyline"));
+}
+
+#[test]
+fn time_ticks_fall_on_round_times_and_midnight_says_the_date() {
+    const H: i64 = 3_600_000;
+    let from = 1_795_003_200_000 - 24 * H + 23 * 60_000; // 12:23 the day before
+    let ticks = time_ticks(from, from + 24 * H);
+    assert!(ticks.len() <= 6 && ticks.len() >= 4, "{ticks:?}");
+    assert!(
+        ticks.iter().all(|t| t % (6 * H) == 0),
+        "every 6 hours: {ticks:?}"
+    );
+    let labels: Vec<String> = ticks.iter().map(|t| time_tick_label(*t)).collect();
+    assert!(labels.contains(&"18 Nov".to_owned()), "{labels:?}");
+    assert!(labels.contains(&"18:00".to_owned()), "{labels:?}");
+    let week = time_ticks(from, from + 7 * 24 * H);
+    assert!(
+        week.iter().all(|t| t % (24 * H) == 0) && week.len() <= 6,
+        "{week:?}"
+    );
 }
