@@ -302,6 +302,15 @@ fn calendar_cells_of_every_status_on_the_current_day_pass_axe() {
             .enumerate()
             .map(|(i, s)| bare_snapshot(now_ms - (5 - i as i64) * DAY, *s))
             .collect();
+        // And a day mostly up, degraded for one snapshot of thirty: a light cell.
+        batch.extend((0..30).map(|i| {
+            let s = if i == 7 {
+                Status::Degraded
+            } else {
+                Status::Healthy
+            };
+            bare_snapshot(now_ms - 6 * DAY + i * 300_000, s)
+        }));
         batch.push(bare_snapshot(now_ms - 3_600_000, Status::Healthy));
         batch.push(bare_snapshot(now_ms, current));
         store.insert_batch(&batch).expect("insert");
@@ -318,11 +327,8 @@ fn calendar_cells_of_every_status_on_the_current_day_pass_axe() {
             html.contains(&cell),
             "{current:?}: no current-day cell {cell}"
         );
-        for s in STATUSES {
-            assert!(
-                html.contains(&format!("class=\"cal-{}\"", s.as_str())),
-                "{s:?} cell"
-            );
+        for s in STATUSES.iter().map(|s| s.as_str()).chain(["minor"]) {
+            assert!(html.contains(&format!("class=\"cal-{s}\"")), "{s} cell");
         }
         for dark in [false, true] {
             let (_, violations) = run_axe(&chromium, &axe_js, &page, dark, &profile);

@@ -1,4 +1,4 @@
-//! The history calendar: months of days, each cell the day's worst status, linked to its page.
+//! The history calendar: months of days, each cell coloured by how much of the day was degraded or down (its minutes in words), linked to its page.
 
 use crate::store::DaySummary;
 
@@ -12,7 +12,8 @@ pub struct CalCell {
     /// Day of the month; 0 for a blank.
     pub day: u32,
     pub href: String,
-    /// The day's worst status, or `none` when nothing was recorded.
+    /// How much of the day went wrong: `down` (2 % of it or more down), `degraded` (5 % or more
+    /// degraded or down), `minor` (some, less), `healthy` (none), `none` (nothing recorded).
     pub class: &'static str,
     pub label: String,
 }
@@ -76,13 +77,8 @@ pub fn months(days: &[DaySummary], href: impl Fn(&str) -> String) -> Vec<Month> 
                     Some(s) => CalCell {
                         day: d,
                         href: href(&key),
-                        class: s.worst.as_str(),
-                        label: format!(
-                            "{date}: worst status {}, {} snapshot{}",
-                            s.worst.label(),
-                            s.count,
-                            if s.count == 1 { "" } else { "s" }
-                        ),
+                        class: class_of(s),
+                        label: format!("{date}: {}", in_words(s)),
                     },
                     None => CalCell {
                         day: d,
@@ -114,6 +110,67 @@ pub fn months(days: &[DaySummary], href: impl Fn(&str) -> String) -> Vec<Month> 
         .collect()
 }
 
+/// The share of a day's snapshots that were `(degraded, down)`.
+fn shares(s: &DaySummary) -> (f64, f64) {
+    let n = f64::from(s.count.max(1));
+    (f64::from(s.degraded) / n, f64::from(s.down) / n)
+}
+
+fn class_of(s: &DaySummary) -> &'static str {
+    let (degraded, down) = shares(s);
+    if down >= 0.02 {
+        "down"
+    } else if degraded + down >= 0.05 {
+        "degraded"
+    } else if s.degraded + s.down > 0 {
+        "minor"
+    } else {
+        // Neither degraded nor down: healthy, or as unknown as its worst moment.
+        s.worst.as_str()
+    }
+}
+
+/// The minutes the snapshots cover: the span from the first to the last, plus one interval.
+fn covered_minutes(s: &DaySummary) -> f64 {
+    let span = (s.last_ms - s.first_ms).max(0) as f64 / 60_000.0;
+    if s.count > 1 {
+        span * f64::from(s.count) / f64::from(s.count - 1)
+    } else {
+        span
+    }
+}
+
+/// `about 42 min degraded, 5 min down (288 snapshots)`; `all up (288 snapshots)`.
+fn in_words(s: &DaySummary) -> String {
+    let snaps = format!(
+        "{} snapshot{}",
+        s.count,
+        if s.count == 1 { "" } else { "s" }
+    );
+    if s.degraded + s.down == 0 {
+        return match s.worst {
+            model::Status::Healthy => format!("up all day by the overall status ({snaps})"),
+            w => format!(
+                "never degraded or down, {} at times ({snaps})",
+                w.label().to_lowercase()
+            ),
+        };
+    }
+    let (degraded, down) = shares(s);
+    let minutes = covered_minutes(s);
+    let part = |share: f64, n: u32, what: &str| {
+        (n > 0).then(|| format!("about {:.0} min {what}", (share * minutes).max(1.0)))
+    };
+    let said: Vec<String> = [
+        part(degraded, s.degraded, "degraded"),
+        part(down, s.down, "down"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    format!("{} ({snaps}, worst {})", said.join(", "), s.worst.label())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,13 +178,27 @@ mod tests {
 
     #[test]
     fn months_start_on_monday_and_mark_recorded_days() {
-        let days = vec![DaySummary {
-            day: "2026-11-03".into(),
-            count: 5,
-            worst: Status::Down,
+        let day = |day: &str, degraded, down| DaySummary {
+            day: day.into(),
+            count: 288,
+            worst: if down > 0 {
+                Status::Down
+            } else if degraded > 0 {
+                Status::Degraded
+            } else {
+                Status::Healthy
+            },
             first_ms: 0,
-            last_ms: 0,
-        }];
+            last_ms: 287 * 300_000,
+            degraded,
+            down,
+        };
+        let days = vec![
+            day("2026-11-03", 0, 12),
+            day("2026-11-04", 2, 0),
+            day("2026-11-05", 30, 1),
+            day("2026-11-06", 0, 0),
+        ];
         let m = months(&days, |d| format!("{d}.html"));
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].title, "November 2026");
@@ -141,6 +212,18 @@ mod tests {
             .find(|c| c.day == 3)
             .map(|c| (c.class, c.href.as_str()));
         assert_eq!(third, Some(("down", "2026-11-03.html")));
+        let class = |d: u32| {
+            m[0].weeks
+                .iter()
+                .flatten()
+                .find(|c| c.day == d)
+                .map(|c| c.class)
+        };
+        // Ten minutes of a day degraded is not a bad day: it says so, lightly.
+        assert_eq!(
+            [class(4), class(5), class(6)],
+            [Some("minor"), Some("degraded"), Some("healthy")]
+        );
         // Every cell's name starts with the number it shows (axe label-content-name-mismatch).
         for c in m[0].weeks.iter().flatten().filter(|c| c.day > 0) {
             assert!(
@@ -152,7 +235,12 @@ mod tests {
         let recorded = m[0].weeks.iter().flatten().find(|c| c.day == 3);
         assert_eq!(
             recorded.map(|c| c.label.as_str()),
-            Some("3 November 2026: worst status Down, 5 snapshots")
+            Some("3 November 2026: about 60 min down (288 snapshots, worst Down)")
+        );
+        let minor = m[0].weeks.iter().flatten().find(|c| c.day == 4);
+        assert_eq!(
+            minor.map(|c| c.label.as_str()),
+            Some("4 November 2026: about 10 min degraded (288 snapshots, worst Degraded)")
         );
         assert!(m[0].weeks.iter().all(|w| w.len() == 7));
     }

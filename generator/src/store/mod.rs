@@ -87,6 +87,9 @@ pub struct DaySummary {
     pub worst: Status,
     pub first_ms: i64,
     pub last_ms: i64,
+    /// Snapshots whose overall status was degraded, and down.
+    pub degraded: u32,
+    pub down: u32,
 }
 
 pub struct Store {
@@ -436,10 +439,18 @@ fn insert_one(
         .and_then(|w| Status::parse(&w))
         .map_or(s.overall, |w| w.max(s.overall));
     tx.execute(
-        "INSERT INTO days (day, count, worst, first_ms, last_ms) VALUES (?1, 1, ?2, ?3, ?3)
+        "INSERT INTO days (day, count, worst, first_ms, last_ms, degraded, down)
+             VALUES (?1, 1, ?2, ?3, ?3, ?4, ?5)
              ON CONFLICT(day) DO UPDATE SET count = count + 1, worst = ?2,
-                first_ms = min(first_ms, ?3), last_ms = max(last_ms, ?3)",
-        params![day, worst.as_str(), s.taken_at_ms],
+                first_ms = min(first_ms, ?3), last_ms = max(last_ms, ?3),
+                degraded = degraded + ?4, down = down + ?5",
+        params![
+            day,
+            worst.as_str(),
+            s.taken_at_ms,
+            i64::from(s.overall == Status::Degraded),
+            i64::from(s.overall == Status::Down)
+        ],
     )
     .map_err(e)?;
     Ok(SnapshotMeta {

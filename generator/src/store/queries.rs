@@ -174,7 +174,7 @@ impl Store {
     pub fn days(&self) -> Result<Vec<DaySummary>, StoreError> {
         let mut st = self
             .conn
-            .prepare_cached("SELECT day, count, worst, first_ms, last_ms FROM days ORDER BY day")
+            .prepare_cached("SELECT day, count, worst, first_ms, last_ms, degraded, down FROM days ORDER BY day")
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map([], |r| {
@@ -185,6 +185,8 @@ impl Store {
                     worst: Status::parse(&worst).unwrap_or(Status::Unknown),
                     first_ms: r.get(3)?,
                     last_ms: r.get(4)?,
+                    degraded: r.get(5)?,
+                    down: r.get(6)?,
                 })
             })
             .map_err(|e| self.err(e))?;

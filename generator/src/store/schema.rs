@@ -154,4 +154,13 @@ pub const MIGRATIONS: &[&str] = &[
         late      INTEGER NOT NULL
     ) WITHOUT ROWID;
     ",
+    // 7: how many of a day's snapshots were degraded and down, so the calendar shows how much
+    // of the day went wrong, not only its worst moment.
+    r"
+    ALTER TABLE days ADD COLUMN degraded INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE days ADD COLUMN down INTEGER NOT NULL DEFAULT 0;
+    UPDATE days SET
+        degraded = (SELECT count(*) FROM snapshots s WHERE s.day = days.day AND s.overall = 'degraded'),
+        down = (SELECT count(*) FROM snapshots s WHERE s.day = days.day AND s.overall = 'down');
+    ",
 ];
