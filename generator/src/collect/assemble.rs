@@ -311,13 +311,7 @@ fn status_metrics(overall: Status, availability: Option<Availability>, sink: &mu
     for (kind, parts) in [("component", &sink.components), ("module", &sink.modules)] {
         for p in parts {
             if let Some(v) = status_value(p.status) {
-                add.push((
-                    format!(
-                        "status.{kind}.{}",
-                        super::extract::seg(&p.name.to_ascii_lowercase())
-                    ),
-                    v,
-                ));
+                add.push((super::status_metric(kind, &p.name), v));
             }
         }
     }

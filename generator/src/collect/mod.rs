@@ -6,6 +6,12 @@ mod extract;
 mod http;
 mod merge;
 pub use merge::metric_name;
+
+/// The metric holding a part's status (`status.component.redis`): 0 healthy, 1 degraded, 2 down.
+/// A further source's part `queue/stats` is `status.component.queue_stats`, as `merge` names it.
+pub fn status_metric(kind: &str, part: &str) -> String {
+    format!("status.{kind}.{}", extract::seg(&part.to_ascii_lowercase()))
+}
 pub mod rates;
 pub mod sources;
 

@@ -477,10 +477,19 @@ pub fn build(
         };
         let all: Vec<&model::PartHealth> = now_s.components.iter().chain(&now_s.modules).collect();
         let rows = views::part_rows(&all, &site.depends_on);
+        let prev_all: Vec<&model::PartHealth> = prev_s
+            .iter()
+            .flat_map(|p| p.components.iter().chain(&p.modules))
+            .collect();
+        let prev_rows = views::part_rows(&prev_all, &site.depends_on);
         graph::render_graph(&ctx, &writer, &rows)?;
         lap.mark("graph");
         for t in &part_targets {
-            if removed > 0 || parts::due(t, now_s, prev_s.as_ref(), previous_ms) {
+            let states = (
+                parts::state_of(t, now_s, &rows),
+                prev_s.as_ref().map(|p| parts::state_of(t, p, &prev_rows)),
+            );
+            if removed > 0 || parts::due(t, states, previous_ms, now_s.taken_at_ms) {
                 let row = match t.kind {
                     "component" => rows[..now_s.components.len()]
                         .iter()

@@ -40,7 +40,7 @@ pub fn targets(s: &Snapshot) -> Vec<Target> {
         out.push(Target {
             kind: "component",
             name: c.name.clone(),
-            status_metric: Some(format!("status.component.{}", c.name)),
+            status_metric: Some(crate::collect::status_metric("component", &c.name)),
             endpoint: None,
         });
     }
@@ -49,7 +49,7 @@ pub fn targets(s: &Snapshot) -> Vec<Target> {
         out.push(Target {
             kind: "module",
             name: m.name.clone(),
-            status_metric: Some(format!("status.module.{key}")),
+            status_metric: Some(crate::collect::status_metric("module", &m.name)),
             endpoint: s
                 .outcomes
                 .iter()
@@ -71,32 +71,39 @@ pub fn targets(s: &Snapshot) -> Vec<Target> {
 /// How often a part's page is redrawn when its state did not change.
 pub const REFRESH_MS: i64 = 30 * 60_000;
 
-/// Whether a part's page is redrawn for this snapshot: when its state changed, and otherwise
-/// every `REFRESH_MS` at a phase of its own, so pages spread over builds instead of bunching up.
-pub fn due(t: &Target, now: &Snapshot, prev: Option<&Snapshot>, prev_ms: Option<i64>) -> bool {
+/// What a part's page shows first: its status, message and what affects it (a component or
+/// module, from its row), or its last reading's outcome (an endpoint).
+pub fn state_of(t: &Target, s: &Snapshot, rows: &[PartRow<'_>]) -> Option<String> {
+    match t.kind {
+        "endpoint" => s
+            .outcomes
+            .iter()
+            .find(|o| Some(&o.endpoint) == t.endpoint.as_ref())
+            .map(|o| o.kind.as_str().to_owned()),
+        _ => rows
+            .iter()
+            .find(|r| r.name == t.name)
+            .map(|r| format!("{}|{}|{}|{}", r.status.class, r.word, r.message, r.because)),
+    }
+}
+
+/// Whether a part's page is redrawn for this snapshot: whenever what it shows first changed
+/// (so its head is never stale), and otherwise every `REFRESH_MS` at a phase of its own, so
+/// the charts below spread over builds instead of bunching up.
+pub fn due(
+    t: &Target,
+    (now, prev): (Option<String>, Option<Option<String>>),
+    prev_ms: Option<i64>,
+    now_ms: i64,
+) -> bool {
     let Some(p) = prev_ms else { return true };
-    if p == now.taken_at_ms {
+    if p == now_ms {
         return false;
     }
-    let state = |s: &Snapshot| -> Option<String> {
-        match t.kind {
-            "endpoint" => s
-                .outcomes
-                .iter()
-                .find(|o| Some(&o.endpoint) == t.endpoint.as_ref())
-                .map(|o| o.kind.as_str().to_owned()),
-            _ => s
-                .components
-                .iter()
-                .chain(&s.modules)
-                .find(|x| x.name == t.name)
-                .map(|x| x.status.as_str().to_owned()),
-        }
-    };
-    if prev.is_none_or(|ps| state(ps) != state(now)) {
+    if prev.is_none_or(|ps| ps != now) {
         return true;
     }
-    super::due_every(REFRESH_MS, Some(&t.path()), prev_ms, now.taken_at_ms)
+    super::due_every(REFRESH_MS, Some(&t.path()), prev_ms, now_ms)
 }
 
 pub struct RunRow {
@@ -122,6 +129,8 @@ struct PartPage<'a> {
     kind: &'static str,
     name: &'a str,
     row: Option<&'a PartRow<'a>>,
+    /// `since 11:42 (18 Nov)`: when its status became what it is; empty when not known.
+    since: String,
     as_of: String,
     uptime_30: String,
     spark: String,
@@ -379,6 +388,17 @@ pub fn render_part(
         kind: t.kind,
         name: &t.name,
         row,
+        since: match &t.status_metric {
+            Some(m) => match store.held_since(m, now_ms)? {
+                Some((t0, true)) => format!("since {}", model::time::format_human(t0)),
+                Some((t0, false)) => format!(
+                    "since at least {} (its first reading)",
+                    model::time::format_human(t0)
+                ),
+                None => String::new(),
+            },
+            None => String::new(),
+        },
         as_of: model::time::format_human(now_ms),
         uptime_30: uptime_30.map_or_else(|| "—".to_owned(), |p| format!("{p:.2}%")),
         spark,

@@ -37,6 +37,25 @@ pub struct OutcomeAt {
 }
 
 impl Store {
+    /// When a metric took the value it holds at `at_ms`: its first sample since it last held
+    /// another, and whether one was seen (`false`: it held it from its first sample on).
+    pub fn held_since(&self, metric: &str, at_ms: i64) -> Result<Option<(i64, bool)>, StoreError> {
+        self.conn()
+            .query_row(
+                "WITH m AS (SELECT id FROM metrics WHERE name = ?1),
+                 cur AS (SELECT value FROM samples WHERE metric_id = (SELECT id FROM m)
+                         AND taken_at_ms <= ?2 ORDER BY taken_at_ms DESC LIMIT 1),
+                 other AS (SELECT max(taken_at_ms) AS t FROM samples WHERE metric_id = (SELECT id FROM m)
+                         AND taken_at_ms <= ?2 AND value != (SELECT value FROM cur))
+                 SELECT min(taken_at_ms), (SELECT t FROM other) IS NOT NULL FROM samples
+                 WHERE metric_id = (SELECT id FROM m) AND taken_at_ms <= ?2
+                   AND taken_at_ms > coalesce((SELECT t FROM other), -9223372036854775807)",
+                params![metric, at_ms],
+                |r| Ok(r.get::<_, Option<i64>>(0)?.map(|t| (t, r.get::<_, bool>(1).unwrap_or(false)))),
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// Per UTC day in `[from_ms, to_ms)`: readings, degraded and down counts of a status metric.
     /// Values are 0, 1 or 2, so each hour's sum and sum of squares give both counts exactly.
     pub fn status_by_day(

@@ -279,3 +279,40 @@ fn pruning_drops_raw_snapshots_but_keeps_rollups_and_uptime() {
     assert_eq!(s.prune_before(day0 + 2 * DAY).expect("again"), 0);
     assert!(s.check().expect("check").is_empty());
 }
+
+#[test]
+fn a_status_is_held_since_its_last_change_and_days_count_how_much_went_wrong() {
+    let mut s = Store::open(&temp_dir("held")).expect("store");
+    let t0 = 1_790_000_000_000;
+    for (i, v) in [0.0, 0.0, 1.0, 2.0, 2.0].iter().enumerate() {
+        let mut a = assembled(
+            t0 + i as i64 * 60_000,
+            if *v > 1.0 {
+                Status::Down
+            } else {
+                Status::Healthy
+            },
+            5.0,
+        );
+        a.snapshot.metrics.push(Metric::new(
+            "status.component.redis",
+            *v,
+            Unit::None,
+            Better::Lower,
+        ));
+        s.insert(&a).expect("insert");
+    }
+    let at = t0 + 4 * 60_000;
+    assert_eq!(
+        s.held_since("status.component.redis", at).expect("q"),
+        Some((t0 + 3 * 60_000, true))
+    );
+    assert_eq!(
+        s.held_since("status.component.redis", t0 + 60_000)
+            .expect("q"),
+        Some((t0, false))
+    );
+    assert_eq!(s.held_since("status.component.nope", at).expect("q"), None);
+    let day = &s.days().expect("days")[0];
+    assert_eq!((day.count, day.degraded, day.down), (5, 0, 2));
+}
