@@ -7,6 +7,7 @@ mod checks;
 mod cli;
 mod crash;
 mod faults;
+mod first_screen;
 mod honest;
 mod mail_tls;
 mod module_alert;

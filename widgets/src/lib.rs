@@ -6,6 +6,7 @@ pub mod cards;
 pub mod check;
 pub mod health;
 pub mod heartbeat;
+pub mod hero;
 pub mod ingest;
 pub mod ingest_logic;
 pub mod json;
@@ -78,6 +79,18 @@ pub fn start() {
                     }),
             };
             mount::<health::LiveHealth>(el, "health", props);
+        } else if kind.as_deref() == Some("hero") {
+            let props = hero::HeroProps {
+                source: attr("data-source")
+                    .unwrap_or_else(|| "data/latest.json".to_owned())
+                    .into(),
+                interval_ms: poll::interval_ms(attr("data-interval").as_deref()),
+                stale_after_ms: attr("data-stale-after")
+                    .and_then(|s| s.parse::<u32>().ok())
+                    .map_or(600_000, |s| s.saturating_mul(1000)),
+                tiles: std::rc::Rc::new(hero::tiles(&attr("data-tiles").unwrap_or_default())),
+            };
+            mount::<hero::LiveHero>(el, "hero", props);
         } else if kind.as_deref() == Some("cards") {
             let props = cards::CardsProps {
                 source: attr("data-source")

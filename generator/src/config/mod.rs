@@ -182,6 +182,9 @@ pub struct Site {
     pub source_kind: &'static str,
     /// Every source's sections (`[[source.section]]`), in the order of the sources.
     pub sections: Vec<sections::Section>,
+    /// A newest snapshot older than this (three intervals, at least 30 s) means the
+    /// generator stopped: the live first screen says stale.
+    pub stale_after_s: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -444,6 +447,7 @@ impl Config {
             site.source_name = source_name.clone();
         }
         site.sections = lead_sections;
+        site.stale_after_s = (3 * interval_s).max(30);
         site.sections
             .extend(more_sources.iter().flat_map(|s| s.sections.iter().cloned()));
         let p = raw.paths.unwrap_or_default();

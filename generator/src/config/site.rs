@@ -105,6 +105,7 @@ pub(super) fn check(
         },
         source_kind: kind.as_str(),
         sections: Vec::new(),
+        stale_after_s: 600,
         public_url,
         title,
         days_per_page,

@@ -27,8 +27,12 @@ pub(super) fn kv(label: &str, value: String) -> Kv {
 }
 
 /// One of the four headline figures, with its trend and anomaly mark.
+#[derive(serde::Serialize)]
 pub struct Tile {
     pub label: &'static str,
+    /// The metric it shows, which the live first screen updates it from; empty when it is
+    /// worked out from more than one snapshot (uptime, method calls).
+    pub metric: String,
     pub value: String,
     /// Where the figure comes from (`Pharos's health word`), or why there is none.
     pub source: String,
@@ -191,6 +195,7 @@ pub fn tiles(
         let missing = value.is_none();
         Tile {
             label,
+            metric: metric.to_owned(),
             value: value.unwrap_or_else(|| "—".to_owned()),
             source: if missing { not_reported.clone() } else { from },
             trend,

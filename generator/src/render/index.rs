@@ -133,6 +133,7 @@ pub(super) fn render_index(
     );
     let mut d = dashboard::build(store, now, tiles, analysis, parts)?;
     super::profiles::sections(ctx.site.source_kind, store, now, (events, jobs), &mut d)?;
+    let tiles_json = serde_json::to_string(&d.tiles).unwrap_or_default();
     let page = views::IndexPage {
         c: ctx.common_json(path, "Status".into(), true, paths::LATEST_JSON),
         overall: Badge::from(now.overall),
@@ -168,6 +169,8 @@ pub(super) fn render_index(
             })
             .collect(),
         sections,
+        tiles_json,
+        stale_after_s: ctx.site.stale_after_s,
         groups: views::key_groups(now, prev.as_ref(), analysis, &ctx.profile),
         cards: ctx.profile.cards.join(","),
         failures: now

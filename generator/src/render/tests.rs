@@ -55,6 +55,7 @@ pub(super) fn site(days_per_page: usize) -> Site {
         source_name: "Pharos".into(),
         source_kind: "pharos",
         sections: Vec::new(),
+        stale_after_s: 600,
     }
 }
 

@@ -223,6 +223,9 @@ pub struct IndexPage<'a> {
     /// Arrays a source shows as they are (connections, pipeline steps).
     pub tables: Vec<&'a model::lists::Table>,
     pub sections: &'a [super::sections::SectionView],
+    /// The headline figures as the live first screen takes them (JSON), and when it goes stale.
+    pub tiles_json: String,
+    pub stale_after_s: u64,
     pub groups: Vec<KeyGroup>,
     /// The source profile's live cards, comma-separated (after Lookout's own two).
     pub cards: String,

@@ -65,19 +65,20 @@ mod tests {
 
     /// Raised from 150 to 155 KB for the check-now widget (issue 14), the last operator widget
     /// that fits one bundle: the others (row actions, switches, order) are in the operator
-    /// bundle, which only the section pages having them load.
+    /// bundle, which only the section pages having them load. Raised to 160 KB for the live
+    /// first screen (issue 15: status, reasons, figures and staleness refreshed in place).
     #[test]
-    fn all_widgets_fit_the_155_kb_gzip_budget() {
+    fn all_widgets_fit_the_160_kb_gzip_budget() {
         let total = gzipped(WASM) + gzipped(JS.as_bytes());
         assert!(
-            total <= 155 * 1024,
+            total <= 160 * 1024,
             "{:.1} KB gzipped",
             total as f64 / 1024.0
         );
     }
 
     /// The operator bundle holds the operator widget and the base one does not: the second
-    /// bundle is what keeps the first within its budget.
+    /// bundle is what keeps the first within its budget (the operator one: 180 KB).
     #[test]
     fn the_operator_widgets_are_in_their_own_bundle_only() {
         assert!(OPERATOR_WASM.starts_with(b"\0asm"));
@@ -90,7 +91,7 @@ mod tests {
         assert!(!has(WASM, marker), "the base bundle does not");
         let total = gzipped(OPERATOR_WASM) + gzipped(OPERATOR_JS.as_bytes());
         assert!(
-            total <= 175 * 1024,
+            total <= 180 * 1024,
             "{:.1} KB gzipped",
             total as f64 / 1024.0
         );
