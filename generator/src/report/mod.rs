@@ -1,8 +1,11 @@
 //! The daily health report: one local day's uptime, parts, incidents, alerts, anomalies, biggest changes and latency, gathered from the store.
 
+pub mod episodes;
 pub mod mail;
 pub mod png;
 pub mod view;
+
+pub use episodes::{Episode, episodes};
 
 use std::path::{Path, PathBuf};
 
@@ -145,6 +148,8 @@ pub struct DailyReport {
     pub uptime_prev_day: Option<f64>,
     pub uptime_prev_week: Option<f64>,
     pub parts: Vec<PartDay>,
+    /// What went wrong, when: every part's episodes, in time order.
+    pub episodes: Vec<Episode>,
     pub incidents: Vec<Incident>,
     pub alerts: Vec<AlertDay>,
     /// Key metrics with points the detector flagged during the day, and how many.
@@ -194,15 +199,21 @@ pub fn gather(
     let metas = store.range(period.from_ms, period.to_ms)?;
     // Parts as the newest snapshot of the day lists them, with every reading of the day.
     let mut parts = Vec::new();
+    let mut all_episodes = Vec::new();
+    let page_of = |t: i64| {
+        metas
+            .iter()
+            .find(|m| m.taken_at_ms == t)
+            .map(|m| crate::render::snapshot_page(&m.slug))
+            .unwrap_or_default()
+    };
     if let Some(last) = metas.last() {
         let snap = store.load(last.clone())?.snapshot;
         for (kind, list) in [("component", &snap.components), ("module", &snap.modules)] {
             for p in list {
-                let metric = format!(
-                    "status.{kind}.{}",
-                    crate::collect::seg(&p.name.to_ascii_lowercase())
-                );
+                let metric = crate::collect::status_metric(kind, &p.name);
                 let values = store.series(&metric, period.from_ms, period.to_ms)?;
+                all_episodes.extend(episodes(&p.name, &values, &page_of));
                 parts.push(PartDay {
                     kind,
                     name: p.name.clone(),
@@ -216,6 +227,7 @@ pub fn gather(
     parts.sort_by(|a, b| {
         (b.down, b.degraded, a.kind, &a.name).cmp(&(a.down, a.degraded, b.kind, &b.name))
     });
+    all_episodes.sort_by(|a, b| (a.from_ms, &a.part).cmp(&(b.from_ms, &b.part)));
     let incidents = content
         .entries
         .iter()
@@ -347,6 +359,7 @@ pub fn gather(
         uptime_prev_day: uptime(store, &prev_day)?,
         uptime_prev_week: uptime(store, &prev_week)?,
         parts,
+        episodes: all_episodes,
         incidents,
         alerts,
         anomalies,
@@ -452,6 +465,7 @@ pub fn make(
         links: &page_links,
         site_nav: true,
         json_href: &format!("{name}.json"),
+        link_base: "../",
     }
     .render()
     .map_err(|e| Error::Usage(format!("report page: {e}")))?;
@@ -479,6 +493,12 @@ pub fn make(
         links: &mail_links,
         site_nav: false,
         json_href: "",
+        link_base: &config
+            .site
+            .public_url
+            .as_ref()
+            .map(|u| format!("{}/", u.trim_end_matches('/')))
+            .unwrap_or_default(),
     }
     .render()
     .map_err(|e| Error::Usage(format!("report mail: {e}")))?;

@@ -31,6 +31,16 @@ pub struct Section {
     pub columns: Vec<&'static str>,
     pub rows: Vec<Row>,
     pub empty: &'static str,
+    /// Per row, where its first cell links from the site's root (a snapshot page); none when
+    /// empty.
+    pub links: Vec<String>,
+}
+
+impl Section {
+    /// Where row `i`'s first cell links (from the site's root); empty for none.
+    pub fn link(&self, i: &usize) -> &str {
+        self.links.get(*i).map_or("", String::as_str)
+    }
 }
 
 /// Everything the template and the text part show, in words.
@@ -41,6 +51,36 @@ pub struct Words {
     pub sections: Vec<Section>,
 }
 
+/// The summary's line on what went wrong: the episodes in words, or that nothing did.
+fn what_went_wrong(r: &DailyReport, tz: &jiff::tz::TimeZone) -> String {
+    if r.episodes.is_empty() && r.alerts.is_empty() {
+        return "Nothing went wrong: every part was up in every reading, and no alert fired."
+            .into();
+    }
+    let mut said: Vec<String> = r
+        .episodes
+        .iter()
+        .take(3)
+        .map(|e| {
+            let to = e.to_ms.map_or_else(|| "the end".into(), |t| when(t, tz));
+            format!("{} {} {}–{}", e.part, e.what, when(e.from_ms, tz), to)
+        })
+        .collect();
+    if r.episodes.len() > 3 {
+        said.push(format!("and {} more", r.episodes.len() - 3));
+    }
+    let alerts = match r.alerts.len() {
+        0 => "no alert fired".to_owned(),
+        1 => "1 alert episode".to_owned(),
+        n => format!("{n} alert episodes"),
+    };
+    if said.is_empty() {
+        format!("Every part was up in every reading; {alerts}.")
+    } else {
+        format!("{}; {alerts}.", said.join(", "))
+    }
+}
+
 pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
     let day = r.period.name().replace("--", " to ");
     let before = if r.period.days == 1 {
@@ -48,7 +88,6 @@ pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
     } else {
         "period before"
     };
-    let down: usize = r.parts.iter().filter(|p| p.down > 0).count();
     let subject = format!(
         "{}{}: {} for {day}: uptime {}{}",
         if late { "[late] " } else { "" },
@@ -73,20 +112,85 @@ pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
             pct(r.uptime_prev_week),
             r.snapshots
         ),
-        format!(
-            "{} part(s) down at some point, {} alert episode(s), {} incident(s), anomalies in {} metric(s).",
-            down,
-            r.alerts.len(),
-            r.incidents.len(),
-            r.anomalies.len()
-        ),
+        what_went_wrong(r, tz),
     ];
+    if !r.incidents.is_empty() || !r.anomalies.is_empty() {
+        summary.push(format!(
+            "{} incident{} or maintenance window{} on the site; anomalies in {} key metric{}.",
+            r.incidents.len(),
+            if r.incidents.len() == 1 { "" } else { "s" },
+            if r.incidents.len() == 1 { "" } else { "s" },
+            r.anomalies.len(),
+            if r.anomalies.len() == 1 { "" } else { "s" },
+        ));
+    }
     if late {
         summary.insert(
             0,
             "This report is late: Lookout was not running when it was due.".into(),
         );
     }
+    // Parts up in every reading fold into one line: the table is what went wrong.
+    let (troubled, fine): (Vec<&super::PartDay>, Vec<&super::PartDay>) =
+        r.parts.iter().partition(|p| p.degraded + p.down > 0);
+    let mut part_rows: Vec<Row> = troubled
+        .iter()
+        .map(|p| Row {
+            cells: vec![
+                p.name.clone(),
+                p.kind.to_owned(),
+                pct(p.available()),
+                p.degraded.to_string(),
+                p.down.to_string(),
+            ],
+            mark: if p.down > 0 { "bad" } else { "warn" },
+        })
+        .collect();
+    if !fine.is_empty() {
+        part_rows.push(Row {
+            cells: vec![
+                format!(
+                    "{} other part{}",
+                    fine.len(),
+                    if fine.len() == 1 { "" } else { "s" }
+                ),
+                "up in every reading".into(),
+                "100 %".into(),
+                "0".into(),
+                "0".into(),
+            ],
+            mark: "",
+        });
+    }
+    let timeline = Section {
+        title: "What went wrong, when",
+        columns: vec!["From", "To", "Part", "What"],
+        links: r.episodes.iter().map(|e| e.href.clone()).collect(),
+        rows: r
+            .episodes
+            .iter()
+            .map(|e| Row {
+                cells: vec![
+                    when(e.from_ms, tz),
+                    e.to_ms
+                        .map_or_else(|| "still at the end".into(), |t| when(t, tz)),
+                    e.part.clone(),
+                    format!(
+                        "{}{}",
+                        e.what,
+                        e.to_ms
+                            .map(|t| format!(
+                                " for {}",
+                                model::alert::human_duration((t - e.from_ms).max(60_000))
+                            ))
+                            .unwrap_or_default()
+                    ),
+                ],
+                mark: if e.what == "down" { "bad" } else { "warn" },
+            })
+            .collect(),
+        empty: "Nothing went wrong: every part was up in every reading.",
+    };
     let parts = Section {
         title: "Components and modules",
         columns: vec![
@@ -96,27 +200,9 @@ pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
             "Degraded readings",
             "Down readings",
         ],
-        rows: r
-            .parts
-            .iter()
-            .map(|p| Row {
-                cells: vec![
-                    p.name.clone(),
-                    p.kind.to_owned(),
-                    pct(p.available()),
-                    p.degraded.to_string(),
-                    p.down.to_string(),
-                ],
-                mark: if p.down > 0 {
-                    "bad"
-                } else if p.degraded > 0 {
-                    "warn"
-                } else {
-                    ""
-                },
-            })
-            .collect(),
+        rows: part_rows,
         empty: "No snapshot on this day.",
+        links: Vec::new(),
     };
     let incidents = Section {
         title: "Incidents and maintenance",
@@ -130,6 +216,7 @@ pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
             })
             .collect(),
         empty: "None.",
+        links: Vec::new(),
     };
     let alerts = Section {
         title: "Alerts fired and resolved",
@@ -161,6 +248,7 @@ pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
             })
             .collect(),
         empty: "No alert fired.",
+        links: Vec::new(),
     };
     let change_rows = |list: &[super::Change], mark| {
         list.iter()
@@ -190,12 +278,14 @@ pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
         columns: columns(),
         rows: change_rows(&r.regressions, "bad"),
         empty: "Nothing got worse by more than 1 %.",
+        links: Vec::new(),
     };
     let improvements = Section {
         title: "Biggest improvements",
         columns: columns(),
         rows: change_rows(&r.improvements, ""),
         empty: "Nothing got better by more than 1 %.",
+        links: Vec::new(),
     };
     let anomalies = Section {
         title: "Anomalies",
@@ -209,6 +299,7 @@ pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
             })
             .collect(),
         empty: "The detector flagged nothing.",
+        links: Vec::new(),
     };
     let latency = Section {
         title: "Read latency (Lookout's own reads of the backend)",
@@ -226,17 +317,19 @@ pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
             })
             .collect(),
         empty: "No latency measured.",
+        links: Vec::new(),
     };
     Words {
         subject,
         headline: format!("{}: {day} ({})", r.site, r.period.zone),
         summary,
         sections: vec![
-            parts,
-            incidents,
+            timeline,
             alerts,
             regressions,
             improvements,
+            parts,
+            incidents,
             anomalies,
             latency,
         ],
@@ -299,6 +392,9 @@ pub struct Html<'a> {
     pub site_nav: bool,
     /// On the site: the report's data beside the page.
     pub json_href: &'a str,
+    /// What a link to a site page starts with: `../` on the site, `site.public_url` in mail,
+    /// empty (no link) in mail without one.
+    pub link_base: &'a str,
 }
 
 /// The report's data as JSON: the same words, by section.
