@@ -442,10 +442,26 @@ pub fn make(
     )?;
     let r = gather(config, store, &content, period)?;
     let words = view::words(&r, &tz, late);
-    let latency =
-        png::line(&r.latency_hours, period.from_ms, period.to_ms, None).unwrap_or_else(png::empty);
-    let uptime =
-        png::line(&r.uptime_hours, period.from_ms, period.to_ms, None).unwrap_or_else(png::empty);
+    let latency = png::line(
+        &r.latency_hours,
+        (period.from_ms, period.to_ms),
+        None,
+        &png::Axes {
+            unit: model::Unit::Milliseconds,
+            tz: &tz,
+        },
+    )
+    .unwrap_or_else(png::empty);
+    let uptime = png::line(
+        &r.uptime_hours,
+        (period.from_ms, period.to_ms),
+        None,
+        &png::Axes {
+            unit: model::Unit::Percent,
+            tz: &tz,
+        },
+    )
+    .unwrap_or_else(png::empty);
     let io = |what: String| {
         move |source| Error::Io {
             context: what,
@@ -466,6 +482,7 @@ pub fn make(
         site_nav: true,
         json_href: &format!("{name}.json"),
         link_base: "../",
+        zone: &period.zone,
     }
     .render()
     .map_err(|e| Error::Usage(format!("report page: {e}")))?;
@@ -493,6 +510,7 @@ pub fn make(
         links: &mail_links,
         site_nav: false,
         json_href: "",
+        zone: &period.zone,
         link_base: &config
             .site
             .public_url

@@ -392,6 +392,8 @@ pub struct Html<'a> {
     pub site_nav: bool,
     /// On the site: the report's data beside the page.
     pub json_href: &'a str,
+    /// The zone the report's times are in.
+    pub zone: &'a str,
     /// What a link to a site page starts with: `../` on the site, `site.public_url` in mail,
     /// empty (no link) in mail without one.
     pub link_base: &'a str,
