@@ -448,6 +448,18 @@ fn roll_up(sink: &Sink, outcomes: &[EndpointOutcome], health: Health<'_>) -> (St
     if overall == Status::Unknown && !sink.components.is_empty() && word_read {
         overall = Status::Healthy;
     }
+    // A source that says nothing of health (no word, no parts: an exporter's metrics, plain
+    // JSON), read without a failure, has no status to give: it is left out of the roll-up
+    // rather than making the whole site read "unknown".
+    if overall == Status::Unknown
+        && sink.overall.is_none()
+        && !health.asked()
+        && sink.components.is_empty()
+        && sink.modules.is_empty()
+        && failed.is_empty()
+    {
+        overall = Status::NotApplicable;
+    }
     reasons.sort_by_key(|r| std::cmp::Reverse(r.0));
     // The backend's own summary leads; the parts that explain it follow, worst first.
     let list = summary
