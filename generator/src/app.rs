@@ -285,15 +285,20 @@ pub fn report_if_due(
         .to_zoned(tz.clone())
         .map(|z| z.timestamp().as_millisecond())
         .unwrap_or(i64::MAX);
-    let day = today.yesterday().unwrap_or(today);
-    let period = report::Period::of(day, &tz, &config.report.time_zone);
-    let mut made = None;
-    if !config.report.to.is_empty()
-        && now_ms >= due_ms
-        && store.report_made(&day.to_string())?.is_none()
-        && !store.range(period.from_ms, period.to_ms)?.is_empty()
-    {
-        let late = now_ms - due_ms > (2 * config.interval.as_millis() as i64).max(15 * 60_000);
+    if config.report.to.is_empty() || now_ms < due_ms {
+        return Ok(None);
+    }
+    let late = now_ms - due_ms > (2 * config.interval.as_millis() as i64).max(15 * 60_000);
+    let mut first = None;
+    for cadence in &config.report.schedule {
+        let Some(period) = due_period(*cadence, today, &tz, &config.report.time_zone) else {
+            continue;
+        };
+        if store.report_made(&period.name())?.is_some()
+            || store.range(period.from_ms, period.to_ms)?.is_empty()
+        {
+            continue;
+        }
         let r = report::make(
             config,
             store,
@@ -305,10 +310,29 @@ pub fn report_if_due(
             false,
             now_ms,
         )?;
-        tracing::info!(day = %r.day, late, "daily report made: {}", r.page.display());
-        made = Some(r);
+        tracing::info!(period = %r.day, late, "report made: {}", r.page.display());
+        first = first.or(Some(r));
     }
-    Ok(made)
+    Ok(first)
+}
+
+/// The period a cadence reports on `today`: yesterday; on Mondays the week (Monday to Sunday)
+/// that just ended; on the 1st the month that just ended; `None` when it is not its day.
+fn due_period(
+    cadence: crate::config::Cadence,
+    today: jiff::civil::Date,
+    tz: &jiff::tz::TimeZone,
+    zone: &str,
+) -> Option<report::Period> {
+    use crate::config::Cadence;
+    let yesterday = today.yesterday().ok()?;
+    match cadence {
+        Cadence::Daily => Some(report::Period::of(yesterday, tz, zone)),
+        Cadence::Weekly => (today.weekday() == jiff::civil::Weekday::Monday)
+            .then(|| report::Period::span(yesterday, 7, tz, zone)),
+        Cadence::Monthly => (today.day() == 1)
+            .then(|| report::Period::span(yesterday, i32::from(yesterday.day()), tz, zone)),
+    }
 }
 
 /// Sends whatever waits in the outbox through `[smtp]` (nothing without one), logging what

@@ -178,3 +178,56 @@ fn every_report_figure_is_its_days_samples_with_their_unit_and_sign() {
     assert!(checked >= 5, "the report compared {checked} rows");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `report.schedule`: the week's report on Monday, the month's on the 1st, each once, with the
+/// uptime against `report.slo` and the error budget left.
+#[test]
+fn weekly_and_monthly_reports_come_on_their_days_with_the_error_budget() {
+    let dir = temp("report-schedule-cadence");
+    let (data, site) = (dir.join("data"), dir.join("site"));
+    let cfg = write_config(
+        &dir,
+        "http://127.0.0.1:9",
+        "[report]\nto = [\"ops@example.com\"]\ntime = \"06:30\"\ntime_zone = \"UTC\"\nschedule = [\"daily\", \"weekly\", \"monthly\"]\nslo = 99.5\n",
+    );
+    let o = lookout_at(&cfg, &data, &site)
+        .args(["fill", "--days", "9", "--step", "1800", "--seed", "4"])
+        .output()
+        .expect("fill");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let config = lookout::config::Config::load(&cfg).expect("config");
+    let paths = lookout::app::Paths {
+        data_dir: data.clone(),
+        out_dir: site.clone(),
+    };
+    let mut store = lookout::store::Store::open(&data).expect("store");
+    let at = |day: &str| model::time::parse_iso(&format!("{day}T06:31:00Z")).expect("time");
+    // Wednesday 18 November (the tests' day): the day's report only.
+    let made =
+        lookout::app::report_if_due(&config, &mut store, &paths, at("2026-11-18")).expect("due");
+    assert_eq!(made.map(|m| m.day), Some("2026-11-17".to_owned()));
+    // Monday 16 November: the day's and the week Monday 9 to Sunday 15.
+    lookout::app::report_if_due(&config, &mut store, &paths, at("2026-11-16")).expect("monday");
+    let week = site.join("reports/2026-11-09--2026-11-15.json");
+    let w: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&week).expect("the week's report"))
+            .expect("json");
+    let summary = w["summary"].to_string();
+    assert!(summary.contains("SLO 99.5 % "), "{summary}");
+    assert!(summary.contains("error budget"), "{summary}");
+    // Again on Monday: nothing twice.
+    let again = lookout::app::report_if_due(&config, &mut store, &paths, at("2026-11-16") + 60_000)
+        .expect("again");
+    assert!(again.is_none());
+    // Tuesday 1 December: the month of November (data from the 9th on).
+    lookout::app::report_if_due(&config, &mut store, &paths, at("2026-12-01")).expect("the 1st");
+    assert!(
+        site.join("reports/2026-11-01--2026-11-30.html").is_file(),
+        "the month's report"
+    );
+    assert!(
+        !site.join("reports/2026-11-24--2026-11-30.html").is_file(),
+        "a Tuesday makes no week"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

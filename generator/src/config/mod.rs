@@ -19,7 +19,7 @@ mod site;
 pub use alerts::default_rules;
 pub use mapping::{Detail, Mapping, unit_of};
 pub use notify::{Notify, Webhook, WebhookFormat, WebhookUrl};
-pub use report::{Report, Security, Smtp};
+pub use report::{Cadence, Report, Security, Smtp};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

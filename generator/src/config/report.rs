@@ -11,6 +11,8 @@ pub(super) struct RawReport {
     time_zone: Option<String>,
     to: Option<Vec<String>>,
     from: Option<String>,
+    schedule: Option<Vec<String>>,
+    slo: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -31,6 +33,18 @@ pub struct Report {
     pub time_zone: String,
     pub to: Vec<String>,
     pub from: String,
+    /// Which reports `lookout run` makes: each day's, each week's (on Mondays, Monday to
+    /// Sunday) and each month's (on the 1st); the day's alone unless given.
+    pub schedule: Vec<Cadence>,
+    /// The uptime target in percent (`99.9`), against which a report states the error budget.
+    pub slo: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cadence {
+    Daily,
+    Weekly,
+    Monthly,
 }
 
 impl Report {
@@ -135,12 +149,39 @@ pub(super) fn check(
             })
         }
     };
+    let mut schedule = Vec::new();
+    for word in raw.schedule.unwrap_or_else(|| vec!["daily".into()]) {
+        let c = match word.as_str() {
+            "daily" => Cadence::Daily,
+            "weekly" => Cadence::Weekly,
+            "monthly" => Cadence::Monthly,
+            other => {
+                return Err(bad(
+                    "report.schedule",
+                    format!("{other:?} is not \"daily\", \"weekly\" or \"monthly\""),
+                ));
+            }
+        };
+        if !schedule.contains(&c) {
+            schedule.push(c);
+        }
+    }
+    if let Some(slo) = raw.slo
+        && !(slo > 0.0 && slo < 100.0)
+    {
+        return Err(bad(
+            "report.slo",
+            format!("must be a percentage between 0 and 100, got {slo}"),
+        ));
+    }
     Ok((
         Report {
             at,
             time_zone,
             to,
             from,
+            schedule,
+            slo: raw.slo,
         },
         smtp,
     ))

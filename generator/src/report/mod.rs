@@ -147,6 +147,8 @@ pub struct DailyReport {
     pub uptime: Option<f64>,
     pub uptime_prev_day: Option<f64>,
     pub uptime_prev_week: Option<f64>,
+    /// The uptime target (`report.slo`, percent), when one is set.
+    pub slo: Option<f64>,
     pub parts: Vec<PartDay>,
     /// What went wrong, when: every part's episodes, in time order.
     pub episodes: Vec<Episode>,
@@ -358,6 +360,7 @@ pub fn gather(
         uptime: uptime(store, period)?,
         uptime_prev_day: uptime(store, &prev_day)?,
         uptime_prev_week: uptime(store, &prev_week)?,
+        slo: config.report.slo,
         parts,
         episodes: all_episodes,
         incidents,

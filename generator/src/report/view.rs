@@ -51,6 +51,29 @@ pub struct Words {
     pub sections: Vec<Section>,
 }
 
+/// Uptime against the SLO: how much of the period's error budget is left (or overspent).
+pub fn budget(r: &DailyReport) -> Option<String> {
+    let (slo, up) = (r.slo?, r.uptime?);
+    let minutes = (r.period.to_ms - r.period.from_ms) as f64 / 60_000.0;
+    let allowed = (100.0 - slo) / 100.0 * minutes;
+    let used = (100.0 - up).max(0.0) / 100.0 * minutes;
+    let min = |m: f64| model::alert::human_duration((m * 60_000.0).round() as i64);
+    let verdict = if up >= slo { "met" } else { "missed" };
+    Some(if used <= allowed {
+        format!(
+            "SLO {slo} % {verdict}: {} of its {} error budget left.",
+            min(allowed - used),
+            min(allowed)
+        )
+    } else {
+        format!(
+            "SLO {slo} % {verdict}: the {} error budget is overspent by {}.",
+            min(allowed),
+            min(used - allowed)
+        )
+    })
+}
+
 /// The summary's line on what went wrong: the episodes in words, or that nothing did.
 fn what_went_wrong(r: &DailyReport, tz: &jiff::tz::TimeZone) -> String {
     if r.episodes.is_empty() && r.alerts.is_empty() {
@@ -114,6 +137,9 @@ pub fn words(r: &DailyReport, tz: &jiff::tz::TimeZone, late: bool) -> Words {
         ),
         what_went_wrong(r, tz),
     ];
+    if let Some(line) = budget(r) {
+        summary.insert(1, line);
+    }
     if !r.incidents.is_empty() || !r.anomalies.is_empty() {
         summary.push(format!(
             "{} incident{} or maintenance window{} on the site; anomalies in {} key metric{}.",
