@@ -103,6 +103,27 @@ fn a_week_of_demo_data_fills_every_section_with_the_stored_values() {
     let latest: Value =
         serde_json::from_str(&read(&site.join("data/latest.json"))).expect("latest");
     let index = read(&site.join("index.html"));
+    // Contents after the first screen: a link to every section, each to an id the page has.
+    let contents = index
+        .split("<nav class=\"contents\" aria-label=\"On this page\">")
+        .nth(1)
+        .and_then(|r| r.split("</nav>").next())
+        .expect("the index's contents");
+    let targets: Vec<&str> = contents
+        .split("href=\"#")
+        .skip(1)
+        .filter_map(|r| r.split('"').next())
+        .collect();
+    assert!(
+        targets.len() >= 10 && targets.contains(&"alerts-h"),
+        "{targets:?}"
+    );
+    for t in &targets {
+        assert!(
+            index.contains(&format!("id=\"{t}\"")),
+            "#{t} is on the page"
+        );
+    }
 
     // Health overview: the four headline figures, each saying where it comes from; what Pharos
     // does not measure says so instead of showing Lookout's own readings.

@@ -186,11 +186,15 @@ pub fn tiles(
 ) -> Vec<Tile> {
     let not_reported = format!("not reported by {source}");
     let tile = |label: &'static str, metric: &str, value: Option<String>, from: String| {
+        let unit = now
+            .metric(metric)
+            .map_or(model::Unit::Milliseconds, |m| m.unit);
         let (trend, trend_class, trend_title) = views::trend_cells(
             analysis
                 .metrics
                 .get(metric)
                 .and_then(|a| a.trend(Window::H1)),
+            unit,
         );
         let missing = value.is_none();
         Tile {
@@ -272,8 +276,10 @@ pub fn build<'a>(
         let key = key_of(part.name);
         let metric = format!("probe.endpoint.module.{key}.latency_ms");
         let trend = crate::analysis::trends(store, &metric, now_ms)?;
-        let (trend, trend_class, trend_title) =
-            views::trend_cells(trend.iter().find(|t| t.window == Window::H1));
+        let (trend, trend_class, trend_title) = views::trend_cells(
+            trend.iter().find(|t| t.window == Window::H1),
+            model::Unit::Milliseconds,
+        );
         let alerts = analysis
             .firing()
             .filter(|(_, s)| s.metric == format!("status.module.{key}") || s.metric == metric)

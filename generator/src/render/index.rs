@@ -193,7 +193,7 @@ pub(super) fn render_index(
         uptime_bars,
         sources: source_rows(now, analysis),
     };
-    writer.put(path, render(path, &page)?.as_bytes())?;
+    writer.put(path, with_contents(&render(path, &page)?).as_bytes())?;
     writer.put(
         paths::RULES_JSON,
         super::alerts::rules_json(analysis, ctx.content).as_bytes(),
@@ -202,6 +202,47 @@ pub(super) fn render_index(
         paths::LATEST_JSON,
         snapshot_json_text(meta, &doc).as_bytes(),
     )
+}
+
+/// The page with its contents: after the first screen, a list of links to every section the
+/// page has (its `h2`s, whatever this snapshot made appear), so a reader jumps to the detail.
+fn with_contents(html: &str) -> String {
+    let mut items = String::new();
+    for part in html.split("<h2 id=\"").skip(1) {
+        let Some((id, rest)) = part.split_once("\">") else {
+            continue;
+        };
+        // The heading's own words (a link's too), before the count beside them; escaped as
+        // the page has them.
+        let head = rest.split("</h2>").next().unwrap_or("");
+        let head = head.split("<span class=\"count\"").next().unwrap_or("");
+        let mut title = String::new();
+        let mut in_tag = false;
+        for c in head.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => title.push(c),
+                _ => {}
+            }
+        }
+        let title = title.trim();
+        if !title.is_empty() && !id.contains(['"', '<']) {
+            items.push_str(&format!("<li><a href=\"#{id}\">{title}</a></li>"));
+        }
+    }
+    if items.is_empty() {
+        return html.to_owned();
+    }
+    let nav =
+        format!("\n<nav class=\"contents\" aria-label=\"On this page\"><ul>{items}</ul></nav>");
+    match html.find("</section>") {
+        Some(at) => {
+            let end = at + "</section>".len();
+            format!("{}{nav}{}", &html[..end], &html[end..])
+        }
+        None => html.to_owned(),
+    }
 }
 
 /// `Name=/path` of each module's check as this snapshot read it (empty path: it has none), for

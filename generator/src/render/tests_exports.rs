@@ -48,3 +48,27 @@ fn a_metric_new_mid_hour_has_its_hourly_csv_at_once() {
     assert_eq!(csv.lines().count(), 2, "one hour of it: {csv}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_count_changes_by_so_many_and_a_latency_by_a_share() {
+    let t = model::trend::Trend {
+        window: model::trend::Window::H1,
+        current: 0.0,
+        mean: 0.5,
+        previous_mean: Some(3.0),
+        change: Some(-3.0),
+        change_pct: Some(-100.0),
+        slope_per_hour: -3.0,
+        direction: model::trend::Direction::Down,
+        verdict: model::trend::Verdict::Improving,
+        points: 12,
+    };
+    let (text, _, title) = super::views::trend_cells(Some(&t), model::Unit::Count);
+    assert!(
+        text.ends_with(" \u{2212}3") && !text.contains('%'),
+        "{text}"
+    );
+    assert!(title.starts_with("down \u{2212}3 against"), "{title}");
+    let (text, _, _) = super::views::trend_cells(Some(&t), model::Unit::Milliseconds);
+    assert!(text.ends_with(" \u{2212}100 %"), "{text}");
+}

@@ -330,13 +330,33 @@ pub fn anomaly_kind(s: &Score) -> String {
 }
 
 /// A trend as arrow and change, a class for colour and a title in words.
-pub fn trend_cells(t: Option<&model::trend::Trend>) -> (String, &'static str, String) {
+/// A trend's arrow, class and words. A count (jobs pending, events) changes by so many, not by
+/// a percentage: from 3 to 0 reads "−3", never "−100 %".
+pub fn trend_cells(
+    t: Option<&model::trend::Trend>,
+    unit: model::Unit,
+) -> (String, &'static str, String) {
     match t {
         Some(t) => {
-            let pct = t
-                .change_pct
-                .map(|p| format!(" {p:+.1}%"))
-                .unwrap_or_default();
+            let counted = matches!(unit, model::Unit::Count | model::Unit::None);
+            let pct = if counted {
+                t.change
+                    .map(|c| {
+                        let sign = if c > 0.0 {
+                            "+"
+                        } else if c < 0.0 {
+                            "\u{2212}"
+                        } else {
+                            ""
+                        };
+                        format!(" {sign}{}", model::metric::format_value(c.abs(), unit))
+                    })
+                    .unwrap_or_default()
+            } else {
+                t.change_pct
+                    .map(|p| format!(" {}", model::metric::change_pct(p)))
+                    .unwrap_or_default()
+            };
             let class = match t.verdict {
                 Verdict::Improving => "improving",
                 Verdict::Worsening => "worsening",
@@ -366,7 +386,8 @@ fn key_row(m: &Metric, label: &str, prev: Option<&Snapshot>, analysis: &Analysis
         .and_then(|s| s.metric(&m.name))
         .map_or_else(|| "—".to_owned(), Metric::display_value);
     let a = analysis.metrics.get(&m.name);
-    let (trend, trend_class, trend_title) = trend_cells(a.and_then(|a| a.trend(Window::H1)));
+    let (trend, trend_class, trend_title) =
+        trend_cells(a.and_then(|a| a.trend(Window::H1)), m.unit);
     let anomaly = a
         .and_then(|a| a.anomaly)
         .filter(Score::is_anomaly)
