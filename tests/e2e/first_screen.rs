@@ -66,6 +66,8 @@ fn the_first_screen_turns_degraded_within_a_poll_and_stale_when_the_generator_st
         "the reason names it: {text}"
     );
     assert!(!text.contains("Stale"), "{text}");
+    // The page was built healthy: its "since" is not said of the new status.
+    assert!(!text.contains("Healthy since"), "{text}");
 
     // The generator stops: no snapshot for more than three intervals, so stale, last state kept.
     browser.wait_for(

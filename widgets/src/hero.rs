@@ -29,6 +29,15 @@ pub struct HeroProps {
     /// A snapshot older than this is stale: the generator has stopped (or fallen behind).
     pub stale_after_ms: u32,
     pub tiles: Rc<Vec<Tile>>,
+    /// `(status, "since 22:17 UTC")` as the page was built: said while the live status is
+    /// still that one.
+    pub since: Option<(Status, String)>,
+}
+
+/// `data-since`: `healthy|since 2026-12-01 22:17:25 UTC`.
+pub fn since(attr: &str) -> Option<(Status, String)> {
+    let (s, text) = attr.split_once('|')?;
+    Some((Status::parse(s)?, text.to_owned())).filter(|(_, t)| !t.is_empty())
 }
 
 /// What the first screen says of one snapshot.
@@ -183,6 +192,9 @@ pub fn LiveHero(props: &HeroProps) -> Html {
                 <p class="stale-banner" role="alert">{ format!("Stale since {}: {why}. This is the last known state.", time_of(s.taken_at_ms)) }</p>
             }
             <p class="when" role="status">
+                if let Some((status, text)) = props.since.as_ref().filter(|(st, _)| *st == s.overall) {
+                    { format!("{} {text} · ", status.label()) }
+                }
                 { format!("Snapshot of {} · ", time_of(s.taken_at_ms)) }
                 if !s.page.is_empty() { <a href={s.page.clone()}>{ "permanent page" }</a>{ " · " } }
                 { format!("{} of {} readings succeeded", s.ok, s.total) }
@@ -237,5 +249,10 @@ mod tests {
         );
         assert_eq!(t[0].metric, "probe.latency_p95");
         assert!(summary("<html>").is_err());
+        assert_eq!(
+            since("healthy|since 22:17"),
+            Some((Status::Healthy, "since 22:17".to_owned()))
+        );
+        assert_eq!(since("healthy|"), None);
     }
 }

@@ -89,6 +89,7 @@ pub fn start() {
                     .and_then(|s| s.parse::<u32>().ok())
                     .map_or(600_000, |s| s.saturating_mul(1000)),
                 tiles: std::rc::Rc::new(hero::tiles(&attr("data-tiles").unwrap_or_default())),
+                since: hero::since(&attr("data-since").unwrap_or_default()),
             };
             mount::<hero::LiveHero>(el, "hero", props);
         } else if kind.as_deref() == Some("cards") {

@@ -15,14 +15,35 @@ pub struct SourceRow {
     pub uptime_24h: String,
     pub why: String,
     pub readings: String,
+    /// `since 22:17 UTC`: when its status became what it is; empty when not known.
+    pub since: String,
+}
+
+/// `since <time>` of a status metric as of `at_ms`, empty when it has no samples.
+fn since(store: &Store, metric: &str, at_ms: i64) -> Result<String, BuildError> {
+    Ok(match store.held_since(metric, at_ms)? {
+        Some((t, true)) => format!("since {}", model::time::format_human(t)),
+        Some((t, false)) => format!("since at least {}", model::time::format_human(t)),
+        None => String::new(),
+    })
 }
 
 /// The sources of `now`, the first with the site's own uptime, the others with theirs.
-fn source_rows(now: &model::Snapshot, analysis: &Analysis) -> Vec<SourceRow> {
+fn source_rows(
+    store: &Store,
+    now: &model::Snapshot,
+    analysis: &Analysis,
+) -> Result<Vec<SourceRow>, BuildError> {
     now.sources
         .iter()
         .enumerate()
         .map(|(i, s)| {
+            // A further source's own status metric; the first's is the site's only when alone.
+            let metric = if i == 0 {
+                (now.sources.len() == 1).then(|| "status.overall".to_owned())
+            } else {
+                Some(crate::collect::metric_name(&s.name, "status.overall"))
+            };
             let uptime = if i == 0 {
                 analysis.uptime_overall.percent[0]
             } else {
@@ -32,7 +53,11 @@ fn source_rows(now: &model::Snapshot, analysis: &Analysis) -> Vec<SourceRow> {
                     .find(|u| u.endpoint == s.name)
                     .and_then(|u| u.percent[0])
             };
-            SourceRow {
+            Ok(SourceRow {
+                since: match metric {
+                    Some(m) => since(store, &m, now.taken_at_ms)?,
+                    None => String::new(),
+                },
                 name: s.name.clone(),
                 kind: s.kind.clone(),
                 status: s.overall.into(),
@@ -45,7 +70,7 @@ fn source_rows(now: &model::Snapshot, analysis: &Analysis) -> Vec<SourceRow> {
                     s.readings - s.failed,
                     s.readings
                 ),
-            }
+            })
         })
         .collect()
 }
@@ -191,7 +216,8 @@ pub(super) fn render_index(
         resolved,
         uptime,
         uptime_bars,
-        sources: source_rows(now, analysis),
+        sources: source_rows(store, now, analysis)?,
+        overall_since: since(store, "status.overall", now.taken_at_ms)?,
     };
     writer.put(path, with_contents(&render(path, &page)?).as_bytes())?;
     writer.put(

@@ -226,6 +226,8 @@ pub struct IndexPage<'a> {
     /// The headline figures as the live first screen takes them (JSON), and when it goes stale.
     pub tiles_json: String,
     pub stale_after_s: u64,
+    /// `since 22:17 UTC`: how long the overall status has held; empty when not known.
+    pub overall_since: String,
     pub groups: Vec<KeyGroup>,
     /// The source profile's live cards, comma-separated (after Lookout's own two).
     pub cards: String,
