@@ -208,6 +208,36 @@ fn axe_finds_no_violation_on_the_main_pages_in_light_and_dark() {
         let problems = crate::site::html5_problems(&text);
         assert!(problems.is_empty(), "{p}: {problems:?}");
     }
+    // (Written after the link check: its images are the mail's, by Content-ID.)
+    // The mail's HTML part, as the mail holds it (no site navigation, images by Content-ID),
+    // beside the site's page so axe reads it with nothing else.
+    {
+        let config = lookout::config::Config::load(&cfg).expect("config");
+        let store = lookout::store::Store::open(&data).expect("store");
+        let tz = config.report.zone();
+        let day: jiff::civil::Date = reports
+            .last()
+            .expect("a report")
+            .trim_end_matches(".html")
+            .parse()
+            .expect("a day");
+        let period = lookout::report::Period::of(day, &tz, &config.report.time_zone);
+        let content = lookout::content::load(&config.site.content_dir);
+        let r = lookout::report::gather(&config, &store, &content, &period).expect("gather");
+        let words = lookout::report::view::words(&r, &tz, false);
+        let html = askama::Template::render(&lookout::report::view::Html {
+            w: &words,
+            latency_src: "cid:latency@lookout",
+            uptime_src: "cid:uptime@lookout",
+            links: &[],
+            site_nav: false,
+            json_href: "",
+            zone: &period.zone,
+            link_base: "",
+        })
+        .expect("the mail's HTML");
+        std::fs::write(site.join("reports/mail-part.html"), html).expect("mail part");
+    }
     let pages = [
         "index.html",
         "modules/search.html",
@@ -220,6 +250,7 @@ fn axe_finds_no_violation_on_the_main_pages_in_light_and_dark() {
         "sections/websocket.html",
         "sections/middleware-pipeline.html",
         report_page.as_str(),
+        "reports/mail-part.html",
     ];
     let mut failures = Vec::new();
     for dark in [false, true] {
