@@ -7,7 +7,7 @@ use lookout::collect::Assembled;
 use model::{EndpointOutcome, OutcomeKind, Snapshot, Status};
 use serde_json::Value;
 
-use crate::support::{NOW_MS, bin, temp};
+use crate::support::{NOW_MS, temp};
 
 /// axe-core's version, pinned so a new rule set cannot change the verdict unnoticed.
 const AXE_VERSION: &str = "4.14.1";
@@ -129,32 +129,8 @@ fn axe_finds_no_violation_on_the_main_pages_in_light_and_dark() {
         return missing("npm (for axe-core)");
     };
     let dir = temp("a11y");
-    let (data, site) = (dir.join("data"), dir.join("site"));
     // Every kind the demo has: the sources table, the graph of mapped services, check now.
-    let cfg = dir.join("lookout.toml");
-    std::fs::write(
-        &cfg,
-        format!("[backend]\n{}", crate::support::demo_kinds_toml()),
-    )
-    .expect("cfg");
-    for args in [
-        vec!["fill", "--days", "2", "--step", "900", "--seed", "9"],
-        vec!["build"],
-        vec!["report"],
-    ] {
-        let out = bin()
-            .args(["--config", cfg.to_str().unwrap_or_default()])
-            .args(["--data-dir", data.to_str().unwrap_or_default()])
-            .args(["--out", site.to_str().unwrap_or_default()])
-            .args(&args)
-            .output()
-            .expect("lookout");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    let (cfg, data, site) = crate::support::site_of_every_kind(&dir);
     let latest: Value = serde_json::from_str(
         &std::fs::read_to_string(site.join("data/latest.json")).expect("latest"),
     )

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::support::{bin, temp};
+use crate::support::temp;
 use crate::webdriver::Browser;
 
 /// What overflows the page sideways, and chart text under 10 px, as the page measures it.
@@ -74,31 +74,7 @@ fn no_page_kind_scrolls_sideways_on_a_phone_and_chart_text_stays_readable() {
     let Some(browser) = Browser::start(&dir.join("profile")) else {
         return;
     };
-    let (data, site) = (dir.join("data"), dir.join("site"));
-    let cfg = dir.join("lookout.toml");
-    std::fs::write(
-        &cfg,
-        format!("[backend]\n{}", crate::support::demo_kinds_toml()),
-    )
-    .expect("cfg");
-    for args in [
-        vec!["fill", "--days", "2", "--step", "900", "--seed", "9"],
-        vec!["build"],
-        vec!["report"],
-    ] {
-        let out = bin()
-            .args(["--config", cfg.to_str().unwrap_or_default()])
-            .args(["--data-dir", data.to_str().unwrap_or_default()])
-            .args(["--out", site.to_str().unwrap_or_default()])
-            .args(&args)
-            .output()
-            .expect("lookout");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    let (_, _, site) = crate::support::site_of_every_kind(&dir);
     let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");
     let latest: Value = serde_json::from_str(
         &std::fs::read_to_string(site.join("data/latest.json")).expect("latest"),

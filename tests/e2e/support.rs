@@ -192,6 +192,32 @@ pub fn write_config(dir: &Path, base_url: &str, extra: &str) -> PathBuf {
 /// The demo's other kinds as further sources of a filled site (`lookout fill` reads them from
 /// the simulator by path): the admin API as mapped JSON, with its services' dependencies and
 /// check-now URLs, and the Prometheus exposition.
+/// A site of every kind the demo has, in `dir`: two days of history, built, with the last
+/// day's report. `(config, data folder, site)`.
+pub fn site_of_every_kind(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let (cfg, data, site) = (dir.join("lookout.toml"), dir.join("data"), dir.join("site"));
+    std::fs::write(&cfg, format!("[backend]\n{}", demo_kinds_toml())).expect("cfg");
+    for args in [
+        vec!["fill", "--days", "2", "--step", "900", "--seed", "9"],
+        vec!["build"],
+        vec!["report"],
+    ] {
+        let out = bin()
+            .args(["--config", cfg.to_str().unwrap_or_default()])
+            .args(["--data-dir", data.to_str().unwrap_or_default()])
+            .args(["--out", site.to_str().unwrap_or_default()])
+            .args(&args)
+            .output()
+            .expect("lookout");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    (cfg, data, site)
+}
+
 pub fn demo_kinds_toml() -> String {
     format!(
         "{}\n[[source]]\nname = \"metrics\"\nkind = \"prometheus\"\nbase_url = \"http://127.0.0.1:8765/prom/\"\n",
