@@ -72,3 +72,15 @@ fn a_count_changes_by_so_many_and_a_latency_by_a_share() {
     let (text, _, _) = super::views::trend_cells(Some(&t), model::Unit::Milliseconds);
     assert!(text.ends_with(" \u{2212}100 %"), "{text}");
 }
+
+#[test]
+fn a_json_metric_reads_in_words_under_its_group() {
+    assert_eq!(
+        super::views::words_of("cache_metrics.hit_rate"),
+        "cache metrics · hit rate"
+    );
+    assert_eq!(
+        super::views::words_of("GET__api_items.p95"),
+        "GET api items · p95"
+    );
+}

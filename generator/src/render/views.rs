@@ -450,13 +450,28 @@ pub fn key_groups(
             .iter()
             .filter(|m| m.name.starts_with(&prefix))
             .take(24)
-            .map(|m| key_row(m, &m.name, prev, analysis))
+            .map(|m| key_row(m, &words_of(&m.name[prefix.len()..]), prev, analysis))
             .collect();
         if !rows.is_empty() {
             groups.push(KeyGroup { title, rows });
         }
     }
     groups
+}
+
+/// A metric's name below its group in words (`cache_metrics.hit_rate` → `cache metrics · hit
+/// rate`); the row's title keeps the whole name.
+pub(super) fn words_of(rest: &str) -> String {
+    rest.split('.')
+        .map(|p| {
+            p.replace('_', " ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 pub(super) use super::uptime::pct;
