@@ -26,7 +26,14 @@ fn killed_writer_leaves_a_consistent_store_and_a_second_writer_still_lands() {
         let mut mine = Store::open(&data).expect("second writer");
         let started = Instant::now();
         let mut inserted = 0;
-        while started.elapsed() < Duration::from_millis(700 + round * 250) {
+        // Each round runs at least its time, and on until the child has committed too (on a
+        // loaded machine its first batch can take longer than the round), at most 20 s.
+        let child_committed = |mine: &Store, inserted: i64| {
+            mine.count().is_ok_and(|c| c > last_count + inserted as u64)
+        };
+        while started.elapsed() < Duration::from_millis(700 + round * 250)
+            || (!child_committed(&mine, inserted) && started.elapsed() < Duration::from_secs(20))
+        {
             let ms = 1_500_000_000_000 + (round as i64 * 1000 + inserted) * 1000;
             let a = lookout::collect::assemble(ms, 1.0, vec![]);
             mine.insert(&a)
