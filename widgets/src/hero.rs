@@ -70,7 +70,8 @@ pub fn tiles(attr: &str) -> Vec<Tile> {
 /// `data/latest.json` read into what the first screen shows.
 pub fn summary(body: &str) -> Result<Summary, String> {
     let s = crate::json::latest(body)?.ok_or("no snapshot has been taken yet")?;
-    let raw = Json::parse(body).get("snapshot");
+    let whole = Json::parse(body);
+    let raw = whole.get("snapshot");
     let outcomes = raw.get("outcomes").items();
     Ok(Summary {
         overall: s.overall,
@@ -86,7 +87,7 @@ pub fn summary(body: &str) -> Result<Summary, String> {
             .filter(|o| o.get("kind").str().as_deref() == Some("ok"))
             .count(),
         total: outcomes.len(),
-        page: Json::parse(body).get("page").text(),
+        page: whole.get("page").text(),
         figures: s
             .metrics
             .iter()

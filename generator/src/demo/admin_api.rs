@@ -62,16 +62,14 @@ pub fn respond(sim: &Sim, path: &str, t: f64) -> Option<Value> {
             json!({ "edges": edges })
         }
         "/api/v1/admin/latency/summary" => {
-            let load = sim.load(t);
             let endpoints: Vec<Value> = ROUTES
                 .iter()
-                .map(|(method, path, base)| {
-                    let p95 = base * (1.0 + load) * if slow { 4.0 } else { 1.0 };
-                    json!({
-                        "path": path, "method": method,
-                        "p50": (p95 * 0.4).round(), "p95": p95.round(), "p99": (p95 * 1.7).round(),
+                .filter_map(|(method, path, _)| {
+                    let (p50, p95, p99, _) = route_at(sim, method, path, t)?;
+                    Some(json!({
+                        "path": path, "method": method, "p50": p50, "p95": p95, "p99": p99,
                         "count": sim.counter(2.0, t) as u64 + if errors { 1 } else { 0 },
-                    })
+                    }))
                 })
                 .collect();
             json!({ "endpoints": endpoints })

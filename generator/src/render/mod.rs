@@ -7,6 +7,7 @@ pub mod charts;
 mod dashboard;
 mod exports;
 mod feed;
+mod fixed;
 mod graph;
 mod heatmap;
 mod incidents;
@@ -122,6 +123,8 @@ impl Lap {
 struct Ctx<'a> {
     site: &'a Site,
     bundle: widgets::Bundle,
+    /// The operator bundle, for section pages with operations.
+    operator: widgets::Bundle,
     content: &'a Content,
     now_ms: i64,
     css_version: String,
@@ -229,6 +232,7 @@ pub fn build(
     let ctx = Ctx {
         site,
         bundle: widgets::bundle(),
+        operator: widgets::operator_bundle(),
         content,
         // Incidents and maintenance are judged as of the newest snapshot, like everything shown.
         now_ms: latest
@@ -314,44 +318,7 @@ pub fn build(
         }
     }
 
-    let mut fixed = vec![
-        paths::INDEX.to_owned(),
-        paths::LATEST_JSON.to_owned(),
-        paths::RULES_JSON.to_owned(),
-        reports::INDEX.to_owned(),
-        reports::JSON.to_owned(),
-        paths::ANALYSIS_JSON.to_owned(),
-        paths::TRENDS_JSON.to_owned(),
-        paths::NOT_FOUND.to_owned(),
-        paths::STYLE.to_owned(),
-        paths::FAVICON.to_owned(),
-        paths::HISTORY_INDEX.to_owned(),
-        paths::HISTORY_JSON.to_owned(),
-        graph::JSON.to_owned(),
-        heatmap::JSON.to_owned(),
-        incidents::JSON.to_owned(),
-        exports::JSON.to_owned(),
-    ];
-    fixed.extend(alerts::SEVERITIES.iter().map(|s| alerts::page(Some(s))));
-    fixed.extend([
-        alerts::page(None),
-        alerts::CSV.to_owned(),
-        alerts::JSON.to_owned(),
-        feed::FEED.to_owned(),
-    ]);
-    fixed.extend(WINDOWS.iter().map(|w| paths::range_page(w.label())));
-    fixed.extend(WINDOWS.iter().map(|w| ranges::json_path(w.label())));
-    fixed.extend(heatmap::paths_all());
-    let operator = widgets::operator_bundle();
-    fixed.extend([
-        ctx.bundle.js.clone(),
-        ctx.bundle.wasm.clone(),
-        operator.js.clone(),
-        operator.wasm.clone(),
-    ]);
-    fixed.extend(sections::paths_all(site));
-    fixed.push(graph::PAGE.to_owned());
-    fixed.extend(incidents::paths_all(content));
+    let mut fixed = fixed::pages(&ctx, site, content);
     let metric_names = store.metric_names()?;
     fixed.push(exports::PAGE.to_owned());
     fixed.extend(metric_names.iter().map(|m| exports::hourly_csv(m)));
@@ -389,8 +356,8 @@ pub fn build(
     writer.put(paths::FAVICON, FAVICON.as_bytes())?;
     writer.put(&ctx.bundle.js, widgets::JS.as_bytes())?;
     writer.put(&ctx.bundle.wasm, widgets::WASM)?;
-    writer.put(&operator.js, widgets::OPERATOR_JS.as_bytes())?;
-    writer.put(&operator.wasm, widgets::OPERATOR_WASM)?;
+    writer.put(&ctx.operator.js, widgets::OPERATOR_JS.as_bytes())?;
+    writer.put(&ctx.operator.wasm, widgets::OPERATOR_WASM)?;
     let nf = views::NotFoundPage {
         c: Common {
             root: "/".to_owned(),

@@ -245,7 +245,7 @@ pub fn render_pages(
                 .tables
                 .iter()
                 .any(|t| !t.spec.is_empty())
-                .then(super::widgets::operator_bundle),
+                .then(|| ctx.operator.clone()),
         };
         writer.put(&s.href, render(&s.href, &page)?.as_bytes())?;
     }
