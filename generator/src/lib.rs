@@ -17,6 +17,7 @@ pub mod report;
 pub mod schedule;
 pub mod serve;
 pub mod store;
+pub mod zone;
 
 /// Everything that can stop a command; `main` prints it and picks the exit code.
 #[derive(Debug, thiserror::Error)]

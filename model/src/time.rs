@@ -200,9 +200,61 @@ fn days_in_month(y: i32, m: u32) -> u32 {
     }
 }
 
+/// A time zone as a page carries it to the widgets (`data-tz`): from each instant on, an offset
+/// and its abbreviation, as the generator read them from the tz database (the browser's own
+/// names differ by locale, so the widgets and the static page would say different things).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ZoneTable(Vec<(i64, i64, String)>);
+
+impl ZoneTable {
+    /// `from_ms offset_s abbr;...`, oldest first; `None` when any part is not that.
+    pub fn parse(s: &str) -> Option<ZoneTable> {
+        let mut out = Vec::new();
+        for item in s.split(';').filter(|i| !i.trim().is_empty()) {
+            let mut f = item.split_whitespace();
+            let from = f.next()?.parse().ok()?;
+            let off: i64 = f.next()?.parse().ok()?;
+            let abbr = f.next()?;
+            if f.next().is_some() || off.abs() > 86_400 || abbr.len() > 12 {
+                return None;
+            }
+            out.push((from, off * 1000, abbr.to_owned()));
+        }
+        (!out.is_empty()).then_some(ZoneTable(out))
+    }
+
+    /// The offset (ms) and abbreviation in force at `ms` (the first entry's before it starts).
+    pub fn at(&self, ms: i64) -> (i64, &str) {
+        let e = self.0.iter().rev().find(|e| e.0 <= ms).or(self.0.first());
+        e.map_or((0, "UTC"), |e| (e.1, e.2.as_str()))
+    }
+
+    /// `2026-11-22 01:06:55 CET`, as the generator writes it.
+    pub fn human(&self, ms: i64) -> String {
+        let (off, abbr) = self.at(ms);
+        let c = Civil::from_ms(ms + off);
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} {abbr}",
+            c.year, c.month, c.day, c.hour, c.minute, c.second
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_zone_table_reads_its_offsets_and_refuses_garbage() {
+        // Berlin: CET, then CEST from 2026-03-29T01:00Z.
+        let t = ZoneTable::parse("0 3600 CET;1774746000000 7200 CEST").expect("a table");
+        assert_eq!(t.human(1_774_745_999_000), "2026-03-29 01:59:59 CET");
+        assert_eq!(t.human(1_774_746_000_000), "2026-03-29 03:00:00 CEST");
+        assert_eq!(t.at(-5).1, "CET");
+        for bad in ["", "x 1 A", "0 99999 A", "0 1", "0 1 A B"] {
+            assert_eq!(ZoneTable::parse(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn civil_round_trips_across_eras() {

@@ -24,6 +24,7 @@ mod schedule;
 mod serve;
 mod site;
 mod support;
+mod time_zone;
 mod wasm;
 mod webdriver;
 mod widgets;

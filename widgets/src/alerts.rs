@@ -216,7 +216,7 @@ pub fn AlertPanel(props: &AlertsProps) -> Html {
                         <li class={classes!("alert", if a.pending { "alert-pending".to_owned() } else { format!("alert-{}", a.severity.as_str()) }, l.fresh.contains(&a.key).then_some("alert-new"), is_acked.then_some("alert-acked"))} data-key={a.key.clone()}>
                             <span class="sev">{ a.severity.as_str() }</span>
                             <strong>{ format!("{}: {}", if a.pending { "Pending" } else { "Firing" }, a.rule) }</strong>
-                            <span class="alert-detail"><code>{ &a.metric }</code>{ format!(" is {} · rule {} · since {}", value_text(a.value), a.describe, model::time::format_human(a.since_ms)) }</span>
+                            <span class="alert-detail"><code>{ &a.metric }</code>{ format!(" is {} · rule {} · since {}", value_text(a.value), a.describe, crate::net::human_time(a.since_ms)) }</span>
                             if is_acked { <span class="acked">{ "acknowledged" }</span> } else { <button type="button" class="ack" onclick={ack}>{ "Acknowledge" }</button> }
                             <button type="button" class="dismiss" onclick={dismiss}>{ "Dismiss" }</button>
                         </li>
@@ -284,7 +284,7 @@ fn history_drawer(
                     <tbody>
                     { for rows.iter().map(|e| html! {
                         <tr data-severity={e.severity.as_str()}>
-                            <td>{ model::time::format_human(e.t_ms) }</td>
+                            <td>{ crate::net::human_time(e.t_ms) }</td>
                             <td>{ if e.fired { "fired" } else { "resolved" } }</td>
                             <td>{ e.severity.as_str() }</td>
                             <td>{ &e.rule }</td>

@@ -128,8 +128,7 @@ pub fn staleness(
 }
 
 fn time_of(ms: i64) -> String {
-    let t = model::time::format_iso(ms);
-    format!("{} {} UTC", &t[..10], t.get(11..19).unwrap_or(""))
+    crate::net::human_time(ms)
 }
 
 #[component]

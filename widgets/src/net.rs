@@ -103,6 +103,20 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// `ms` as the page writes times: in the site's zone (`<html data-tz>`, from the generator's
+/// tz database), else in UTC.
+pub fn human_time(ms: i64) -> String {
+    let table = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("data-tz"))
+        .and_then(|t| model::time::ZoneTable::parse(&t));
+    match table {
+        Some(t) => t.human(ms),
+        None => model::time::format_human(ms),
+    }
+}
+
 /// The refresh interval people pick in the health widget's controls; every widget follows it.
 pub const INTERVAL_KEY: &str = "lookout.interval-seconds";
 

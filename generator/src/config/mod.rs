@@ -185,6 +185,8 @@ pub struct Site {
     /// A newest snapshot older than this (three intervals, at least 30 s) means the
     /// generator stopped: the live first screen says stale.
     pub stale_after_s: u64,
+    /// `site.time_zone`: the zone every page's times are written in (UTC by default).
+    pub zone: crate::zone::Zone,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -434,12 +436,17 @@ impl Config {
         };
         let alerts = alerts::check(raw.alerts.unwrap_or_default(), raw.alert, &bad)?;
         let notify = notify::check(raw.notify.unwrap_or_default(), raw.webhook, &bad)?;
-        let (report, smtp) = report::check(raw.report.unwrap_or_default(), raw.smtp, &bad)?;
         let mut site = site::check(
             raw.site.unwrap_or_default(),
             raw.depends_on,
             kind,
             &public_url,
+            &bad,
+        )?;
+        let (report, smtp) = report::check(
+            raw.report.unwrap_or_default(),
+            raw.smtp,
+            site.zone.name(),
             &bad,
         )?;
         if led_by_source || !more_sources.is_empty() {

@@ -86,6 +86,7 @@ pub(super) fn mailbox(
 pub(super) fn check(
     raw: RawReport,
     smtp: Option<RawSmtp>,
+    site_zone: &str,
     bad: &dyn Fn(&'static str, String) -> ConfigError,
 ) -> Result<(Report, Option<Smtp>), ConfigError> {
     let time = raw.time.unwrap_or_else(|| "07:00".into());
@@ -94,7 +95,8 @@ pub(super) fn check(
         .and_then(|(h, m)| Some((h.parse::<i8>().ok()?, m.parse::<i8>().ok()?)))
         .filter(|(h, m)| (0..24).contains(h) && (0..60).contains(m))
         .ok_or_else(|| bad("report.time", format!("must be HH:MM (24 h), got {time:?}")))?;
-    let time_zone = raw.time_zone.unwrap_or_else(|| "UTC".into());
+    // The report reads its day in the site's zone unless told otherwise.
+    let time_zone = raw.time_zone.unwrap_or_else(|| site_zone.into());
     if jiff::tz::TimeZone::get(&time_zone).is_err() {
         return Err(bad(
             "report.time_zone",

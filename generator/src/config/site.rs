@@ -17,6 +17,7 @@ pub(super) struct RawSite {
     content_dir: Option<PathBuf>,
     live_source: Option<String>,
     public_url: Option<String>,
+    time_zone: Option<String>,
 }
 
 pub(super) fn check(
@@ -96,7 +97,12 @@ pub(super) fn check(
             Some(url.as_str().trim_end_matches('/').to_owned())
         }
     };
+    let zone = match s.time_zone.as_deref() {
+        None => crate::zone::Zone::utc(),
+        Some(z) => crate::zone::Zone::named(z).map_err(|why| bad("site.time_zone", why))?,
+    };
     Ok(Site {
+        zone,
         source_name: match kind {
             BackendKind::Pharos => "Pharos".to_owned(),
             BackendKind::Json => "the backend".to_owned(),

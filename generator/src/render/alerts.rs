@@ -3,7 +3,6 @@
 
 use askama::Template;
 use model::alert::Phase;
-use model::time::format_human;
 
 use super::views::{Common, PageLink, alert_value, severity_icon};
 use super::write::Writer;
@@ -93,6 +92,7 @@ pub fn render_alerts(
     analysis: &Analysis,
 ) -> Result<(), BuildError> {
     let history = store.alert_history(u32::MAX)?;
+    let zone = &ctx.site.zone;
     let now = analysis.now_ms;
     for filter in std::iter::once(None).chain(SEVERITIES.iter().map(|s| Some(*s))) {
         let path = page(filter);
@@ -117,7 +117,7 @@ pub fn render_alerts(
                 since: s
                     .fired_ms
                     .or(s.since_ms)
-                    .map(format_human)
+                    .map(|t| zone.human(t))
                     .unwrap_or_default(),
                 rule: r.describe(),
                 flapping: s.flapping,
@@ -136,10 +136,10 @@ pub fn render_alerts(
                 severity: h.severity.clone(),
                 icon: severity_icon(&h.severity),
                 metric: h.metric.clone(),
-                fired: format_human(h.fired_ms),
+                fired: zone.human(h.fired_ms),
                 resolved: h
                     .resolved_ms
-                    .map_or_else(|| "still firing".to_owned(), format_human),
+                    .map_or_else(|| "still firing".to_owned(), |t| zone.human(t)),
                 lasted: duration(h.resolved_ms.unwrap_or(now) - h.fired_ms),
                 peak: alert_value(h.peak),
                 first_href,
@@ -169,7 +169,7 @@ pub fn render_alerts(
     }
     writer.put(
         super::feed::FEED,
-        super::feed::atom(&ctx.site.title, &history, &ctx.content.entries, now).as_bytes(),
+        super::feed::atom(&ctx.site.title, &history, &ctx.content.entries, now, zone).as_bytes(),
     )?;
     writer.put(CSV, csv(&history).as_bytes())?;
     writer.put(JSON, json(&history).as_bytes())

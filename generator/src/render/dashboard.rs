@@ -126,6 +126,8 @@ pub struct Dashboard<'a> {
     pub ops: Vec<Kv>,
     /// Section id -> why it was not read in this snapshot, and the age of what it shows.
     pub notes: Vec<(&'static str, String)>,
+    /// The site's zone, for the times the sections write.
+    pub zone: crate::zone::Zone,
 }
 
 impl Dashboard<'_> {
@@ -262,6 +264,7 @@ pub fn build<'a>(
     tiles: Vec<Tile>,
     analysis: &Analysis,
     modules: Vec<PartRow<'a>>,
+    zone: &crate::zone::Zone,
 ) -> Result<Dashboard<'a>, StoreError> {
     let now_ms = now.taken_at_ms;
     let errors_24h: HashMap<String, Uptime> = store
@@ -270,6 +273,7 @@ pub fn build<'a>(
         .collect();
     let mut d = Dashboard {
         tiles,
+        zone: zone.clone(),
         ..Dashboard::default()
     };
     for part in modules {
@@ -304,6 +308,6 @@ pub fn build<'a>(
             part,
         });
     }
-    d.perf = ranges::chart(store, &ranges::PERFORMANCE, now_ms, Window::H24)?;
+    d.perf = ranges::chart(store, &ranges::PERFORMANCE, now_ms, Window::H24, zone)?;
     Ok(d)
 }

@@ -12,6 +12,7 @@ pub fn atom(
     history: &[AlertRecord],
     incidents: &[crate::content::Entry],
     now_ms: i64,
+    zone: &crate::zone::Zone,
 ) -> String {
     let iso = model::time::format_iso;
     let updated = history
@@ -54,14 +55,14 @@ pub fn atom(
                 "{} ({}) fired at {} and resolved at {}{peak}.",
                 h.rule,
                 h.metric,
-                model::time::format_human(h.fired_ms),
-                model::time::format_human(r)
+                zone.human(h.fired_ms),
+                zone.human(r)
             ),
             None => format!(
                 "{} ({}) has been firing since {}{peak}.",
                 h.rule,
                 h.metric,
-                model::time::format_human(h.fired_ms)
+                zone.human(h.fired_ms)
             ),
         };
         out.push_str(&format!(
@@ -95,7 +96,7 @@ mod tests {
             peak: Some(9.0),
             snapshots: vec![1],
         };
-        let f = atom("Status \"x\"", &[h], &[], 0);
+        let f = atom("Status \"x\"", &[h], &[], 0, &crate::zone::Zone::utc());
         assert!(f.starts_with("<?xml"));
         assert!(f.contains("<title>Firing: A &lt;b&gt;&amp;</title>"));
         assert!(f.contains("<title>Status &quot;x&quot; alerts</title>"));

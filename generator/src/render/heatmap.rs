@@ -228,7 +228,7 @@ pub fn render_heatmap(
                 .collect(),
             sorted_by: label,
             rows: &hrefd,
-            as_of: now.map_or_else(String::new, |s| model::time::format_human(s.taken_at_ms)),
+            as_of: now.map_or_else(String::new, |s| ctx.site.zone.human(s.taken_at_ms)),
         };
         writer.put(path, render(path, &page)?.as_bytes())?;
     }
@@ -267,7 +267,7 @@ fn render_reported(
     let path = reported_page(base);
     let now_ms = now.taken_at_ms;
     // What the source itself keeps of the series (its histogram, its hourly trend) first.
-    let mut list = reported_details(now, base);
+    let mut list = reported_details(now, base, &ctx.site.zone);
     for q in ["p95", "p50", "p99"] {
         let raw = store.series(
             &format!("{base}.{q}"),
@@ -294,6 +294,7 @@ fn render_reported(
             q,
             &raw,
             now_ms,
+            &ctx.site.zone,
         ));
     }
     let page = DrillPage {
@@ -307,7 +308,7 @@ fn render_reported(
 
 /// The source's own histogram (bars of its buckets) and hourly trend (a line of each value) of
 /// the series `base`, as the newest snapshot read them.
-fn reported_details(now: &Snapshot, base: &str) -> Vec<charts::Chart> {
+fn reported_details(now: &Snapshot, base: &str, zone: &crate::zone::Zone) -> Vec<charts::Chart> {
     let mut out = Vec::new();
     for t in now.lists.tables.iter().filter(|t| t.of == base) {
         let num = |r: &[String], i: usize| r.get(i).and_then(|v| v.parse::<f64>().ok());
@@ -361,6 +362,7 @@ fn reported_details(now: &Snapshot, base: &str) -> Vec<charts::Chart> {
                     series,
                     threshold: None,
                     mark_anomalies: false,
+                    zone: zone.clone(),
                 }));
             }
         }
@@ -398,6 +400,7 @@ fn render_method(
             "average",
             &raw,
             now_ms,
+            &ctx.site.zone,
         ));
     }
     let page = DrillPage {
@@ -480,7 +483,7 @@ mod tests {
                 (0..3).rev().map(|h| vec![hour(h), "40".into()]).collect(),
             ),
         ];
-        let charts = reported_details(&now, "latency.GET__api");
+        let charts = reported_details(&now, "latency.GET__api", &crate::zone::Zone::utc());
         assert_eq!(charts.len(), 2);
         assert_eq!(
             charts[0].rows.len(),
@@ -489,6 +492,6 @@ mod tests {
             charts[0].rows
         );
         assert!(charts[1].title.contains("hourly, as its source reports it"));
-        assert!(reported_details(&now, "latency.other").is_empty());
+        assert!(reported_details(&now, "latency.other", &crate::zone::Zone::utc()).is_empty());
     }
 }

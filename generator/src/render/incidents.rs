@@ -32,19 +32,15 @@ pub struct EntryView {
     pub html: String,
 }
 
-pub fn view(e: &Entry, from: &str, now_ms: i64) -> EntryView {
+pub fn view(e: &Entry, from: &str, now_ms: i64, zone: &crate::zone::Zone) -> EntryView {
     let class = match (e.kind, e.is_open(now_ms)) {
         (Kind::Incident, true) => "down",
         (Kind::Maintenance, true) => "degraded",
         _ => "unknown",
     };
     let when = match e.end_ms {
-        Some(end) => format!(
-            "{} – {}",
-            model::time::format_human(e.start_ms),
-            model::time::format_human(end)
-        ),
-        None => format!("since {}", model::time::format_human(e.start_ms)),
+        Some(end) => format!("{} – {}", zone.human(e.start_ms), zone.human(end)),
+        None => format!("since {}", zone.human(e.start_ms)),
     };
     EntryView {
         title: e.title.clone(),
@@ -59,22 +55,34 @@ pub fn view(e: &Entry, from: &str, now_ms: i64) -> EntryView {
 }
 
 /// Open incidents and active or upcoming maintenance, optionally only those naming `part`.
-pub fn current(c: &Content, from: &str, now_ms: i64, part: Option<&str>) -> Vec<EntryView> {
+pub fn current(
+    c: &Content,
+    from: &str,
+    now_ms: i64,
+    part: Option<&str>,
+    zone: &crate::zone::Zone,
+) -> Vec<EntryView> {
     c.entries
         .iter()
         .filter(|e| e.is_open(now_ms) || e.is_upcoming(now_ms))
         .filter(|e| part.is_none_or(|p| e.affects(p)))
-        .map(|e| view(e, from, now_ms))
+        .map(|e| view(e, from, now_ms, zone))
         .collect()
 }
 
 /// Every entry naming `part`, newest first (for part pages).
-pub fn about(c: &Content, from: &str, now_ms: i64, part: &str) -> Vec<EntryView> {
+pub fn about(
+    c: &Content,
+    from: &str,
+    now_ms: i64,
+    part: &str,
+    zone: &crate::zone::Zone,
+) -> Vec<EntryView> {
     c.entries
         .iter()
         .filter(|e| e.affects(part))
         .take(20)
-        .map(|e| view(e, from, now_ms))
+        .map(|e| view(e, from, now_ms, zone))
         .collect()
 }
 
@@ -99,12 +107,12 @@ pub fn render_incidents(ctx: &Ctx<'_>, writer: &Writer, now_ms: i64) -> Result<(
     let c = ctx.content;
     let list = ListPage {
         c: ctx.common_json(INDEX, "Incidents and maintenance".into(), false, JSON),
-        current: current(c, INDEX, now_ms, None),
+        current: current(c, INDEX, now_ms, None, &ctx.site.zone),
         past: c
             .entries
             .iter()
             .filter(|e| !e.is_open(now_ms) && !e.is_upcoming(now_ms))
-            .map(|e| view(e, INDEX, now_ms))
+            .map(|e| view(e, INDEX, now_ms, &ctx.site.zone))
             .collect(),
         problems: &c.problems,
     };
@@ -128,7 +136,7 @@ pub fn render_incidents(ctx: &Ctx<'_>, writer: &Writer, now_ms: i64) -> Result<(
         let path = page(e);
         let p = OnePage {
             c: ctx.common_json(&path, e.title.clone(), false, JSON),
-            e: view(e, &path, now_ms),
+            e: view(e, &path, now_ms, &ctx.site.zone),
             back: rel(&path, INDEX),
         };
         writer.put(&path, render(&path, &p)?.as_bytes())?;

@@ -20,10 +20,15 @@ pub struct SourceRow {
 }
 
 /// `since <time>` of a status metric as of `at_ms`, empty when it has no samples.
-fn since(store: &Store, metric: &str, at_ms: i64) -> Result<String, BuildError> {
+fn since(
+    store: &Store,
+    metric: &str,
+    at_ms: i64,
+    zone: &crate::zone::Zone,
+) -> Result<String, BuildError> {
     Ok(match store.held_since(metric, at_ms)? {
-        Some((t, true)) => format!("since {}", model::time::format_human(t)),
-        Some((t, false)) => format!("since at least {}", model::time::format_human(t)),
+        Some((t, true)) => format!("since {}", zone.human(t)),
+        Some((t, false)) => format!("since at least {}", zone.human(t)),
         None => String::new(),
     })
 }
@@ -33,6 +38,7 @@ fn source_rows(
     store: &Store,
     now: &model::Snapshot,
     analysis: &Analysis,
+    zone: &crate::zone::Zone,
 ) -> Result<Vec<SourceRow>, BuildError> {
     now.sources
         .iter()
@@ -55,7 +61,7 @@ fn source_rows(
             };
             Ok(SourceRow {
                 since: match metric {
-                    Some(m) => since(store, &m, now.taken_at_ms)?,
+                    Some(m) => since(store, &m, now.taken_at_ms, zone)?,
                     None => String::new(),
                 },
                 name: s.name.clone(),
@@ -115,7 +121,7 @@ pub(super) fn render_index(
         None => None,
     };
     let recent = store.recent(12)?;
-    let (taken, taken_iso) = views::taken(meta.taken_at_ms);
+    let (taken, taken_iso) = views::taken(meta.taken_at_ms, &ctx.site.zone);
     let failed = now.failed_outcomes();
     let headline = match now.overall {
         model::Status::Healthy => "All systems operational".to_owned(),
@@ -123,7 +129,8 @@ pub(super) fn render_index(
         model::Status::Down => "Major outage".to_owned(),
         _ => "Status unknown".to_owned(),
     };
-    let (firing, pending, resolved, muted) = views::alert_rows(analysis, ctx.content);
+    let (firing, pending, resolved, muted) =
+        views::alert_rows(analysis, ctx.content, &ctx.site.zone);
     // Components and modules go through the dependency graph together.
     let all: Vec<&model::PartHealth> = now.components.iter().chain(&now.modules).collect();
     let mut parts = views::part_rows(&all, &ctx.site.depends_on);
@@ -156,7 +163,7 @@ pub(super) fn render_index(
         caps,
         ctx.profile.methods,
     );
-    let mut d = dashboard::build(store, now, tiles, analysis, parts)?;
+    let mut d = dashboard::build(store, now, tiles, analysis, parts, &ctx.site.zone)?;
     super::profiles::sections(ctx.site.source_kind, store, now, (events, jobs), &mut d)?;
     let tiles_json = serde_json::to_string(&d.tiles).unwrap_or_default();
     let page = views::IndexPage {
@@ -206,18 +213,24 @@ pub(super) fn render_index(
             .collect(),
         recent: recent
             .iter()
-            .map(|m| SnapRow::new(m, paths::snapshot_page(&m.slug), true))
+            .map(|m| SnapRow::new(m, paths::snapshot_page(&m.slug), true, &ctx.site.zone))
             .collect(),
         snapshot_count: total,
-        incidents: super::incidents::current(ctx.content, path, meta.taken_at_ms, None),
+        incidents: super::incidents::current(
+            ctx.content,
+            path,
+            meta.taken_at_ms,
+            None,
+            &ctx.site.zone,
+        ),
         muted,
         firing,
         pending,
         resolved,
         uptime,
         uptime_bars,
-        sources: source_rows(store, now, analysis)?,
-        overall_since: since(store, "status.overall", now.taken_at_ms)?,
+        sources: source_rows(store, now, analysis, &ctx.site.zone)?,
+        overall_since: since(store, "status.overall", now.taken_at_ms, &ctx.site.zone)?,
     };
     writer.put(path, with_contents(&render(path, &page)?).as_bytes())?;
     writer.put(

@@ -37,7 +37,6 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use askama::Template;
-use model::time::format_human;
 use model::trend::WINDOWS;
 
 use crate::analysis::Analysis;
@@ -129,6 +128,9 @@ struct Ctx<'a> {
     now_ms: i64,
     css_version: String,
     generated: String,
+    /// `data-tz`: the zone's offsets from a year before this one to the end of the next, so the
+    /// attribute (and every page holding it) changes once a year, not on every build.
+    tz: String,
     /// The source kind's dashboard as data (key metric groups, live cards).
     profile: crate::collect::sources::Profile,
 }
@@ -143,6 +145,8 @@ impl Ctx<'_> {
             version: env!("CARGO_PKG_VERSION"),
             generated: if dated { &self.generated } else { "" },
             json: String::new(),
+            zone: self.site.zone.label(),
+            tz: &self.tz,
         }
     }
 
@@ -239,7 +243,12 @@ pub fn build(
             .as_ref()
             .map_or_else(|| opts.clock.now_ms(), |m| m.taken_at_ms),
         css_version,
-        generated: format_human(opts.clock.now_ms()),
+        generated: site.zone.human(opts.clock.now_ms()),
+        tz: {
+            let year = model::time::Civil::from_ms(opts.clock.now_ms()).year;
+            let start = |y: i32| model::time::days_from_civil(y, 1, 1) * 86_400_000;
+            site.zone.table(start(year - 1), start(year + 2))
+        },
         profile: crate::collect::sources::profile_of(site.source_kind),
     };
     let days = store.days()?;

@@ -2,8 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use model::time::format_human;
-
 use super::views::{self, DayRow, PageLink, SnapRow};
 use super::write::Writer;
 use super::{BuildError, Ctx, calendar, charts, paths, rel, render};
@@ -86,7 +84,7 @@ pub(super) fn render_snapshot(
         id: m.id,
         source,
     })?;
-    let (taken, taken_iso) = views::taken(m.taken_at_ms);
+    let (taken, taken_iso) = views::taken(m.taken_at_ms, &ctx.site.zone);
     let day = model::time::day_of(m.taken_at_ms);
     let page = views::SnapshotPage {
         c: ctx.common_json(
@@ -118,7 +116,7 @@ pub(super) fn render_snapshot(
         day_href: rel(&path, &paths::day_page(&day)),
         day,
         json_href: rel(&path, &paths::snapshot_json(&m.slug)),
-        compare: compare(store, &s, &ctx.profile)?,
+        compare: compare(store, &s, &ctx.profile, &ctx.site.zone)?,
     };
     writer.put(&path, render(&path, &page)?.as_bytes())?;
     writer.put(
@@ -133,6 +131,7 @@ fn compare(
     store: &Store,
     s: &model::Snapshot,
     profile: &crate::collect::sources::Profile,
+    zone: &crate::zone::Zone,
 ) -> Result<views::Compare, BuildError> {
     const HOUR: i64 = 3_600_000;
     let mut cols = Vec::new();
@@ -143,7 +142,7 @@ fn compare(
     ] {
         let t = s.taken_at_ms - back;
         if let Some(m) = store.newest_between(t - HOUR, t)? {
-            cols.push(format!("{label} ({})", format_human(m.taken_at_ms)));
+            cols.push(format!("{label} ({})", zone.human(m.taken_at_ms)));
             others.push(store.load(m)?.snapshot);
         }
     }
@@ -191,7 +190,14 @@ pub(super) fn render_day(
         worst: d.worst.into(),
         rows: metas
             .iter()
-            .map(|m| SnapRow::new(m, rel(&path, &paths::snapshot_page(&m.slug)), false))
+            .map(|m| {
+                SnapRow::new(
+                    m,
+                    rel(&path, &paths::snapshot_page(&m.slug)),
+                    false,
+                    &ctx.site.zone,
+                )
+            })
             .collect(),
         prev_href: prev.map(|p| rel(&path, &paths::day_page(&p.day))),
         next_href: next.map(|n| rel(&path, &paths::day_page(&n.day))),
@@ -255,7 +261,7 @@ pub(super) fn render_history(
             rows: slice
                 .iter()
                 .rev()
-                .map(|d| DayRow::new(d, rel(path, &paths::day_page(&d.day))))
+                .map(|d| DayRow::new(d, rel(path, &paths::day_page(&d.day)), &ctx.site.zone))
                 .collect(),
             pages,
             total_snapshots: total,

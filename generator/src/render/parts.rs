@@ -172,7 +172,7 @@ fn bar(day_ms: i64, p: f64, detail: &str) -> DayBar {
 }
 
 /// Runs of hours where the status metric was degraded or worse, newest first.
-fn runs(hours: &[(i64, f64)]) -> Vec<RunRow> {
+fn runs(hours: &[(i64, f64)], zone: &crate::zone::Zone) -> Vec<RunRow> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < hours.len() {
@@ -190,8 +190,8 @@ fn runs(hours: &[(i64, f64)]) -> Vec<RunRow> {
             worst = worst.max(hours[i].1);
         }
         out.push(RunRow {
-            from: model::time::format_human(hours[start].0),
-            to: model::time::format_human(hours[i].0 + 3_600_000),
+            from: zone.human(hours[start].0),
+            to: zone.human(hours[i].0 + 3_600_000),
             hours: (hours[i].0 - hours[start].0) / 3_600_000 + 1,
             worst: if worst >= 2.0 {
                 Status::Down
@@ -207,9 +207,9 @@ fn runs(hours: &[(i64, f64)]) -> Vec<RunRow> {
     out
 }
 
-fn reading(from: &str, o: &crate::store::OutcomeAt) -> ReadingRow {
+fn reading(from: &str, o: &crate::store::OutcomeAt, zone: &crate::zone::Zone) -> ReadingRow {
     ReadingRow {
-        time: model::time::format_human(o.taken_at_ms),
+        time: zone.human(o.taken_at_ms),
         href: rel(from, &paths::snapshot_page(&o.slug)),
         ok: o.kind == "ok",
         kind: o.kind.replace('_', " "),
@@ -219,7 +219,14 @@ fn reading(from: &str, o: &crate::store::OutcomeAt) -> ReadingRow {
 }
 
 /// A day of timings as a line (thinned for drawing, anomalies marked, the 500 ms threshold).
-pub fn latency_day(id: &str, title: String, label: &str, raw: &[(i64, f64)], now_ms: i64) -> Chart {
+pub fn latency_day(
+    id: &str,
+    title: String,
+    label: &str,
+    raw: &[(i64, f64)],
+    now_ms: i64,
+    zone: &crate::zone::Zone,
+) -> Chart {
     charts::line(&Line {
         id: id.into(),
         title,
@@ -232,6 +239,7 @@ pub fn latency_day(id: &str, title: String, label: &str, raw: &[(i64, f64)], now
         }],
         threshold: Some(500.0),
         mark_anomalies: true,
+        zone: zone.clone(),
     })
 }
 
@@ -324,7 +332,7 @@ pub fn render_part(
                 .into_iter()
                 .map(|(hour, _, _, _, max)| (hour, max))
                 .collect();
-            runs(&worst)
+            runs(&worst, &ctx.site.zone)
         }
         None => Vec::new(),
     };
@@ -340,6 +348,7 @@ pub fn render_part(
                 "read latency",
                 &raw,
                 now_ms,
+                &ctx.site.zone,
             ));
             let values: Vec<f64> = raw.iter().map(|p| p.1).collect();
             chart_list.push(histogram(
@@ -365,17 +374,18 @@ pub fn render_part(
                 }],
                 threshold: Some(500.0),
                 mark_anomalies: false,
+                zone: ctx.site.zone.clone(),
             }));
         }
         recent = store
             .recent_outcomes(e, false, 20)?
             .iter()
-            .map(|o| reading(&path, o))
+            .map(|o| reading(&path, o, &ctx.site.zone))
             .collect();
         errors = store
             .recent_outcomes(e, true, 10)?
             .iter()
-            .map(|o| reading(&path, o))
+            .map(|o| reading(&path, o, &ctx.site.zone))
             .collect();
     }
     let page = PartPage {
@@ -390,16 +400,16 @@ pub fn render_part(
         row,
         since: match &t.status_metric {
             Some(m) => match store.held_since(m, now_ms)? {
-                Some((t0, true)) => format!("since {}", model::time::format_human(t0)),
+                Some((t0, true)) => format!("since {}", ctx.site.zone.human(t0)),
                 Some((t0, false)) => format!(
                     "since at least {} (its first reading)",
-                    model::time::format_human(t0)
+                    ctx.site.zone.human(t0)
                 ),
                 None => String::new(),
             },
             None => String::new(),
         },
-        as_of: model::time::format_human(now_ms),
+        as_of: ctx.site.zone.human(now_ms),
         uptime_30: uptime_30.map_or_else(|| "—".to_owned(), |p| format!("{p:.2}%")),
         spark,
         bars: days.iter().map(|d| bar(d.0, d.1, &d.2)).collect(),
@@ -413,7 +423,7 @@ pub fn render_part(
             .filter(|_| t.kind != "endpoint")
             .map(|e| rel(&path, &paths::part_page("endpoint", e))),
         json_href: rel(&path, &t.json_path()),
-        incidents: super::incidents::about(ctx.content, &path, now_ms, &t.name),
+        incidents: super::incidents::about(ctx.content, &path, now_ms, &t.name, &ctx.site.zone),
     };
     writer.put(&path, render(&path, &page)?.as_bytes())?;
     let json = PartJson {
@@ -436,7 +446,7 @@ mod tests {
     fn runs_join_adjacent_bad_hours_and_keep_the_worst() {
         let h = 3_600_000;
         let hours = [(0, 0.0), (h, 1.0), (2 * h, 2.0), (3 * h, 0.0), (5 * h, 1.0)];
-        let r = runs(&hours);
+        let r = runs(&hours, &crate::zone::Zone::utc());
         assert_eq!(r.len(), 2);
         assert_eq!((r[1].hours, r[1].worst.class), (2, "down"));
         assert_eq!((r[0].hours, r[0].worst.class), (1, "degraded"));

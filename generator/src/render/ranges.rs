@@ -55,6 +55,7 @@ pub fn chart(
     spec: &ChartSpec,
     now_ms: i64,
     w: Window,
+    zone: &crate::zone::Zone,
 ) -> Result<Option<Chart>, StoreError> {
     let mut series = Vec::new();
     for (metric, label) in spec.metrics {
@@ -78,6 +79,7 @@ pub fn chart(
         series,
         threshold: spec.threshold,
         mark_anomalies: true,
+        zone: zone.clone(),
     })))
 }
 
@@ -134,7 +136,7 @@ pub fn render_range(
     let path = paths::range_page(w.label());
     let mut list = Vec::new();
     for spec in OWN_CHARTS.iter().chain(ctx.profile.charts) {
-        if let Some(c) = chart(store, spec, now_ms, w)? {
+        if let Some(c) = chart(store, spec, now_ms, w, &ctx.site.zone)? {
             list.push(c);
         }
     }
@@ -146,7 +148,7 @@ pub fn render_range(
             &json_path(w.label()),
         ),
         label: w.label(),
-        as_of: model::time::format_human(now_ms),
+        as_of: ctx.site.zone.human(now_ms),
         ranges: selector(&path, Some(w)),
         charts: list,
     };

@@ -56,6 +56,7 @@ pub(super) fn site(days_per_page: usize) -> Site {
         source_kind: "pharos",
         sections: Vec::new(),
         stale_after_s: 600,
+        zone: crate::zone::Zone::utc(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Small borrowed view structs for the templates; values are formatted here so templates stay dumb.
 
 use askama::Template;
-use model::time::{format_human, format_iso, time_of_day};
+use model::time::format_iso;
 use model::{EndpointOutcome, Metric, PartHealth, Snapshot, Status};
 
 use model::anomaly::Score;
@@ -20,6 +20,10 @@ pub struct Common<'a> {
     pub generated: &'a str,
     /// This page's data as JSON, from the site root; empty when there is none.
     pub json: String,
+    /// The site's zone as column heads name it (`UTC`, `Europe/Berlin`).
+    pub zone: &'a str,
+    /// Its offsets for the widgets (`data-tz`), empty for UTC.
+    pub tz: &'a str,
 }
 
 pub struct Badge {
@@ -156,13 +160,18 @@ pub struct SnapRow {
 }
 
 impl SnapRow {
-    pub fn new(m: &SnapshotMeta, href: String, with_day: bool) -> SnapRow {
+    pub fn new(
+        m: &SnapshotMeta,
+        href: String,
+        with_day: bool,
+        zone: &crate::zone::Zone,
+    ) -> SnapRow {
         SnapRow {
             href,
             time: if with_day {
-                format_human(m.taken_at_ms)
+                zone.human(m.taken_at_ms)
             } else {
-                time_of_day(m.taken_at_ms)
+                zone.clock(m.taken_at_ms)
             },
             status: m.overall.into(),
             failed: m.failed,
@@ -179,13 +188,13 @@ pub struct DayRow {
 }
 
 impl DayRow {
-    pub fn new(d: &DaySummary, href: String) -> DayRow {
+    pub fn new(d: &DaySummary, href: String, zone: &crate::zone::Zone) -> DayRow {
         DayRow {
             href,
             day: d.day.clone(),
             worst: d.worst.into(),
             count: d.count,
-            span: format!("{} – {}", time_of_day(d.first_ms), time_of_day(d.last_ms)),
+            span: format!("{} – {}", zone.clock(d.first_ms), zone.clock(d.last_ms)),
         }
     }
 }
@@ -510,6 +519,7 @@ pub(super) fn severity_icon(s: &str) -> &'static str {
 pub fn alert_rows(
     analysis: &Analysis,
     content: &crate::content::Content,
+    zone: &crate::zone::Zone,
 ) -> (Vec<AlertRow>, Vec<AlertRow>, Vec<AlertRow>, Vec<AlertRow>) {
     let muting = |a: &&(model::alert::Rule, model::alert::AlertState)| {
         content.muting(&a.1.metric, analysis.now_ms)
@@ -524,7 +534,7 @@ pub fn alert_rows(
             value: st
                 .last_value
                 .map_or_else(String::new, |v| alert_value(Some(v))),
-            since: since.map(format_human).unwrap_or_default(),
+            since: since.map(|t| zone.human(t)).unwrap_or_default(),
             flapping: st.flapping,
         }
     };
@@ -569,8 +579,8 @@ pub fn alert_rows(
             value: h.peak.map_or_else(String::new, |v| alert_value(Some(v))),
             since: format!(
                 "{} – {}",
-                format_human(h.fired_ms),
-                h.resolved_ms.map(format_human).unwrap_or_default()
+                zone.human(h.fired_ms),
+                h.resolved_ms.map(|t| zone.human(t)).unwrap_or_default()
             ),
             flapping: false,
         })
@@ -578,6 +588,6 @@ pub fn alert_rows(
     (firing, pending, resolved, muted)
 }
 
-pub fn taken(ms: i64) -> (String, String) {
-    (format_human(ms), format_iso(ms))
+pub fn taken(ms: i64, zone: &crate::zone::Zone) -> (String, String) {
+    (zone.human(ms), format_iso(ms))
 }

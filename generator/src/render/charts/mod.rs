@@ -2,7 +2,6 @@
 
 use model::Unit;
 use model::anomaly::{Detector, DetectorConfig};
-use model::time::{day_of, time_of_day};
 use plotters::prelude::*;
 
 /// Series colours: mid-tones with at least 3:1 contrast on both the light and the dark background.
@@ -49,9 +48,18 @@ fn hex(c: RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
 
-/// Time ticks at round UTC times (every 1, 2, 3, 6 or 12 hours, or whole days), at most 6 in
-/// the span; each labelled with its time, or its date at midnight.
-fn time_ticks(from_ms: i64, to_ms: i64) -> Vec<i64> {
+/// Time ticks at round times of the zone (every 1, 2, 3, 6 or 12 hours, or whole days), at most
+/// 6 in the span; each labelled with its time, or its date at midnight. Rounded in the zone's
+/// offset at the span's start (a change of offset inside the span moves later ticks by it).
+fn time_ticks(from_ms: i64, to_ms: i64, zone: &crate::zone::Zone) -> Vec<i64> {
+    let off = zone.offset_at(from_ms).0;
+    utc_ticks(from_ms + off, to_ms + off)
+        .into_iter()
+        .map(|t| t - off)
+        .collect()
+}
+
+fn utc_ticks(from_ms: i64, to_ms: i64) -> Vec<i64> {
     const H: i64 = 3_600_000;
     let span = (to_ms - from_ms).max(1);
     let step = [
@@ -85,21 +93,14 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// `14:00`, or `18 Nov` at midnight.
-fn time_tick_label(ms: i64) -> String {
-    if ms.rem_euclid(86_400_000) == 0 {
-        let d = day_of(ms);
-        let month = d[5..7]
-            .parse::<usize>()
-            .ok()
-            .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
-        format!(
-            "{} {}",
-            d[8..10].trim_start_matches('0'),
-            month.unwrap_or(&"")
-        )
+/// `14:00`, or `18 Nov` at midnight, in the zone.
+fn time_tick_label(ms: i64, zone: &crate::zone::Zone) -> String {
+    let c = zone.civil(ms);
+    if c.hour == 0 && c.minute == 0 {
+        let month = MONTHS.get((c.month as usize).wrapping_sub(1));
+        format!("{} {}", c.day, month.unwrap_or(&""))
     } else {
-        time_of_day(ms)[..5].to_owned()
+        format!("{:02}:{:02}", c.hour, c.minute)
     }
 }
 
@@ -120,6 +121,8 @@ pub struct Line {
     pub series: Vec<Series>,
     pub threshold: Option<f64>,
     pub mark_anomalies: bool,
+    /// The zone its time axis and table are written in.
+    pub zone: crate::zone::Zone,
 }
 
 pub fn esc(s: &str) -> String {
@@ -262,8 +265,9 @@ pub fn line(spec: &Line) -> Chart {
                 format!("{n} {sym}")
             }
         };
-        let x_fmt = move |v: &f64| time_tick_label(*v as i64);
-        let ticks: Vec<f64> = time_ticks(spec.from_ms, spec.to_ms)
+        let zone = &spec.zone;
+        let x_fmt = move |v: &f64| time_tick_label(*v as i64, zone);
+        let ticks: Vec<f64> = time_ticks(spec.from_ms, spec.to_ms, &spec.zone)
             .into_iter()
             .map(|t| t as f64)
             .collect();
@@ -282,7 +286,7 @@ pub fn line(spec: &Line) -> Chart {
                 .disable_x_mesh()
                 .x_labels(0)
                 .y_labels(5)
-                .x_desc("time (UTC)")
+                .x_desc(format!("time ({})", spec.zone.label()))
                 .axis_desc_style(("sans-serif", LABEL_FONT).into_font().color(&BLACK))
                 .y_label_formatter(&y_fmt)
                 .label_style(("sans-serif", LABEL_FONT).into_font().color(&BLACK))
@@ -365,7 +369,7 @@ pub fn line(spec: &Line) -> Chart {
     }
 
     // Table: one row per sampled time of the first series, every series' value at that time.
-    let mut head = vec!["Time (UTC)".to_owned()];
+    let mut head = vec![format!("Time ({})", spec.zone.label())];
     head.extend(spec.series.iter().map(|s| s.label.clone()));
     let base = spec
         .series
@@ -377,7 +381,11 @@ pub fn line(spec: &Line) -> Chart {
         .iter()
         .map(|&i| {
             let t = base[i].0;
-            let mut row = vec![format!("{} {}", day_of(t), &time_of_day(t)[..5])];
+            let c = spec.zone.civil(t);
+            let mut row = vec![format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}",
+                c.year, c.month, c.day, c.hour, c.minute
+            )];
             for s in &spec.series {
                 let v = s
                     .points

@@ -27,6 +27,7 @@ fn line_chart_has_axes_legend_title_and_table() {
             },
         ],
         threshold: Some(30.0),
+        zone: crate::zone::Zone::utc(),
         mark_anomalies: true,
     });
     assert!(c.svg.starts_with("<svg class=\"chart-svg chart-line\""));
@@ -85,6 +86,7 @@ fn anomalies_are_marked_where_a_spike_is() {
             points: pts,
         }],
         threshold: None,
+        zone: crate::zone::Zone::utc(),
         mark_anomalies: true,
     });
     assert!(c.svg.contains("anomalous points marked"));
@@ -104,6 +106,7 @@ fn a_threshold_far_above_the_data_is_drawn_at_the_top_and_says_so() {
             points: ramp(100),
         }],
         threshold: Some(100.0),
+        zone: crate::zone::Zone::utc(),
         mark_anomalies: false,
     });
     assert!(
@@ -131,6 +134,7 @@ fn empty_chart_says_so() {
         to_ms: 1000,
         series: vec![],
         threshold: Some(100.0),
+        zone: crate::zone::Zone::utc(),
         mark_anomalies: false,
     });
     assert!(c.svg.contains("No data in this range"));
@@ -206,18 +210,50 @@ fn sparkline_is_small_and_titled() {
 fn time_ticks_fall_on_round_times_and_midnight_says_the_date() {
     const H: i64 = 3_600_000;
     let from = 1_795_003_200_000 - 24 * H + 23 * 60_000; // 12:23 the day before
-    let ticks = time_ticks(from, from + 24 * H);
+    let utc = crate::zone::Zone::utc();
+    let ticks = time_ticks(from, from + 24 * H, &utc);
     assert!(ticks.len() <= 6 && ticks.len() >= 4, "{ticks:?}");
     assert!(
         ticks.iter().all(|t| t % (6 * H) == 0),
         "every 6 hours: {ticks:?}"
     );
-    let labels: Vec<String> = ticks.iter().map(|t| time_tick_label(*t)).collect();
+    let labels: Vec<String> = ticks.iter().map(|t| time_tick_label(*t, &utc)).collect();
     assert!(labels.contains(&"18 Nov".to_owned()), "{labels:?}");
     assert!(labels.contains(&"18:00".to_owned()), "{labels:?}");
-    let week = time_ticks(from, from + 7 * 24 * H);
+    let week = time_ticks(from, from + 7 * 24 * H, &utc);
     assert!(
         week.iter().all(|t| t % (24 * H) == 0) && week.len() <= 6,
         "{week:?}"
     );
+}
+
+#[test]
+fn a_chart_in_a_zone_ticks_at_its_round_times_and_names_it() {
+    const H: i64 = 3_600_000;
+    let from = 1_795_003_200_000 - 24 * H + 23 * 60_000;
+    let india = crate::zone::Zone::named("Asia/Kolkata").expect("a zone");
+    let ticks = time_ticks(from, from + 24 * H, &india);
+    // UTC+05:30: local round hours are half past in UTC.
+    assert!(
+        ticks.iter().all(|t| (t + H * 11 / 2) % (6 * H) == 0),
+        "{ticks:?}"
+    );
+    let labels: Vec<String> = ticks.iter().map(|t| time_tick_label(*t, &india)).collect();
+    assert!(labels.contains(&"18 Nov".to_owned()), "{labels:?}");
+    let c = line(&Line {
+        id: "z".into(),
+        title: "t".into(),
+        unit: Unit::Milliseconds,
+        from_ms: from,
+        to_ms: from + 24 * H,
+        series: vec![Series {
+            label: "p95".into(),
+            points: vec![(from + H, 1.0), (from + 2 * H, 2.0)],
+        }],
+        threshold: None,
+        mark_anomalies: false,
+        zone: india,
+    });
+    assert!(c.svg.contains("time (Asia/Kolkata)"), "{}", c.svg);
+    assert_eq!(c.head[0], "Time (Asia/Kolkata)");
 }

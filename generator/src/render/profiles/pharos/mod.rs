@@ -44,12 +44,14 @@ fn fill(
     jobs: Option<Vec<JobItem>>,
     d: &mut Dashboard<'_>,
 ) -> Result<(), StoreError> {
+    let zone = d.zone.clone();
     let now_ms = now.taken_at_ms;
     d.queue_chart = ranges::chart(
         store,
         &crate::collect::sources::pharos::profile::QUEUE,
         now_ms,
         Window::H24,
+        &zone,
     )?;
 
     if let (Some(out), Some(cap)) = (
@@ -142,7 +144,7 @@ fn fill(
                     .timestamp
                     .as_deref()
                     .and_then(model::time::parse_iso)
-                    .map_or_else(|| "not recorded".to_owned(), model::time::format_human),
+                    .map_or_else(|| "not recorded".to_owned(), |t| zone.human(t)),
                 class: match p.to_ascii_uppercase().as_str() {
                     "CRITICAL" => "down",
                     "HIGH" => "degraded",
@@ -307,6 +309,7 @@ fn ml_cards(now: &Snapshot, d: &mut Dashboard<'_>) {
 }
 
 fn ingestion(now: &Snapshot, jobs: Option<Vec<JobItem>>, d: &mut Dashboard<'_>) {
+    let zone = d.zone.clone();
     // The queue service and the worker as the source settled them (the worker from its
     // heartbeat or its status key, whichever says it runs), each with the backend's words.
     for (part, label) in [
@@ -412,7 +415,7 @@ fn ingestion(now: &Snapshot, jobs: Option<Vec<JobItem>>, d: &mut Dashboard<'_>) 
                     .timestamp
                     .as_deref()
                     .and_then(model::time::parse_iso)
-                    .map_or_else(|| "not recorded".to_owned(), model::time::format_human),
+                    .map_or_else(|| "not recorded".to_owned(), |t| zone.human(t)),
                 error: j.error.or(j.reason).unwrap_or_default(),
                 status: j.status,
             }

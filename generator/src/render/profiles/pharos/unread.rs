@@ -80,13 +80,16 @@ pub fn notes(
         };
         match last.filter(|l| l.snapshot.taken_at_ms < now.taken_at_ms) {
             Some(l) => {
-                let mut then = Dashboard::default();
+                let mut then = Dashboard {
+                    zone: d.zone.clone(),
+                    ..Dashboard::default()
+                };
                 fill(&l.snapshot, &mut then)?;
                 take(id, &mut then, d);
                 let age = age(now.taken_at_ms - l.snapshot.taken_at_ms);
                 note.push_str(&format!(
                     " The figures below were read {age} earlier, at {}.",
-                    model::time::format_human(l.snapshot.taken_at_ms)
+                    d.zone.human(l.snapshot.taken_at_ms)
                 ));
             }
             None => note.push_str(" No earlier reading of it is kept."),
