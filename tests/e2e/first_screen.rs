@@ -85,3 +85,36 @@ fn the_first_screen_turns_degraded_within_a_poll_and_stale_when_the_generator_st
     drop(preview);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_first_screen_keeps_the_pages_own_status_until_a_live_read_succeeds() {
+    let dir = temp("first-screen-unread");
+    let Some(browser) = Browser::start(&dir.join("profile")) else {
+        return;
+    };
+    let site = dir.join("site");
+    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
+    let (_calm, calm) = live_demo_backend(Incidents::Fixed(vec![]));
+    snapshot_and_build(&calm.base_url(), &mut store, &site);
+    // A host that does not publish the data folder: no live read can succeed.
+    std::fs::remove_file(site.join("data/latest.json")).expect("latest.json");
+    let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");
+    browser.goto(&format!("{}index.html", preview.url()));
+    browser.wait_for(
+        "the widget to mount",
+        Duration::from_secs(20),
+        "return !!document.querySelector('[data-mounted=hero]') && !!document.querySelector('[data-mounted=health]');",
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    let text = browser
+        .eval("var h = document.querySelector('[data-mounted=hero] .hero h1'); return h ? h.textContent : '';")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        text.contains("All systems operational"),
+        "the page's own first screen, not a blank one: {text:?}"
+    );
+    drop(preview);
+    let _ = std::fs::remove_dir_all(&dir);
+}

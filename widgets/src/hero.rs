@@ -32,6 +32,9 @@ pub struct HeroProps {
     /// `(status, "since 22:17 UTC")` as the page was built: said while the live status is
     /// still that one.
     pub since: Option<(Status, String)>,
+    /// The static first screen the page was built with (our own markup, escaped by the
+    /// generator): shown until a read succeeds, so the screen never goes blank.
+    pub fallback: AttrValue,
 }
 
 /// `data-since`: `healthy|since 2026-12-01 22:17:25 UTC`.
@@ -172,7 +175,7 @@ pub fn LiveHero(props: &HeroProps) -> Html {
         );
     }
     let Some((s, error)) = (*state).clone() else {
-        return html! {};
+        return Html::from_html_unchecked(props.fallback.clone());
     };
     let stale = staleness(*now, s.taken_at_ms, props.stale_after_ms, error.as_deref());
     let class = format!(

@@ -90,6 +90,8 @@ pub fn start() {
                     .map_or(600_000, |s| s.saturating_mul(1000)),
                 tiles: std::rc::Rc::new(hero::tiles(&attr("data-tiles").unwrap_or_default())),
                 since: hero::since(&attr("data-since").unwrap_or_default()),
+                // The page's own first screen, shown until the first read (or if none succeeds).
+                fallback: el.inner_html().into(),
             };
             mount::<hero::LiveHero>(el, "hero", props);
         } else if kind.as_deref() == Some("cards") {
