@@ -25,20 +25,45 @@ pub fn history_page(n: usize) -> String {
     format!("history/page-{n}.html")
 }
 
-/// A name made safe for a file name: lower case, `[a-z0-9._-]`, anything else `-`.
+/// The longest name part of a file name; with the hash and the page's prefix and suffix it stays
+/// far below the 255 bytes file systems allow.
+const MAX_SLUG: usize = 80;
+
+/// A name made safe for a file name: lower case, `[a-z0-9._-]`, anything else `-`, at most
+/// `MAX_SLUG` bytes. When that loses more than case (a replaced character, a cut), the name's
+/// hash follows, so two names never share a file (`a b` and `a-b`). Case alone is not hashed:
+/// part names are compared without case, and the common names keep their plain URLs.
 pub fn slug(name: &str) -> String {
-    let s: String = name
+    let mut lossy = false;
+    let mut s: String = name
         .chars()
         .map(|c| match c.to_ascii_lowercase() {
             c @ ('a'..='z' | '0'..='9' | '.' | '_' | '-') => c,
-            _ => '-',
+            _ => {
+                lossy = true;
+                '-'
+            }
         })
         .collect();
     if s.is_empty() || s.starts_with('.') {
-        format!("x{s}")
-    } else {
-        s
+        s.insert(0, 'x');
     }
+    if s.len() > MAX_SLUG {
+        // Only ASCII is left, so any byte is a char boundary.
+        s.truncate(MAX_SLUG);
+        lossy = true;
+    }
+    if lossy {
+        s.push_str(&format!("-{:08x}", fnv1a(name)));
+    }
+    s
+}
+
+/// FNV-1a, 32 bits: stable across builds and versions (std's hasher is not), for file names.
+fn fnv1a(s: &str) -> u32 {
+    s.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// `modules/auth.html`, `components/redis.html`, `endpoints/module.auth.html`
@@ -78,8 +103,26 @@ mod tests {
         assert_eq!(root_of(&day_page("2026-11-22")), "../");
         assert_eq!(root_of(&snapshot_page("2026-11-22/000655")), "../../");
         assert_eq!(part_page("module", "Auth"), "modules/auth.html");
-        assert_eq!(part_page("endpoint", "a/../b c"), "endpoints/a-..-b-c.html");
+        assert!(part_page("endpoint", "a/../b c").starts_with("endpoints/a-..-b-c-"));
         assert_eq!(slug(".."), "x..");
+        assert_eq!(slug("GET__api_items"), "get__api_items");
+    }
+
+    #[test]
+    fn file_names_are_bounded_and_never_shared() {
+        let long = "m".repeat(300);
+        let s = slug(&long);
+        assert!(s.len() <= MAX_SLUG + 9, "{}", s.len());
+        assert_ne!(
+            slug(&long),
+            slug(&format!("{long}x")),
+            "a cut name keeps its own file"
+        );
+        assert_ne!(slug("a b"), slug("a-b"));
+        assert_ne!(slug("a/b"), slug("a b"));
+        assert_eq!(slug("a b"), slug("a b"), "stable");
+        assert!(slug("\u{1b}[2J\0").bytes().all(|b| b.is_ascii_graphic()));
+        assert!(part_page("module", &"é".repeat(200)).len() < 120);
         assert_eq!(
             snapshot_json("2026-11-22/000655-2"),
             "data/snapshots/2026-11-22/000655-2.json"
