@@ -6,6 +6,7 @@ use model::{
 use serde_json::Value;
 
 use super::extract::{Sink, Verdict, clip};
+use super::guard::{self, Limits};
 use super::sources::{self, Undecodable};
 use super::{RawReading, TransportFailure};
 
@@ -17,6 +18,16 @@ pub struct Assembled {
 }
 
 pub fn assemble(taken_at_ms: i64, duration_ms: f64, readings: Vec<RawReading>) -> Assembled {
+    assemble_within(taken_at_ms, duration_ms, readings, &Limits::default())
+}
+
+/// `assemble`, keeping the source's counts within `limits` (what they drop is said).
+pub fn assemble_within(
+    taken_at_ms: i64,
+    duration_ms: f64,
+    readings: Vec<RawReading>,
+    limits: &Limits,
+) -> Assembled {
     let mut sink = Sink::default();
     let mut outcomes = Vec::with_capacity(readings.len());
     let mut bodies = Vec::with_capacity(readings.len());
@@ -35,10 +46,14 @@ pub fn assemble(taken_at_ms: i64, duration_ms: f64, readings: Vec<RawReading>) -
             latency_ms: r.latency_ms,
             bytes,
             kind,
-            detail,
+            // Backend text reaches the terminal (`lookout snapshot`) and the pages.
+            detail: detail.map(|d| guard::clean(&d, guard::TEXT_MAX)),
             attempts: r.attempts,
         });
         bodies.push(r.body.ok().filter(|_| r.target.keep_body));
+    }
+    if let Some(said) = guard::limit(&mut sink, limits) {
+        tracing::warn!("{said}; raise backend.max_metrics, max_parts or max_items to keep more");
     }
     for source in sources::REGISTRY {
         source.settle(&mut sink, &outcomes);
@@ -191,6 +206,8 @@ pub fn missing_feature(text: &str) -> bool {
 }
 
 fn merge(into: &mut Sink, mut from: Sink) {
+    // The one door every answer's readings pass: checked here, before anything uses them.
+    guard::reading(&mut from);
     for p in from.components.iter_mut().chain(from.modules.iter_mut()) {
         if p.status.is_problem() && missing_feature(&p.message) {
             p.status = Status::NotApplicable;

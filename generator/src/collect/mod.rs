@@ -3,6 +3,7 @@
 mod assemble;
 mod carry;
 mod extract;
+pub mod guard;
 mod http;
 mod merge;
 pub use merge::metric_name;
@@ -15,7 +16,7 @@ pub fn status_metric(kind: &str, part: &str) -> String {
 pub mod rates;
 pub mod sources;
 
-pub use assemble::{Assembled, assemble};
+pub use assemble::{Assembled, assemble, assemble_within};
 pub use carry::{NOT_READ, carry_unread};
 pub use extract::seg;
 pub use http::{FetchPolicy, fetch_all};
@@ -128,10 +129,11 @@ pub async fn collect(
     let taken_at_ms = clock.now_ms();
     let started = std::time::Instant::now();
     let readings = read_all(client, config, token, &policy).await;
-    let mut out = assemble(
+    let mut out = assemble_within(
         taken_at_ms,
         started.elapsed().as_secs_f64() * 1000.0,
         readings,
+        &config.backend.limits,
     );
     // Said on the site too, not only in a log: the sections those endpoints feed are empty.
     if token.is_none()
@@ -162,10 +164,11 @@ pub async fn collect(
             &policy,
         )
         .await;
-        more.push(assemble(
+        more.push(assemble_within(
             taken_at_ms,
             t0.elapsed().as_secs_f64() * 1000.0,
             readings,
+            &s.backend.limits,
         ));
     }
     out.snapshot.duration_ms = started.elapsed().as_secs_f64() * 1000.0;

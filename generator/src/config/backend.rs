@@ -30,6 +30,9 @@ pub(super) struct RawBackend {
     metrics_path: Option<String>,
     include: Option<Vec<String>>,
     max_series: Option<u32>,
+    max_metrics: Option<u32>,
+    max_parts: Option<u32>,
+    max_items: Option<u32>,
     part_metric: Option<String>,
     part_label: Option<String>,
     requests_metric: Option<String>,
@@ -223,6 +226,11 @@ pub(super) fn check(
     let events_limit = ranged(b.events_limit, 50, 1000, "backend.events_limit")?;
     let concurrency = ranged(b.concurrency, 4, 64, "backend.concurrency")?;
     let jobs_limit = ranged(b.jobs_limit, 50, 100, "backend.jobs_limit")?;
+    let limits = crate::collect::guard::Limits {
+        metrics: ranged(b.max_metrics, 2000, 1_000_000, "backend.max_metrics")? as usize,
+        parts: ranged(b.max_parts, 500, 100_000, "backend.max_parts")? as usize,
+        items: ranged(b.max_items, 200, 100_000, "backend.max_items")? as usize,
+    };
     let modules_named = b.modules.is_some();
     let modules = match b.modules {
         Some(m) => {
@@ -311,6 +319,7 @@ pub(super) fn check(
             time_window_days,
             events_limit,
             jobs_limit,
+            limits,
             modules,
             modules_named,
         },
@@ -340,6 +349,9 @@ pub(super) struct RawSource {
     metrics_path: Option<String>,
     include: Option<Vec<String>>,
     max_series: Option<u32>,
+    max_metrics: Option<u32>,
+    max_parts: Option<u32>,
+    max_items: Option<u32>,
     part_metric: Option<String>,
     part_label: Option<String>,
     requests_metric: Option<String>,
@@ -391,6 +403,9 @@ pub(super) fn check_sources(
             retries: s.retries,
             retry_backoff_ms: s.retry_backoff_ms,
             max_body_bytes: s.max_body_bytes,
+            max_metrics: s.max_metrics,
+            max_parts: s.max_parts,
+            max_items: s.max_items,
             concurrency: s.concurrency,
             time_window_days: s.time_window_days,
             events_limit: s.events_limit,

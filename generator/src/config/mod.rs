@@ -133,6 +133,8 @@ pub struct Backend {
     pub time_window_days: u32,
     pub events_limit: u32,
     pub jobs_limit: u32,
+    /// How many metrics, parts and list items of it a snapshot keeps.
+    pub limits: crate::collect::guard::Limits,
     /// The modules named in config, or the contract's 13 when none are: with none named, the
     /// backend's route list decides and these are read only when it cannot be.
     pub modules: Vec<String>,
@@ -324,6 +326,15 @@ impl Config {
     }
 
     pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        if let Some(message) = toml::from_str::<toml::Value>(text)
+            .ok()
+            .and_then(|v| control_character(&v, &mut Vec::new()))
+        {
+            return Err(ConfigError::Parse {
+                path: path.to_owned(),
+                message,
+            });
+        }
         let raw: Raw = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
             message: e.to_string().trim_end().to_owned(),
@@ -482,3 +493,30 @@ pub const EXAMPLE: &str = include_str!("../../../lookout.example.toml");
 
 #[cfg(test)]
 mod tests;
+
+/// The first string of the config holding a control character (a CR or LF in a name would
+/// forge log lines; an ESC would drive the terminal), as an error; only a tab, and a line
+/// break in free text (a confirmation, a description), are allowed.
+fn control_character(v: &toml::Value, at: &mut Vec<String>) -> Option<String> {
+    match v {
+        toml::Value::String(s) => {
+            let free_text = at
+                .last()
+                .is_some_and(|k| matches!(k.as_str(), "confirm" | "description" | "text" | "body"));
+            s.chars()
+                .find(|c| c.is_control() && *c != '\t' && !(free_text && *c == '\n'))
+                .map(|c| format!("`{}` holds the control character {:?}", at.join("."), c))
+        }
+        toml::Value::Array(items) => items.iter().find_map(|i| control_character(i, at)),
+        toml::Value::Table(t) => t.iter().find_map(|(k, v)| {
+            if k.chars().any(char::is_control) {
+                return Some(format!("the key {k:?} holds a control character"));
+            }
+            at.push(k.clone());
+            let found = control_character(v, at);
+            at.pop();
+            found
+        }),
+        _ => None,
+    }
+}

@@ -389,3 +389,36 @@ fn sections_name_their_tables_and_operations_need_a_section_page() {
     let ok = with("[[source.endpoint.map.action]]\nlabel = \"Go\"\nurl = \"{id}/go\"\n[[source.section]]\ntitle = \"S\"\npage = true\ntables = [\"T\"]\n").expect("valid");
     assert_eq!(ok.site.sections[0].tables[0].live_url, "http://x/e");
 }
+
+#[test]
+fn control_characters_in_the_config_are_refused_where_they_would_forge_lines() {
+    for (toml, key) in [
+        ("[site]\ntitle = \"a\\r\\nforged\"\n", "site.title"),
+        (
+            "[backend]\nbase_url = \"http://x/\\u001b[2J\"\n",
+            "backend.base_url",
+        ),
+        (
+            "[[alert]]\nname = \"a\\nb\"\nmetric = \"m\"\nabove = 1\n",
+            "alert.name",
+        ),
+    ] {
+        let e = Config::from_toml(toml, Path::new("t.toml")).expect_err(toml);
+        assert!(e.to_string().contains(key), "{e}");
+    }
+    assert!(Config::from_toml("[site]\ntitle = \"a\\tb\"\n", Path::new("t.toml")).is_ok());
+}
+
+#[test]
+fn limits_per_source_are_configurable_and_checked() {
+    let c = Config::from_toml(
+        "[backend]\nmax_metrics = 10\nmax_parts = 3\nmax_items = 4\n",
+        Path::new("t.toml"),
+    )
+    .expect("config");
+    assert_eq!(c.backend.limits.metrics, 10);
+    assert_eq!(c.backend.limits.items, 4);
+    let e =
+        Config::from_toml("[backend]\nmax_metrics = 0\n", Path::new("t.toml")).expect_err("zero");
+    assert!(e.to_string().contains("backend.max_metrics"), "{e}");
+}

@@ -81,6 +81,28 @@ fn source_rows(
         .collect()
 }
 
+/// What each source's limits dropped (`collect::guard`), said beside its readings.
+fn dropped(now: &model::Snapshot) -> String {
+    let dropped = crate::collect::guard::DROPPED;
+    now.facts
+        .iter()
+        .filter(|f| f.name.ends_with(dropped))
+        .map(|f| {
+            let of = f.name.strip_suffix(dropped).unwrap_or_default();
+            let of = of
+                .strip_prefix("source.")
+                .unwrap_or(of)
+                .trim_end_matches('.');
+            if of.is_empty() {
+                f.value.clone()
+            } else {
+                format!("{of}: {}", f.value)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// `(path, label, status)` of every badge the newest snapshot gives.
 pub(super) fn badge_list(newest: Option<&model::Snapshot>) -> Vec<(String, String, model::Status)> {
     let Some(s) = newest else {
@@ -175,6 +197,7 @@ pub(super) fn render_index(
         taken_iso,
         snapshot_href: paths::snapshot_page(&meta.slug),
         ok_count: now.outcomes.len() - failed,
+        dropped: dropped(now),
         total_count: now.outcomes.len(),
         components,
         d,

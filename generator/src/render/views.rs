@@ -215,6 +215,8 @@ pub struct IndexPage<'a> {
     pub taken: String,
     pub taken_iso: String,
     pub snapshot_href: String,
+    /// What the sources' limits dropped from this snapshot, in words; empty when nothing.
+    pub dropped: String,
     pub ok_count: usize,
     pub total_count: usize,
     pub components: Vec<PartRow<'a>>,

@@ -140,10 +140,19 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// Display scale of a unit: ratios are shown as percentages.
+/// Display scale of a unit: ratios are shown as percentages. Clamped to what a chart's
+/// arithmetic can take (the collector refuses larger readings; this guards stored ones), with
+/// anything not finite at 0: plotters loops forever on a range near the largest float.
 fn shown(v: f64, unit: Unit) -> f64 {
-    if unit == Unit::Ratio { v * 100.0 } else { v }
+    let v = if unit == Unit::Ratio { v * 100.0 } else { v };
+    if v.is_finite() {
+        v.clamp(-LIMIT, LIMIT)
+    } else {
+        0.0
+    }
 }
+
+const LIMIT: f64 = crate::collect::guard::MAX_ABS * 100.0;
 
 /// The unit values are shown in after `shown`.
 fn display_unit(unit: Unit) -> Unit {
@@ -231,8 +240,9 @@ pub fn line(spec: &Line) -> Chart {
         hi = hi.max(t);
     }
     lo = lo.min(0.0);
-    if hi <= lo {
-        hi = lo + 1.0;
+    // A span too small for its magnitude has no ticks a float can tell apart.
+    if hi <= lo || hi - lo < hi.abs().max(lo.abs()) * 1e-9 {
+        hi = lo + 1.0_f64.max(lo.abs() * 1e-6);
     }
     hi += (hi - lo) * 0.08;
     let marks: Vec<Vec<(i64, f64)>> = spec
@@ -276,7 +286,10 @@ pub fn line(spec: &Line) -> Chart {
                 .margin(10)
                 .x_label_area_size(40)
                 .y_label_area_size(64)
-                .build_cartesian_2d(spec.from_ms as f64..spec.to_ms as f64, lo..hi)?;
+                .build_cartesian_2d(
+                    spec.from_ms as f64..spec.to_ms.max(spec.from_ms + 1) as f64,
+                    lo..hi,
+                )?;
             chart
                 .configure_mesh()
                 .max_light_lines(0)
@@ -535,7 +548,10 @@ pub fn donut(id: &str, title: &str, parts: &[(String, f64)], unit: Unit) -> Char
 }
 
 /// Horizontal bars, one per labelled value, largest first as given.
-pub fn bars(id: &str, title: &str, items: &[(String, f64)], unit: Unit) -> Chart {
+pub fn bars(id: &str, title: &str, all: &[(String, f64)], unit: Unit) -> Chart {
+    // A source may name thousands (one event type per key): the chart and its table show the
+    // first BARS_MAX, and say how many more there are.
+    let items = &all[..all.len().min(BARS_MAX)];
     let row_h = 30i32;
     let (w, h) = (560u32, (items.len().max(1) as i32 * row_h + 12) as u32);
     let max = items.iter().map(|i| i.1).fold(0.0, f64::max).max(1e-9);
@@ -582,10 +598,16 @@ pub fn bars(id: &str, title: &str, items: &[(String, f64)], unit: Unit) -> Chart
             .iter()
             .map(|(l, v)| vec![l.clone(), with_unit(*v, unit)])
             .collect(),
-        note: String::new(),
+        note: if all.len() > items.len() {
+            format!("{} more not shown.", all.len() - items.len())
+        } else {
+            String::new()
+        },
         series: Vec::new(),
     }
 }
+
+const BARS_MAX: usize = 40;
 
 #[cfg(test)]
 mod tests;

@@ -257,3 +257,44 @@ fn a_chart_in_a_zone_ticks_at_its_round_times_and_names_it() {
     assert!(c.svg.contains("time (Asia/Kolkata)"), "{}", c.svg);
     assert_eq!(c.head[0], "Time (Asia/Kolkata)");
 }
+
+/// Runs `f` on a thread and fails (instead of hanging the suite) if it does not end in 20 s.
+fn ends<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(20))
+        .unwrap_or_else(|_| panic!("{what} did not finish"))
+}
+
+#[test]
+fn charts_of_values_near_the_largest_float_finish() {
+    for v in [1e308, f64::MAX, -f64::MAX, f64::INFINITY, f64::NAN, 1e300] {
+        let c = ends("a line chart", move || {
+            line(&Line {
+                id: "huge".into(),
+                title: "t".into(),
+                unit: Unit::Ratio,
+                from_ms: 0,
+                to_ms: 3_600_000,
+                series: vec![Series {
+                    label: "x".into(),
+                    points: vec![(0, 0.5), (60_000, v), (120_000, 0.4)],
+                }],
+                threshold: Some(v),
+                zone: crate::zone::Zone::utc(),
+                mark_anomalies: true,
+            })
+        });
+        assert!(c.svg.contains("<svg"), "{v}");
+        let b = ends("a bar chart", move || {
+            bars("b", "t", &[("a".into(), v), ("b".into(), 1.0)], Unit::Count)
+        });
+        assert!(b.svg.contains("<svg"), "{v}");
+    }
+    let many: Vec<(String, f64)> = (0..5000).map(|i| (format!("k{i}"), 1.0)).collect();
+    let b = bars("b", "t", &many, Unit::Count);
+    assert_eq!(b.rows.len(), 40);
+    assert_eq!(b.note, "4960 more not shown.");
+}
