@@ -68,6 +68,10 @@ pub enum BuildError {
     },
     #[error("a build worker stopped unexpectedly")]
     Worker,
+    #[error(
+        "{out} holds the site of the data folder {owner}; build into another folder, or delete {out}/.lookout-owner to hand it over"
+    )]
+    Owned { out: PathBuf, owner: String },
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -230,8 +234,12 @@ pub fn build(
         || state
             .as_ref()
             .is_none_or(|s| s.fingerprint != fp || s.token != marker.trim());
-    if full {
-        write::sweep_temp_files(out);
+    write::claim(out, store.path().parent().unwrap_or(store.path()))?;
+    if write::begin(out, full)? {
+        tracing::info!(
+            "the last build into {} was stopped; its temp files are removed",
+            out.display()
+        );
     }
     let ctx = Ctx {
         site,
@@ -544,6 +552,7 @@ pub fn build(
         w.put(MARKER, token.as_bytes())?;
     }
     store.record_build(&out_key, &new_state, &files, full)?;
+    write::end(out);
     Ok(BuildReport {
         full,
         snapshot_pages,

@@ -113,6 +113,50 @@ pub fn write_atomic(dest: &Path, bytes: &[u8], unique: u64) -> std::io::Result<(
 }
 
 /// Removes temporary files a killed run left behind.
+/// The output folder's owner: the data folder whose site it holds. A second data folder
+/// building into it would mix two sites, each build undoing the other's pages.
+pub const OWNER: &str = ".lookout-owner";
+/// Present while a build runs: found at the start of the next one, the last was killed, and its
+/// temp files are swept (a full walk only then, so an incremental build stays cheap).
+pub const BUILDING: &str = ".lookout-building";
+
+/// Claims `out` for the data folder `owner`, or says whose it is.
+pub fn claim(out: &Path, owner: &Path) -> Result<(), super::BuildError> {
+    let me = std::fs::canonicalize(owner)
+        .unwrap_or_else(|_| owner.to_owned())
+        .to_string_lossy()
+        .into_owned();
+    let path = out.join(OWNER);
+    match std::fs::read_to_string(&path) {
+        Ok(them) if them.trim() == me => Ok(()),
+        Ok(them) if !them.trim().is_empty() => Err(super::BuildError::Owned {
+            out: out.to_owned(),
+            owner: them.trim().to_owned(),
+        }),
+        _ => write_atomic(&path, me.as_bytes(), 0)
+            .map_err(|source| super::BuildError::Write { path, source }),
+    }
+}
+
+/// Marks a build as running; sweeps a killed one's temp files first. Whether it swept.
+pub fn begin(out: &Path, full: bool) -> Result<bool, super::BuildError> {
+    let marker = out.join(BUILDING);
+    let killed = marker.exists();
+    if full || killed {
+        sweep_temp_files(out);
+    }
+    std::fs::write(&marker, b"").map_err(|source| super::BuildError::Write {
+        path: marker,
+        source,
+    })?;
+    Ok(killed)
+}
+
+/// The build finished: the next one need not sweep.
+pub fn end(out: &Path) {
+    let _ = std::fs::remove_file(out.join(BUILDING));
+}
+
 pub fn sweep_temp_files(root: &Path) -> usize {
     let mut removed = 0;
     let mut stack = vec![root.to_owned()];
