@@ -13,6 +13,8 @@ pub enum LockError {
         dir.display()
     )]
     Held { pid: String, dir: PathBuf },
+    #[error("{} is a file, not a folder: --data-dir (or paths.data_dir) names the folder of the store", dir.display())]
+    NotAFolder { dir: PathBuf },
     #[error("cannot lock {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -34,6 +36,11 @@ pub fn acquire(data_dir: &Path) -> Result<DataLock, LockError> {
         path: path.clone(),
         source,
     };
+    if data_dir.exists() && !data_dir.is_dir() {
+        return Err(LockError::NotAFolder {
+            dir: data_dir.to_owned(),
+        });
+    }
     std::fs::create_dir_all(data_dir).map_err(io)?;
     let mut file = OpenOptions::new()
         .read(true)

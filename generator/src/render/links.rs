@@ -38,13 +38,12 @@ pub fn broken_links(root: &Path) -> Vec<String> {
         for attr in ["href=\"", "src=\""] {
             for part in text.split(attr).skip(1) {
                 let link = part.split('"').next().unwrap_or("");
-                if link.starts_with("http:")
-                    || link.starts_with("https:")
-                    || link.starts_with('#')
-                    || link.starts_with("mailto:")
-                {
+                // Another scheme (https:, mailto:, and javascript: that markup shows as text) is
+                // not a file of the site.
+                if link.starts_with('#') || has_scheme(link) {
                     continue;
                 }
+                let link = &link.replace("&amp;", "&");
                 let clean = link.split(['?', '#']).next().unwrap_or("");
                 let target = match clean.strip_prefix('/') {
                     Some(abs) => root.join(abs),
@@ -64,6 +63,17 @@ pub fn broken_links(root: &Path) -> Vec<String> {
     broken
 }
 
+/// `scheme:` before any `/`, `?` or `#` (RFC 3986: a letter, then letters, digits, `+-.`).
+fn has_scheme(link: &str) -> bool {
+    let Some((scheme, _)) = link.split_once(':') else {
+        return false;
+    };
+    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,7 +85,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("a")).expect("mkdir");
         std::fs::write(
             dir.join("index.html"),
-            r##"<a href="a/x.html">x</a><a href="https://e.x/">e</a><a href="#top">t</a>"##,
+            r##"<a href="a/x.html">x</a><a href="https://e.x/">e</a><a href="#top">t</a><a href="javascript:alert(1)">j</a><a href="JavaScript:x">k</a>"##,
         )
         .expect("w");
         std::fs::write(

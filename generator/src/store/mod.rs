@@ -25,6 +25,10 @@ pub const DB_FILE: &str = "lookout.db";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    #[error(
+        "{path} is a file, not a folder: --data-dir (or paths.data_dir) names the folder of the store"
+    )]
+    NotAFolder { path: PathBuf },
     #[error("cannot create data folder {path}: {source}")]
     CreateDir {
         path: PathBuf,
@@ -107,6 +111,11 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating if needed) `<data_dir>/lookout.db` and brings its schema up to date.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        if data_dir.exists() && !data_dir.is_dir() {
+            return Err(StoreError::NotAFolder {
+                path: data_dir.to_owned(),
+            });
+        }
         std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
             path: data_dir.to_owned(),
             source,

@@ -223,10 +223,15 @@ impl Store {
         let mut st = self
             .conn
             .prepare(
+                // One pass over each table, counted by snapshot: samples have no index by
+                // snapshot, so a count per snapshot scanned them all once per snapshot.
                 "SELECT s.id, s.outcome_count, s.sample_count,
-                    (SELECT count(*) FROM outcomes o WHERE o.snapshot_id = s.id),
-                    (SELECT count(*) FROM samples x WHERE x.snapshot_id = s.id)
-                 FROM snapshots s",
+                    coalesce(o.n, 0), coalesce(x.n, 0)
+                 FROM snapshots s
+                 LEFT JOIN (SELECT snapshot_id, count(*) AS n FROM outcomes
+                            GROUP BY snapshot_id) o ON o.snapshot_id = s.id
+                 LEFT JOIN (SELECT snapshot_id, count(*) AS n FROM samples
+                            GROUP BY snapshot_id) x ON x.snapshot_id = s.id",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
