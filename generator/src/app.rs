@@ -482,15 +482,15 @@ pub fn demo(config: &Config, paths: &Paths, args: &DemoArgs) -> Result<(), Error
 
     let mut cfg = config.clone();
     cfg.backend.base_url = reqwest::Url::parse(&format!("{}/", backend.base_url()))
-        .map_err(|e| Error::Usage(format!("demo backend URL: {e}")))?;
+        .map_err(|e| Error::Failed(format!("demo backend URL: {e}")))?;
     // A second backend of another shape (the ML API), unless the config names its own sources.
     if cfg.more_sources.is_empty() {
         let ml = demo::ml_api::source(&backend.base_url(), &cfg.backend)
-            .map_err(|e| Error::Usage(format!("demo ML API URL: {e}")))?;
+            .map_err(|e| Error::Failed(format!("demo ML API URL: {e}")))?;
         cfg.more_sources.push(ml);
         // And the admin API (mapped JSON) and a Prometheus exposition: one demo, every kind.
         let more = demo::admin_api::sources(&backend.base_url(), &cfg.backend)
-            .map_err(|e| Error::Usage(format!("demo admin API URL: {e}")))?;
+            .map_err(|e| Error::Failed(format!("demo admin API URL: {e}")))?;
         cfg.site
             .sections
             .extend(more.iter().flat_map(|s| s.sections.iter().cloned()));

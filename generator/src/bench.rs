@@ -60,7 +60,7 @@ fn spawn_backend() -> Result<Backend, Error> {
     let out = child
         .stdout
         .take()
-        .ok_or_else(|| Error::Usage("demo backend has no stdout".into()))?;
+        .ok_or_else(|| Error::Failed("demo backend has no stdout".into()))?;
     let mut lines = BufReader::new(out).lines();
     let mut url = None;
     let mut token = None;
@@ -73,7 +73,7 @@ fn spawn_backend() -> Result<Backend, Error> {
     }
     match (url, token) {
         (Some(url), Some(token)) => Ok(Backend { child, url, token }),
-        _ => Err(Error::Usage(
+        _ => Err(Error::Failed(
             "the demo backend did not print its address".into(),
         )),
     }
@@ -87,7 +87,7 @@ fn bench_snapshot(
     let backend = spawn_backend()?;
     let mut cfg = config.clone();
     cfg.backend.base_url = reqwest::Url::parse(&format!("{}/", backend.url))
-        .map_err(|e| Error::Usage(e.to_string()))?;
+        .map_err(|e| Error::Failed(e.to_string()))?;
     let token = Token::new(backend.token.clone());
     let rt = app::runtime()?;
     let client = collect::FetchPolicy::from_backend(&cfg.backend).client()?;

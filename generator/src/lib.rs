@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod app;
 pub mod bench;
+pub mod cli;
 pub mod clock;
 pub mod collect;
 pub mod config;
@@ -43,8 +44,15 @@ pub enum Error {
     Client(#[from] reqwest::Error),
     #[error(transparent)]
     Detect(#[from] detect::DetectError),
+    /// Bad input: a flag, an argument (exit 2).
     #[error("{0}")]
     Usage(String),
+    /// Something failed at run time that the input did not cause (exit 1).
+    #[error("{0}")]
+    Failed(String),
+    /// Notifications or mail not delivered; they stay queued for the next run (exit 1).
+    #[error("not delivered (tried again next time):\n  {}", .0.join("\n  "))]
+    Undelivered(Vec<String>),
     /// `lookout check` found problems (listed on stdout).
     #[error("{0}")]
     Check(String),
@@ -60,6 +68,8 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Config(_) | Error::Usage(_) => 2,
+            Error::Lock(lock::LockError::NotAFolder { .. }) => 2,
+            Error::Store(store::StoreError::NotAFolder { .. }) => 2,
             Error::Detect(detect::DetectError::Header(_) | detect::DetectError::Row { .. }) => 2,
             _ => 1,
         }

@@ -488,7 +488,7 @@ pub fn make(
         zone: &period.zone,
     }
     .render()
-    .map_err(|e| Error::Usage(format!("report page: {e}")))?;
+    .map_err(|e| Error::Failed(format!("report page: {e}")))?;
     std::fs::create_dir_all(&dir).map_err(io(format!("cannot create {}", dir.display())))?;
     for (file, bytes) in [(&lat_file, &latency), (&up_file, &uptime)] {
         crate::render::write_atomic(&dir.join(file), bytes, 0)
@@ -522,7 +522,7 @@ pub fn make(
             .unwrap_or_default(),
     }
     .render()
-    .map_err(|e| Error::Usage(format!("report mail: {e}")))?;
+    .map_err(|e| Error::Failed(format!("report mail: {e}")))?;
     let recipients: Vec<String> = if to.is_empty() {
         config.report.to.clone()
     } else {
