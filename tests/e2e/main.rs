@@ -9,6 +9,7 @@ mod crash;
 mod faults;
 mod first_screen;
 mod honest;
+mod hostile;
 mod mail_tls;
 mod module_alert;
 mod notify;
