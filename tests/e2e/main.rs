@@ -6,6 +6,7 @@ mod check_widget;
 mod checks;
 mod cli;
 mod crash;
+mod edges;
 mod faults;
 mod first_screen;
 mod honest;

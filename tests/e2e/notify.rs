@@ -140,7 +140,7 @@ fn webhooks_get_one_grouped_fire_one_resolve_and_nothing_twice() {
     assert_eq!(generic[2]["test"], true);
     assert_eq!(generic[2]["alerts"][0]["rule"], "Slow probe");
     let unknown = lookout(&calm, &data, &out, &["notify", "test", "--rule", "nope"]);
-    assert!(!unknown.status.success());
+    assert_eq!(unknown.status.code(), Some(2), "no such rule: bad input");
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("Slow probe"));
 
     // A channel that cannot be reached: the others still get theirs, the command says what
@@ -151,7 +151,11 @@ fn webhooks_get_one_grouped_fire_one_resolve_and_nothing_twice() {
         assert!(lookout(&firing_dead, &data, &out, &step).status.success());
     }
     let o = lookout(&firing_dead, &data, &out, &["notify"]);
-    assert!(!o.status.success());
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a delivery failure, not bad input"
+    );
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("E2E_LATE_URL"),
         "{}",
@@ -161,6 +165,23 @@ fn webhooks_get_one_grouped_fire_one_resolve_and_nothing_twice() {
         rx.on("/generic").len(),
         4,
         "the reachable channel got the new fire"
+    );
+    let t = lookout(
+        &firing_dead,
+        &data,
+        &out,
+        &["notify", "test", "--rule", "Slow probe"],
+    );
+    assert_eq!(t.status.code(), Some(1), "a channel failed its test");
+    assert!(
+        String::from_utf8_lossy(&t.stdout).contains("webhook 3: FAILED"),
+        "{}",
+        String::from_utf8_lossy(&t.stdout)
+    );
+    assert_eq!(
+        rx.on("/generic").len(),
+        5,
+        "the reachable channel got the test"
     );
     let late = lookout_at(&firing_dead, &data, &out)
         .arg("notify")
@@ -175,7 +196,7 @@ fn webhooks_get_one_grouped_fire_one_resolve_and_nothing_twice() {
     let on_late = rx.on("/late");
     assert_eq!(on_late.len(), 1, "delivered once the channel answers");
     assert_eq!(on_late[0]["kind"], "fired");
-    assert_eq!(rx.on("/generic").len(), 4, "and nothing again elsewhere");
+    assert_eq!(rx.on("/generic").len(), 5, "and nothing again elsewhere");
     server.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
