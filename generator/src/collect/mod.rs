@@ -249,3 +249,5 @@ pub fn join_sources(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_hostile;

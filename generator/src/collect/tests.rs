@@ -13,7 +13,7 @@ fn fixtures_dir() -> PathBuf {
 }
 
 /// A raw reading made from a fixture file, as the HTTP stage would have produced it.
-fn reading_for(target: &Target, status: u16, body: &[u8]) -> RawReading {
+pub(super) fn reading_for(target: &Target, status: u16, body: &[u8]) -> RawReading {
     RawReading {
         target: target.clone(),
         http_status: Some(status),
@@ -33,14 +33,14 @@ fn all_targets() -> Vec<Target> {
     t
 }
 
-fn target(endpoint: &str) -> Target {
+pub(super) fn target(endpoint: &str) -> Target {
     all_targets()
         .into_iter()
         .find(|t| t.endpoint == endpoint)
         .unwrap_or_else(|| panic!("no target {endpoint}"))
 }
 
-fn fixture(name: &str) -> (u16, Vec<u8>) {
+pub(super) fn fixture(name: &str) -> (u16, Vec<u8>) {
     let text = std::fs::read_to_string(fixtures_dir().join(name)).expect("fixture");
     let v: Value = serde_json::from_str(&text).expect("fixture json");
     let status = v["status"].as_u64().expect("status") as u16;
@@ -51,7 +51,7 @@ fn one(endpoint: &str, status: u16, body: &[u8]) -> Assembled {
     assemble(0, 1.0, vec![reading_for(&target(endpoint), status, body)])
 }
 
-const FIXTURE_TARGETS: [(&str, &str); 15] = [
+pub(super) const FIXTURE_TARGETS: [(&str, &str); 15] = [
     ("monitoring_health.json", "health"),
     ("monitoring_health_ml.json", "health.ml"),
     ("monitoring_model-health.json", "model_health"),
