@@ -57,7 +57,7 @@ fn bend(v: &mut Value, r: &mut Rng, rate: u64, depth: usize) {
                 };
                 o.insert(k, x);
             }
-            if r.next() % 16 == 0 {
+            if r.next().is_multiple_of(16) {
                 for i in 0..500 {
                     o.insert(format!("extra{i}"), hostile_leaf(r));
                 }
@@ -65,17 +65,17 @@ fn bend(v: &mut Value, r: &mut Rng, rate: u64, depth: usize) {
         }
         Value::Array(a) => {
             a.iter_mut().for_each(|x| bend(x, r, rate, depth + 1));
-            if r.next() % 16 == 0 {
+            if r.next().is_multiple_of(16) {
                 let copy = a.clone();
                 for _ in 0..50 {
                     a.extend(copy.iter().cloned());
                 }
             }
         }
-        _ if r.next() % rate == 0 => *v = hostile_leaf(r),
+        _ if r.next().is_multiple_of(rate) => *v = hostile_leaf(r),
         _ => {}
     }
-    if depth < 3 && r.next() % 64 == 0 {
+    if depth < 3 && r.next().is_multiple_of(64) {
         let inner = std::mem::take(v);
         *v = (0..100).fold(inner, |x, _| Value::Array(vec![x]));
     }
