@@ -3,13 +3,24 @@
 //! source's counts of metrics, parts and list items within its limits. What is refused is kept
 //! in words (a number as text, a count of what was dropped), never silently lost.
 
-use model::{Fact, PartHealth};
+use model::{Fact, PartHealth, Unit};
 
 use super::extract::Sink;
 
 /// The largest magnitude a reading may have. Far beyond any real figure (a petabyte is 1e15
 /// bytes), and far below where a chart's arithmetic breaks down (plotters loops near 1e308).
 pub const MAX_ABS: f64 = 1e15;
+/// The largest magnitude a reading of `unit` may have: a share far beyond 100 % is a broken
+/// figure, not a reading (1e6 % still lets a growth rate through).
+pub fn max_of(unit: Unit) -> f64 {
+    match unit {
+        Unit::Percent => 1e6,
+        Unit::Ratio => 1e4,
+        Unit::Bool => 1e3,
+        _ => MAX_ABS,
+    }
+}
+
 /// Longest name (metric, part, event type) kept: enough for any real one.
 pub const NAME_MAX: usize = 200;
 /// Longest text (a message, a table cell) kept.
@@ -77,7 +88,7 @@ pub fn reading(sink: &mut Sink) {
     let mut refused = Vec::new();
     sink.metrics.retain_mut(|m| {
         clean_in_place(&mut m.name, NAME_MAX);
-        let ok = m.value.is_finite() && m.value.abs() <= MAX_ABS;
+        let ok = m.value.is_finite() && m.value.abs() <= max_of(m.unit);
         if !ok {
             refused.push(Fact {
                 name: m.name.clone(),
@@ -195,7 +206,7 @@ pub fn limit(sink: &mut Sink, l: &Limits) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use model::{Better, Metric, Status, Unit};
+    use model::{Better, Metric, Status};
 
     #[test]
     fn numbers_a_chart_cannot_draw_become_text_and_strings_lose_control_characters() {
@@ -224,6 +235,11 @@ mod tests {
         assert!(s.modules[0].name.len() <= NAME_MAX && s.modules[0].name.ends_with('…'));
         assert_eq!(s.modules[0].word, "ok  forged");
         assert_eq!(clean("é".repeat(10).as_str(), 7).chars().count(), 3);
+        let mut s = Sink::default();
+        s.metrics.push(Metric::new("share", 2e6, Unit::Percent, Better::Higher));
+        s.metrics.push(Metric::new("bytes", 2e6, Unit::Bytes, Better::Lower));
+        reading(&mut s);
+        assert_eq!(s.metrics.len(), 1, "a share of 2e6 % is refused, 2e6 bytes kept");
     }
 
     #[test]
