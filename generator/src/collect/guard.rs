@@ -236,10 +236,16 @@ mod tests {
         assert_eq!(s.modules[0].word, "ok  forged");
         assert_eq!(clean("é".repeat(10).as_str(), 7).chars().count(), 3);
         let mut s = Sink::default();
-        s.metrics.push(Metric::new("share", 2e6, Unit::Percent, Better::Higher));
-        s.metrics.push(Metric::new("bytes", 2e6, Unit::Bytes, Better::Lower));
+        s.metrics
+            .push(Metric::new("share", 2e6, Unit::Percent, Better::Higher));
+        s.metrics
+            .push(Metric::new("bytes", 2e6, Unit::Bytes, Better::Lower));
         reading(&mut s);
-        assert_eq!(s.metrics.len(), 1, "a share of 2e6 % is refused, 2e6 bytes kept");
+        assert_eq!(
+            s.metrics.len(),
+            1,
+            "a share of 2e6 % is refused, 2e6 bytes kept"
+        );
     }
 
     #[test]
