@@ -1,10 +1,9 @@
 //! Site build: escaping of every backend string, incremental builds, pagination, links.
 
-use std::path::Path;
-
 use model::{
     Better, EndpointOutcome, Fact, Metric, OutcomeKind, PartHealth, Snapshot, Status, Unit,
 };
+use std::path::Path;
 
 use super::*;
 use crate::analysis::Analysis;
@@ -219,9 +218,8 @@ fn incremental_build_renders_only_what_changed() {
         inc.snapshot_pages, 2,
         "the new page and its predecessor (next link)"
     );
-    // Pages of this snapshot, its neighbour, its day, history, index, data (with the alert
-    // rules' states), ranges, hourly CSVs (the hour turned) and the parts whose state changed:
-    // bounded, however long the history, and a small share of the site.
+    // This snapshot's pages, its neighbour, day, history, index, data, ranges, hourly CSVs
+    // and changed parts: bounded, however long the history, and a small share of the site.
     assert!(inc.written <= 30, "{inc}");
     assert!(
         inc.written + inc.unchanged < 60,
