@@ -51,8 +51,12 @@ pub enum Error {
     #[error("{0}")]
     Failed(String),
     /// Notifications or mail not delivered; they stay queued for the next run (exit 1).
-    #[error("not delivered (tried again next time):\n  {}", .0.join("\n  "))]
-    Undelivered(Vec<String>),
+    #[error("not delivered, {kept}:\n  {}", .items.join("\n  "))]
+    Undelivered {
+        /// Where what failed waits (the mail outbox, the notification queue).
+        kept: &'static str,
+        items: Vec<String>,
+    },
     /// `lookout check` found problems (listed on stdout).
     #[error("{0}")]
     Check(String),

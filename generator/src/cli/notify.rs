@@ -38,7 +38,10 @@ pub fn execute(a: Args, ctx: &Context) -> Result<(), Error> {
             if report.failed.is_empty() {
                 Ok(())
             } else {
-                Err(Error::Undelivered(report.failed))
+                Err(Error::Undelivered {
+                    kept: "tried again next time",
+                    items: report.failed,
+                })
             }
         }
         Some(Action::Test { rule }) => {
@@ -64,7 +67,10 @@ pub fn execute(a: Args, ctx: &Context) -> Result<(), Error> {
             if failed.is_empty() {
                 Ok(())
             } else {
-                Err(Error::Undelivered(failed))
+                Err(Error::Undelivered {
+                    kept: "a test, not retried",
+                    items: failed,
+                })
             }
         }
     }

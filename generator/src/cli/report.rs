@@ -65,12 +65,14 @@ pub fn execute(a: &Args, ctx: &Context) -> Result<(), Error> {
             println!("sent {} message(s)", f.sent.len());
             if !f.kept.is_empty() {
                 // A delivery failure, not bad input: exit 1, the mail stays for the next run.
-                return Err(Error::Undelivered(
-                    f.kept
+                return Err(Error::Undelivered {
+                    kept: "kept in the outbox for the next run",
+                    items: f
+                        .kept
                         .iter()
                         .map(|(p, e)| format!("{}: {e}", p.display()))
                         .collect(),
-                ));
+                });
             }
         }
     }
