@@ -171,6 +171,17 @@ const CUSUM_K: f64 = 0.75;
 const CUSUM_H: f64 = 10.0;
 /// A point beyond this many tail scales is a spike.
 const SPIKE_K: f64 = 2.2;
+/// Points of rest after a reported event, and how much stronger evidence must be to be a new one.
+const REST: usize = 48;
+/// How far beyond the largest recent excursion a spike must go, and how fast that one fades
+/// (a half-life of about 2,000 points: a week at five minutes).
+const PEAK_MARGIN: f64 = 1.0;
+const PEAK_DECAY: f64 = 0.999_65;
+const REPORTED_SHARE: f64 = 0.5;
+/// The largest lag-1 correlation the CUSUM's scale allows for (widening it at most twice): a
+/// seasonal misfit also correlates residuals, and a CUSUM widened for it would miss real shifts.
+const RHO_MAX: f64 = 0.6;
+const REST_STRONGER: f64 = 2.0;
 
 /// The online detector for one series. Memory is fixed whatever the series' length.
 #[derive(Debug, Clone)]
@@ -199,6 +210,13 @@ pub struct Detector {
     since_scale: usize,
     s_pos: f64,
     s_neg: f64,
+    /// Points left in the rest after a reported event, and that event's evidence: one event
+    /// is reported once, not on each of its points.
+    rest: usize,
+    rest_e: f64,
+    /// The largest excursion from the expected value lately (forgetting over about a week of
+    /// points): a spike no larger than what the series has done before is not news.
+    peak: f64,
     scratch: Vec<f64>,
 }
 
@@ -226,6 +244,9 @@ impl Detector {
             since_scale: 0,
             s_pos: 0.0,
             s_neg: 0.0,
+            rest: 0,
+            rest_e: 0.0,
+            peak: 0.0,
             scratch: Vec::with_capacity(RESID),
         }
     }
@@ -312,7 +333,11 @@ impl Detector {
         self.scale = mad.max(floor);
         // The tail forgets slowly: a quiet stretch should not make the next ordinary blip a spike.
         self.tail = q99.max(2.6 * self.scale).max(floor).max(0.9 * self.tail);
-        self.cusum_scale = self.scale.max(self.tail / 2.6);
+        // Residuals of a smooth series follow each other (a sensor, CPU under load): their sum
+        // wanders far more than independent noise would, so the CUSUM's scale widens by the
+        // long-run factor of a lag-1 correlation, or it reads every slow wander as a shift.
+        let rho = lag1(&self.resid).clamp(0.0, RHO_MAX);
+        self.cusum_scale = self.scale.max(self.tail / 2.6) * ((1.0 + rho) / (1.0 - rho)).sqrt();
         if self.season_ready {
             let (lo, hi) = self
                 .shape
@@ -387,12 +412,12 @@ impl Detector {
         if self.n >= self.cfg.warmup {
             out = self.score(t, value, r, expected);
         }
-        self.learn(t, value, r);
+        self.learn(t, value, r, out.is_anomaly());
         out
     }
 
     fn score(&mut self, t: i64, value: f64, r: f64, expected: f64) -> Score {
-        let e_spike = r.abs() / (SPIKE_K * self.tail);
+        let e_spike = r.abs() / (SPIKE_K * self.tail).max(PEAK_MARGIN * self.peak);
         let z = (r / self.cusum_scale).clamp(-4.0, 4.0);
         self.s_pos = (self.s_pos + z - CUSUM_K).max(0.0);
         self.s_neg = (self.s_neg - z - CUSUM_K).max(0.0);
@@ -417,12 +442,29 @@ impl Detector {
                 self.since_level = usize::MAX / 2;
             }
         }
+        let e = self.rested(e);
         Score {
             score: score_of(e),
-            kind,
+            kind: kind.filter(|_| e >= 1.0),
             severity: severity_of(e),
             expected: Some(expected),
         }
+    }
+
+    /// `e` as reported: below the threshold while resting after an event, unless it is a much
+    /// stronger one; an event reported starts a rest.
+    fn rested(&mut self, e: f64) -> f64 {
+        if self.rest > 0 {
+            self.rest -= 1;
+            if e < REST_STRONGER * self.rest_e {
+                return e.min(0.99);
+            }
+        }
+        if e >= 1.0 {
+            self.rest = REST;
+            self.rest_e = e;
+        }
+        e
     }
 
     /// A drift that a line explains much better than one step is a trend change.
@@ -469,7 +511,18 @@ impl Detector {
         }
     }
 
-    fn learn(&mut self, t: i64, value: f64, r: f64) {
+    fn learn(&mut self, t: i64, value: f64, r: f64, reported: bool) {
+        // Learnt after the warm-up (the first points' distance from a level not yet known is no
+        // excursion of the series), and only from what was not reported: an incident does not
+        // raise the bar for the next one, the ordinary tail of a heavy-tailed series does.
+        if self.n >= self.cfg.warmup {
+            let seen = if reported {
+                REPORTED_SHARE * r.abs()
+            } else {
+                r.abs()
+            };
+            self.peak = (self.peak * PEAK_DECAY).max(seen);
+        }
         self.n += 1;
         self.recent.push((t, value));
         if self.n > 1 {
@@ -500,68 +553,30 @@ impl Detector {
     }
 }
 
-/// The baseline the design describes: a rolling mean and standard deviation over the last 60
-/// points, |z| > 2 an anomaly (> 3 high). Kept for comparison in the labelled benchmark.
-#[derive(Debug, Clone)]
-pub struct ZScoreBaseline {
-    ring: Ring<f64>,
-    sum: f64,
-    sumsq: f64,
+/// Lag-1 autocorrelation of the ring, oldest to newest (0 when too short or constant); read in
+/// place, without a copy.
+fn lag1(r: &Ring<f64>) -> f64 {
+    let n = r.len();
+    if n < 16 {
+        return 0.0;
+    }
+    let mean = r.buf.iter().sum::<f64>() / n as f64;
+    let var: f64 = r.buf.iter().map(|x| (x - mean) * (x - mean)).sum();
+    if var <= 0.0 {
+        return 0.0;
+    }
+    let cov: f64 = r
+        .ordered()
+        .zip(r.ordered().skip(1))
+        .map(|(a, b)| (a - mean) * (b - mean))
+        .sum();
+    cov / var
 }
 
-impl Default for ZScoreBaseline {
-    fn default() -> ZScoreBaseline {
-        ZScoreBaseline {
-            ring: Ring::new(60),
-            sum: 0.0,
-            sumsq: 0.0,
-        }
-    }
-}
-
-impl ZScoreBaseline {
-    /// True when the point is more than 2 standard deviations from the recent mean.
-    pub fn update(&mut self, v: f64) -> bool {
-        if !v.is_finite() {
-            return false;
-        }
-        let n = self.ring.len() as f64;
-        let flagged = if self.ring.len() >= 30 {
-            let mean = self.sum / n;
-            let var = (self.sumsq / n - mean * mean).max(0.0);
-            let sd = var.sqrt();
-            sd > 0.0 && ((v - mean) / sd).abs() > 2.0
-        } else {
-            false
-        };
-        if self.ring.len() == self.ring.cap {
-            let old = self.ring.buf[self.ring.next];
-            self.sum -= old;
-            self.sumsq -= old * old;
-        }
-        self.ring.push(v);
-        self.sum += v;
-        self.sumsq += v * v;
-        flagged
-    }
-}
+mod baseline;
+pub use baseline::{ZScoreBaseline, looks_like_counter};
 
 mod persist;
 
 #[cfg(test)]
 mod tests;
-
-/// A series that almost never goes down is a counter (its few drops are resets).
-pub fn looks_like_counter(values: &[f64]) -> bool {
-    let steps: Vec<f64> = values
-        .windows(2)
-        .map(|w| w[1] - w[0])
-        .filter(|d| d.is_finite())
-        .collect();
-    if steps.len() < 10 {
-        return false;
-    }
-    let ups = steps.iter().filter(|d| **d > 0.0).count();
-    let downs = steps.iter().filter(|d| **d < 0.0).count();
-    ups * 2 > steps.len() && downs * 50 <= steps.len()
-}

@@ -5,6 +5,7 @@ pub mod anomaly;
 pub mod labelled;
 pub mod lists;
 pub mod metric;
+pub mod realbench;
 pub mod rollup;
 pub mod snapshot;
 pub mod stats;

@@ -2,7 +2,7 @@
 
 use super::{Detector, DetectorConfig, Ring};
 
-const MAGIC: &[u8; 4] = b"LKD1";
+const MAGIC: &[u8; 4] = b"LKD2";
 
 struct W(Vec<u8>);
 
@@ -131,6 +131,9 @@ impl Detector {
         }
         w.u64(self.since_level.min(u32::MAX as usize) as u64);
         w.u64(self.since_scale as u64);
+        w.u64(self.rest as u64);
+        w.f64(self.rest_e);
+        w.f64(self.peak);
         w.0
     }
 
@@ -184,6 +187,9 @@ impl Detector {
         d.s_neg = r.f64()?;
         d.since_level = r.usize(usize::MAX)?;
         d.since_scale = r.usize(usize::MAX)?;
+        d.rest = r.usize(1 << 20)?;
+        d.rest_e = r.f64()?;
+        d.peak = r.f64()?;
         r.0.is_empty().then_some(d)
     }
 }
