@@ -15,6 +15,9 @@ pub enum AnomalyKind {
     Drop,
     LevelShift,
     TrendChange,
+    /// The same value again and again, far longer than the series ever repeats itself: a
+    /// stuck sensor, a stalled counter.
+    Stuck,
 }
 
 impl AnomalyKind {
@@ -24,6 +27,7 @@ impl AnomalyKind {
             AnomalyKind::Drop => "drop",
             AnomalyKind::LevelShift => "level_shift",
             AnomalyKind::TrendChange => "trend_change",
+            AnomalyKind::Stuck => "stuck",
         }
     }
 }
@@ -181,6 +185,9 @@ const REPORTED_SHARE: f64 = 0.5;
 /// The largest lag-1 correlation the CUSUM's scale allows for (widening it at most twice): a
 /// seasonal misfit also correlates residuals, and a CUSUM widened for it would miss real shifts.
 const RHO_MAX: f64 = 0.6;
+/// A run of repeats is stuck at twice the longest the series made, and at least this long.
+const FLAT_MIN: usize = 12;
+const FLAT_K: usize = 2;
 const REST_STRONGER: f64 = 2.0;
 
 /// The online detector for one series. Memory is fixed whatever the series' length.
@@ -217,6 +224,11 @@ pub struct Detector {
     /// The largest excursion from the expected value lately (forgetting over about a week of
     /// points): a spike no larger than what the series has done before is not news.
     peak: f64,
+    /// The value before, how many times in a row it has come again, and the longest such run
+    /// the series has made without being reported.
+    last_value: Option<f64>,
+    run: usize,
+    longest_run: usize,
     scratch: Vec<f64>,
 }
 
@@ -247,6 +259,9 @@ impl Detector {
             rest: 0,
             rest_e: 0.0,
             peak: 0.0,
+            last_value: None,
+            run: 0,
+            longest_run: 0,
             scratch: Vec::with_capacity(RESID),
         }
     }
@@ -408,9 +423,16 @@ impl Detector {
         }
         let expected = self.expected(t);
         let r = value - expected;
+        let ended = self.repeat(value);
         let mut out = Score::NONE;
         if self.n >= self.cfg.warmup {
             out = self.score(t, value, r, expected);
+        }
+        // Runs of the warm-up are how the series is; later ones only unless they were stuck.
+        if let Some(run) = ended
+            && (self.n < self.cfg.warmup || !self.stuck_at(run))
+        {
+            self.longest_run = self.longest_run.max(run);
         }
         self.learn(t, value, r, out.is_anomaly());
         out
@@ -422,10 +444,13 @@ impl Detector {
         self.s_pos = (self.s_pos + z - CUSUM_K).max(0.0);
         self.s_neg = (self.s_neg - z - CUSUM_K).max(0.0);
         let e_shift = self.s_pos.max(self.s_neg) / CUSUM_H;
-        let e = e_spike.max(e_shift);
+        let e_flat = self.flat_evidence();
+        let e = e_spike.max(e_shift).max(e_flat);
         let mut kind = None;
         if e >= 1.0 {
-            kind = Some(if e_spike >= e_shift {
+            kind = Some(if e_flat >= e_spike.max(e_shift) {
+                AnomalyKind::Stuck
+            } else if e_spike >= e_shift {
                 if r > 0.0 {
                     AnomalyKind::Spike
                 } else {
@@ -465,50 +490,6 @@ impl Detector {
             self.rest_e = e;
         }
         e
-    }
-
-    /// A drift that a line explains much better than one step is a trend change.
-    fn shift_kind(&self, t: i64, d: f64) -> AnomalyKind {
-        let mut pts: Vec<(f64, f64)> = self
-            .recent
-            .ordered()
-            .map(|&(pt, v)| (pt as f64, v - self.season_at(pt)))
-            .collect();
-        pts.push((t as f64, d));
-        let n = pts.len();
-        if n < 8 {
-            return AnomalyKind::LevelShift;
-        }
-        let mean_t = pts.iter().map(|p| p.0).sum::<f64>() / n as f64;
-        let mean_v = pts.iter().map(|p| p.1).sum::<f64>() / n as f64;
-        let (mut num, mut den) = (0.0, 0.0);
-        for p in &pts {
-            num += (p.0 - mean_t) * (p.1 - mean_v);
-            den += (p.0 - mean_t) * (p.0 - mean_t);
-        }
-        let b = if den > 0.0 { num / den } else { 0.0 };
-        let sse_line: f64 = pts
-            .iter()
-            .map(|p| (p.1 - (mean_v + b * (p.0 - mean_t))).powi(2))
-            .sum();
-        // Best single step, by prefix sums.
-        let mut prefix = vec![(0.0, 0.0); n + 1];
-        for (i, p) in pts.iter().enumerate() {
-            prefix[i + 1] = (prefix[i].0 + p.1, prefix[i].1 + p.1 * p.1);
-        }
-        let sse = |a: usize, b: usize| {
-            let k = (b - a) as f64;
-            let s = prefix[b].0 - prefix[a].0;
-            (prefix[b].1 - prefix[a].1) - s * s / k
-        };
-        let sse_step = (2..n - 1)
-            .map(|i| sse(0, i) + sse(i, n))
-            .fold(f64::INFINITY, f64::min);
-        if sse_line < 0.7 * sse_step {
-            AnomalyKind::TrendChange
-        } else {
-            AnomalyKind::LevelShift
-        }
     }
 
     fn learn(&mut self, t: i64, value: f64, r: f64, reported: bool) {
@@ -574,6 +555,7 @@ fn lag1(r: &Ring<f64>) -> f64 {
 }
 
 mod baseline;
+mod kinds;
 pub use baseline::{ZScoreBaseline, looks_like_counter};
 
 mod persist;

@@ -219,3 +219,31 @@ fn a_saved_and_restored_detector_scores_exactly_like_the_original() {
     assert!(Detector::from_bytes(&bytes[..bytes.len() - 1]).is_none());
     assert!(Detector::from_bytes(b"nope").is_none());
 }
+
+#[test]
+fn a_varying_series_that_sticks_is_reported_once_as_stuck() {
+    // A sensor: a smooth daily swing with noise, then the same reading for two hours.
+    let mut x = 1u64;
+    let mut noise = move || {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (x >> 33) as f64 / (1u64 << 31) as f64 - 0.5
+    };
+    let values: Vec<f64> = (0..2000)
+        .map(|i| {
+            let v = 40.0 + 4.0 * (i as f64 / 288.0 * std::f64::consts::TAU).sin() + noise();
+            if (1500..1524).contains(&i) { 41.234 } else { v }
+        })
+        .collect();
+    let s = run(plain(), values);
+    let reported: Vec<usize> = (0..2000).filter(|i| s[*i].is_anomaly()).collect();
+    let stuck: Vec<usize> = reported
+        .iter()
+        .copied()
+        .filter(|i| s[*i].kind == Some(AnomalyKind::Stuck))
+        .collect();
+    assert_eq!(stuck.len(), 1, "once: {reported:?}");
+    assert!((1510..1524).contains(&stuck[0]), "{stuck:?}");
+    // A gauge that often repeats itself (a queue length) is not stuck when it repeats as usual.
+    let gauge = run(plain(), (0..2000).map(|i| f64::from((i / 40 % 3) as u8)));
+    assert!(gauge.iter().all(|s| s.kind != Some(AnomalyKind::Stuck)));
+}
