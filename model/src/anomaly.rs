@@ -76,7 +76,7 @@ impl Score {
     };
 
     pub fn is_anomaly(&self) -> bool {
-        self.score >= 0.5
+        self.score >= THRESHOLD
     }
 }
 
@@ -103,7 +103,17 @@ pub struct DetectorConfig {
     pub season_ms: i64,
     /// Points seen before any score is given.
     pub warmup: usize,
+    /// How much the evidence is weighed (`Profile`): 1 as shipped, below 1 for fewer false
+    /// alarms, above for fewer misses. The threshold stays `THRESHOLD`, for alerts, pages and
+    /// widgets alike; the rest after an event follows.
+    pub sensitivity: f64,
 }
+
+/// The one operating threshold: a score at or above it is an anomaly (`Score::is_anomaly`).
+pub const THRESHOLD: f64 = 0.5;
+
+mod profile;
+pub use profile::{Profile, sensitivity_for};
 
 impl Default for DetectorConfig {
     fn default() -> DetectorConfig {
@@ -111,6 +121,7 @@ impl Default for DetectorConfig {
             counter: false,
             season_ms: 86_400_000,
             warmup: 60,
+            sensitivity: 1.0,
         }
     }
 }
@@ -445,7 +456,7 @@ impl Detector {
         self.s_neg = (self.s_neg - z - CUSUM_K).max(0.0);
         let e_shift = self.s_pos.max(self.s_neg) / CUSUM_H;
         let e_flat = self.flat_evidence();
-        let e = e_spike.max(e_shift).max(e_flat);
+        let e = e_spike.max(e_shift).max(e_flat) * self.cfg.sensitivity;
         let mut kind = None;
         if e >= 1.0 {
             kind = Some(if e_flat >= e_spike.max(e_shift) {

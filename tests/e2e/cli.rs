@@ -350,6 +350,28 @@ fn detect_scores_a_csv_file_and_a_stored_metric() {
         "{}",
         rows[301]
     );
+    // A threshold and a profile: the spike stays, a threshold out of range is bad input.
+    for args in [["--threshold", "0.9"], ["--profile", "quiet"]] {
+        let o = bin()
+            .args(["detect", "--input"])
+            .arg(&input)
+            .args(args)
+            .output()
+            .expect("detect");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(
+            text.lines().nth(301).is_some_and(|r| r.ends_with(",spike")),
+            "{args:?}"
+        );
+    }
+    let wrong = bin()
+        .args(["detect", "--input"])
+        .arg(&input)
+        .args(["--threshold", "1.5"])
+        .output()
+        .expect("detect");
+    assert_eq!(wrong.status.code(), Some(2));
 
     let bad = bin()
         .args(["detect", "--input"])

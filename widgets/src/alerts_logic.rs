@@ -11,6 +11,7 @@ pub fn live_detector() -> Detector {
         counter: false,
         season_ms: 0,
         warmup: 8,
+        sensitivity: 1.0,
     })
 }
 

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use model::anomaly::Profile;
+
 use super::Context;
 use crate::Error;
 use crate::store::Store;
@@ -27,6 +29,13 @@ pub struct Args {
     /// No daily seasonality
     #[arg(long)]
     no_season: bool,
+    /// Weigh the evidence for fewer false alarms (quiet) or fewer misses (sensitive)
+    #[arg(long, value_parser = ["quiet", "balanced", "sensitive"], conflicts_with = "threshold")]
+    profile: Option<String>,
+    /// Call a score of T an anomaly instead of 0.5 (0 < T < 1); the scores are rescaled so the
+    /// CSV's `kind` and the rest after an event follow
+    #[arg(long, value_name = "T")]
+    threshold: Option<f64>,
 }
 
 pub fn execute(a: Args, ctx: &Context) -> Result<(), Error> {
@@ -37,6 +46,8 @@ pub fn execute(a: Args, ctx: &Context) -> Result<(), Error> {
         output,
         counter,
         no_season,
+        profile,
+        threshold,
     } = a;
     let (paths, clock) = (&ctx.paths, ctx.clock);
     use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -47,6 +58,16 @@ pub fn execute(a: Args, ctx: &Context) -> Result<(), Error> {
     if no_season {
         cfg.season_ms = 0;
     }
+    cfg.sensitivity = match (profile.as_deref().and_then(Profile::parse), threshold) {
+        (Some(p), _) => p.sensitivity(),
+        (None, Some(t)) if t > 0.0 && t < 1.0 => model::anomaly::sensitivity_for(t),
+        (None, Some(t)) => {
+            return Err(Error::Usage(format!(
+                "--threshold must be between 0 and 1, got {t}"
+            )));
+        }
+        (None, None) => 1.0,
+    };
     let out: Box<dyn Write> = match &output {
         Some(p) => Box::new(BufWriter::with_capacity(
             1 << 16,

@@ -97,6 +97,7 @@ impl Detector {
         w.0.push(u8::from(self.cfg.counter));
         w.i64(self.cfg.season_ms);
         w.u64(self.cfg.warmup as u64);
+        w.f64(self.cfg.sensitivity);
         w.u64(self.n as u64);
         w.opt_i64(self.first_t);
         w.opt_i64(self.last_t);
@@ -150,6 +151,7 @@ impl Detector {
             counter: r.u8()? != 0,
             season_ms: r.i64()?,
             warmup: r.usize(1 << 20)?,
+            sensitivity: r.f64()?,
         };
         let mut d = Detector::new(cfg);
         d.n = r.usize(usize::MAX)?;

@@ -125,6 +125,7 @@ fn counters_are_scored_by_rate_and_resets_are_not_anomalies() {
         counter: true,
         season_ms: 0,
         warmup: 30,
+        sensitivity: 1.0,
     };
     let mut total = 0.0;
     let mut values = Vec::new();
@@ -246,4 +247,31 @@ fn a_varying_series_that_sticks_is_reported_once_as_stuck() {
     // A gauge that often repeats itself (a queue length) is not stuck when it repeats as usual.
     let gauge = run(plain(), (0..2000).map(|i| f64::from((i / 40 % 3) as u8)));
     assert!(gauge.iter().all(|s| s.kind != Some(AnomalyKind::Stuck)));
+}
+
+#[test]
+fn a_threshold_reads_as_the_shipped_one_through_the_sensitivity() {
+    assert!((sensitivity_for(THRESHOLD) - 1.0).abs() < 1e-12);
+    // A score of 0.8 is evidence 2: weighing evidence by half makes it read as 0.5.
+    assert!((sensitivity_for(0.8) - 0.5).abs() < 1e-12);
+    assert!(sensitivity_for(0.2) > 1.0);
+    assert!(Profile::Quiet.sensitivity() < 1.0 && Profile::Sensitive.sensitivity() > 1.0);
+    assert_eq!(Profile::parse("quiet"), Some(Profile::Quiet));
+    // A quieter detector reports no more than the shipped one on the same series.
+    let series: Vec<f64> = (0..800)
+        .map(|i| 10.0 + ((i * 37) % 11) as f64 * 0.3 + if i % 97 == 0 { 3.0 } else { 0.0 })
+        .collect();
+    let count = |sensitivity: f64| {
+        run(
+            DetectorConfig {
+                sensitivity,
+                ..plain()
+            },
+            series.clone(),
+        )
+        .iter()
+        .filter(|s| s.is_anomaly())
+        .count()
+    };
+    assert!(count(0.8) <= count(1.0) && count(1.0) <= count(1.25));
 }

@@ -194,6 +194,7 @@ pub fn anomalies(points: &[(i64, f64)]) -> Vec<(i64, f64)> {
         counter: false,
         season_ms: 0,
         warmup: (points.len() / 4).clamp(8, 60),
+        sensitivity: 1.0,
     });
     points
         .iter()
