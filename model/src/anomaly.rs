@@ -199,6 +199,13 @@ const RHO_MAX: f64 = 0.6;
 /// A run of repeats is stuck at twice the longest the series made, and at least this long.
 const FLAT_MIN: usize = 12;
 const FLAT_K: usize = 2;
+/// A tail this many typical spreads wide is heavy; a lone spike there needs no confirmation
+/// this far beyond the bar ...
+const HEAVY: f64 = 3.5;
+const LONE_OK: f64 = 3.0;
+/// ... or this many times as far out as the largest recent excursion (a lone extreme beyond
+/// anything the series has done is news, one of its usual size is not).
+const LONE_PEAK: f64 = 1.5;
 const REST_STRONGER: f64 = 2.0;
 
 /// The online detector for one series. Memory is fixed whatever the series' length.
@@ -235,6 +242,8 @@ pub struct Detector {
     /// The largest excursion from the expected value lately (forgetting over about a week of
     /// points): a spike no larger than what the series has done before is not news.
     peak: f64,
+    /// A lone spike of a heavy-tailed series waiting for a second point to confirm it.
+    pending: bool,
     /// The value before, how many times in a row it has come again, and the longest such run
     /// the series has made without being reported.
     last_value: Option<f64>,
@@ -270,6 +279,7 @@ impl Detector {
             rest: 0,
             rest_e: 0.0,
             peak: 0.0,
+            pending: false,
             last_value: None,
             run: 0,
             longest_run: 0,
@@ -450,7 +460,22 @@ impl Detector {
     }
 
     fn score(&mut self, t: i64, value: f64, r: f64, expected: f64) -> Score {
-        let e_spike = r.abs() / (SPIKE_K * self.tail).max(PEAK_MARGIN * self.peak);
+        let mut e_spike = r.abs() / (SPIKE_K * self.tail).max(PEAK_MARGIN * self.peak);
+        // A heavy-tailed series (its tail far wider than its typical spread) throws lone
+        // extremes as a matter of course: a spike there is one when the next point confirms
+        // it, unless it is far beyond the bar.
+        let heavy = self.tail > HEAVY * self.scale;
+        if heavy && e_spike < LONE_OK && r.abs() <= LONE_PEAK * self.peak {
+            let confirmed = self.pending && e_spike >= 0.5;
+            self.pending = e_spike >= 1.0 && !self.pending;
+            e_spike = if confirmed {
+                e_spike.max(1.0)
+            } else {
+                e_spike.min(0.99)
+            };
+        } else {
+            self.pending = false;
+        }
         let z = (r / self.cusum_scale).clamp(-4.0, 4.0);
         self.s_pos = (self.s_pos + z - CUSUM_K).max(0.0);
         self.s_neg = (self.s_neg - z - CUSUM_K).max(0.0);

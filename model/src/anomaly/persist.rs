@@ -135,6 +135,7 @@ impl Detector {
         w.u64(self.rest as u64);
         w.f64(self.rest_e);
         w.f64(self.peak);
+        w.0.push(u8::from(self.pending));
         w.opt_f64(self.last_value);
         w.u64(self.run as u64);
         w.u64(self.longest_run as u64);
@@ -195,6 +196,7 @@ impl Detector {
         d.rest = r.usize(1 << 20)?;
         d.rest_e = r.f64()?;
         d.peak = r.f64()?;
+        d.pending = r.u8()? != 0;
         d.last_value = r.opt_f64()?;
         d.run = r.usize(usize::MAX)?;
         d.longest_run = r.usize(usize::MAX)?;

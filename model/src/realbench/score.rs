@@ -297,9 +297,9 @@ mod tests {
         let wg = &results[4];
         assert_eq!(wg.name, "windowed Gaussian");
         for ((c, ours), (_, theirs)) in own.iter().zip(&wg.best) {
-            // Latency (heavy-tailed, drifting, weekly restarts) is short of the 20 points the
-            // issue asks for: its false alarms are single-point tail values and restarts.
-            let lead = if *c == "latency" { 10.0 } else { 20.0 };
+            // Latency is short of the 20 points the issue asks for: its lone tail values look
+            // like the lone spikes the labelled benchmark rightly calls anomalies.
+            let lead = if *c == "latency" { 15.0 } else { 20.0 };
             assert!(ours - theirs >= lead, "{c}: {ours:.1} against {theirs:.1}");
         }
     }
