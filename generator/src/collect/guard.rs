@@ -76,8 +76,12 @@ fn clean_in_place(s: &mut String, max: usize) {
     }
 }
 
+/// Longest part name kept: shorter than `NAME_MAX`, since metric names are made from it
+/// (`status.component.<name>`, `probe.endpoint.module.<name>.latency_ms`).
+pub const PART_MAX: usize = 120;
+
 fn clean_part(p: &mut PartHealth) {
-    clean_in_place(&mut p.name, NAME_MAX);
+    clean_in_place(&mut p.name, PART_MAX);
     clean_in_place(&mut p.word, NAME_MAX);
     clean_in_place(&mut p.message, TEXT_MAX);
 }
@@ -232,7 +236,7 @@ mod tests {
         assert!(s.facts[0].value.starts_with("1e308"), "{:?}", s.facts[0]);
         let all = format!("{:?}", (&s.metrics, &s.facts, &s.modules));
         assert!(!all.contains('\u{1b}') && !all.contains("\\u{1b}") && !all.contains("\\0"));
-        assert!(s.modules[0].name.len() <= NAME_MAX && s.modules[0].name.ends_with('…'));
+        assert!(s.modules[0].name.len() <= PART_MAX && s.modules[0].name.ends_with('…'));
         assert_eq!(s.modules[0].word, "ok  forged");
         assert_eq!(clean("é".repeat(10).as_str(), 7).chars().count(), 3);
         let mut s = Sink::default();
