@@ -96,7 +96,7 @@ proptest! {
     // into the source tree. Change the seed to explore; a failure prints its shrunk case.
     #![proptest_config(ProptestConfig {
         cases: 32,
-        rng_seed: proptest::test_runner::RngSeed::Fixed(0x10c0_0c7),
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x010c_00c7),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
