@@ -186,27 +186,8 @@ const CUSUM_K: f64 = 0.75;
 const CUSUM_H: f64 = 10.0;
 /// A point beyond this many tail scales is a spike.
 const SPIKE_K: f64 = 2.2;
-/// Points of rest after a reported event, and how much stronger evidence must be to be a new one.
-const REST: usize = 48;
-/// How far beyond the largest recent excursion a spike must go, and how fast that one fades
-/// (a half-life of about 2,000 points: a week at five minutes).
-const PEAK_MARGIN: f64 = 1.0;
-const PEAK_DECAY: f64 = 0.999_65;
-const REPORTED_SHARE: f64 = 0.5;
-/// The largest lag-1 correlation the CUSUM's scale allows for (widening it at most twice): a
-/// seasonal misfit also correlates residuals, and a CUSUM widened for it would miss real shifts.
-const RHO_MAX: f64 = 0.6;
-/// A run of repeats is stuck at twice the longest the series made, and at least this long.
-const FLAT_MIN: usize = 12;
-const FLAT_K: usize = 2;
-/// A tail this many typical spreads wide is heavy; a lone spike there needs no confirmation
-/// this far beyond the bar ...
-const HEAVY: f64 = 3.5;
-const LONE_OK: f64 = 3.0;
-/// ... or this many times as far out as the largest recent excursion (a lone extreme beyond
-/// anything the series has done is news, one of its usual size is not).
-const LONE_PEAK: f64 = 1.5;
-const REST_STRONGER: f64 = 2.0;
+mod tuning;
+use tuning::*;
 
 /// The online detector for one series. Memory is fixed whatever the series' length.
 #[derive(Debug, Clone)]
