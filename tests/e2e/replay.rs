@@ -223,6 +223,18 @@ fn every_recorded_scenario_of_both_versions_reads_as_the_backend_said() {
                 wrong.push(format!("{at} {what}:\n  got  {got}\n  want {want}"));
             }
         }
+        // The edge check lets every real answer through untouched: no figure refused as out of
+        // range, nothing dropped by a limit.
+        for f in &snap.facts {
+            if f.value.contains("out of range")
+                || f.name.ends_with(lookout::collect::guard::DROPPED)
+            {
+                wrong.push(format!(
+                    "{at}: the edge check took {} = {}",
+                    f.name, f.value
+                ));
+            }
+        }
         // The live panel is told what the version's history can show.
         // The heartbeat route is under the public `/api/v1/ingestion/health` in both versions, so
         // the version is known with or without a token.
