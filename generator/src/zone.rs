@@ -45,7 +45,7 @@ impl Zone {
             .map_err(|_| format!("{name:?} is not a known time zone (e.g. UTC, Europe/Berlin)"))
     }
 
-    /// The IANA name (`UTC` by default), for the browser's `Intl` in the widgets.
+    /// The IANA name (`UTC` by default), as column heads and axes name the zone.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -54,17 +54,21 @@ impl Zone {
         self.name == "UTC"
     }
 
-    pub fn tz(&self) -> &jiff::tz::TimeZone {
-        &self.tz
+    /// The offset from UTC at `ms`, in ms: no abbreviation, so no allocation (chart ticks and
+    /// table rows ask for it per point).
+    pub fn offset_ms(&self, ms: i64) -> i64 {
+        if self.is_utc() {
+            return 0;
+        }
+        jiff::Timestamp::from_millisecond(ms)
+            .map_or(0, |ts| i64::from(self.tz.to_offset(ts).seconds()) * 1000)
     }
 
-    /// The offset from UTC at `ms`, in ms, and the zone's abbreviation then (`CET`, `CEST`).
+    /// The offset at `ms`, in ms, and the zone's abbreviation then (`CET`, `CEST`).
     pub fn offset_at(&self, ms: i64) -> (i64, String) {
-        if self.is_utc() {
-            return (0, "UTC".to_owned());
-        }
-        match jiff::Timestamp::from_millisecond(ms) {
-            Ok(ts) => {
+        let ts = jiff::Timestamp::from_millisecond(ms);
+        match ts {
+            Ok(ts) if !self.is_utc() => {
                 let info = self.tz.to_offset_info(ts);
                 let abbr = info.abbreviation();
                 // Zones without a letter abbreviation get "+0530" in tzdb; say it as UTC+05:30.
@@ -75,23 +79,19 @@ impl Zone {
                 };
                 (i64::from(info.offset().seconds()) * 1000, abbr)
             }
-            Err(_) => (0, "UTC".to_owned()),
+            _ => (0, "UTC".to_owned()),
         }
     }
 
     /// Local civil fields of `ms`.
     pub fn civil(&self, ms: i64) -> Civil {
-        Civil::from_ms(ms + self.offset_at(ms).0)
+        Civil::from_ms(ms + self.offset_ms(ms))
     }
 
     /// `2026-11-22 01:06:55 CET` (`... UTC` by default), for people.
     pub fn human(&self, ms: i64) -> String {
         let (off, abbr) = self.offset_at(ms);
-        let c = Civil::from_ms(ms + off);
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} {abbr}",
-            c.year, c.month, c.day, c.hour, c.minute, c.second
-        )
+        model::time::format_human_in(ms, off, &abbr)
     }
 
     /// `HH:MM:SS` in the zone, where the column head names the zone.
@@ -121,11 +121,6 @@ impl Zone {
             }
         }
         out.join(";")
-    }
-
-    /// The zone as a column head says it: `UTC`, or `Europe/Berlin`.
-    pub fn label(&self) -> &str {
-        &self.name
     }
 }
 

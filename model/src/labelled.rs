@@ -2,6 +2,7 @@
 //! the precision/recall/delay of the shipped detector against the z-score baseline.
 
 use crate::anomaly::{Detector, DetectorConfig, ZScoreBaseline};
+use crate::rng::Rng;
 
 const STEP_MS: i64 = 300_000;
 const DAY_POINTS: usize = 288;
@@ -28,41 +29,6 @@ pub const CATEGORIES: [&str; 7] = [
     "constant",
 ];
 
-/// splitmix64, enough for reproducible test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn normal(&mut self) -> f64 {
-        // Box-Muller.
-        let u1 = self.uniform().max(1e-300);
-        let u2 = self.uniform();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    }
-
-    /// Student's t with 3 degrees of freedom: heavy tails.
-    fn t3(&mut self) -> f64 {
-        let z = self.normal();
-        let chi: f64 = (0..3).map(|_| self.normal().powi(2)).sum();
-        z / (chi / 3.0).sqrt()
-    }
-
-    fn index(&mut self, lo: usize, hi: usize) -> usize {
-        lo + (self.next() % (hi - lo) as u64) as usize
-    }
-}
-
 fn daily(i: usize, amplitude: f64) -> f64 {
     amplitude * (std::f64::consts::TAU * (i % DAY_POINTS) as f64 / DAY_POINTS as f64).sin()
 }
@@ -71,7 +37,7 @@ fn daily(i: usize, amplitude: f64) -> f64 {
 fn places(rng: &mut Rng, n: usize, count: usize, first: usize, room: usize) -> Vec<usize> {
     let span = (n - first - room) / count;
     (0..count)
-        .map(|k| first + k * span + rng.index(0, span.saturating_sub(room).max(1)))
+        .map(|k| first + k * span + rng.int(0, span.saturating_sub(room).max(1)))
         .collect()
 }
 
@@ -179,7 +145,7 @@ fn make(category: &'static str, seed: u64) -> LabelledSeries {
                 *x = if rng.uniform() < 0.02 { 8.0 } else { 7.0 };
             }
             if seed % 5 != 4 {
-                let at = rng.index(warm, n - 50);
+                let at = rng.int(warm, n - 50);
                 for x in v.iter_mut().skip(at) {
                     *x = 12.0;
                 }

@@ -6,6 +6,7 @@ pub mod labelled;
 pub mod lists;
 pub mod metric;
 pub mod realbench;
+mod rng;
 pub mod rollup;
 pub mod snapshot;
 pub mod stats;

@@ -75,9 +75,15 @@ pub fn format_iso(ms: i64) -> String {
 
 /// `2026-11-22 00:06:55 UTC`, for people.
 pub fn format_human(ms: i64) -> String {
-    let c = Civil::from_ms(ms);
+    format_human_in(ms, 0, "UTC")
+}
+
+/// `ms` at `offset_ms` from UTC, named `zone`: `2026-11-22 01:06:55 CET`. The one format of
+/// times for people, whatever knows the zone (the generator's tz database, a page's table).
+pub fn format_human_in(ms: i64, offset_ms: i64, zone: &str) -> String {
+    let c = Civil::from_ms(ms + offset_ms);
     format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} {zone}",
         c.year, c.month, c.day, c.hour, c.minute, c.second
     )
 }
@@ -232,11 +238,7 @@ impl ZoneTable {
     /// `2026-11-22 01:06:55 CET`, as the generator writes it.
     pub fn human(&self, ms: i64) -> String {
         let (off, abbr) = self.at(ms);
-        let c = Civil::from_ms(ms + off);
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} {abbr}",
-            c.year, c.month, c.day, c.hour, c.minute, c.second
-        )
+        format_human_in(ms, off, abbr)
     }
 }
 

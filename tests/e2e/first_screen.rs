@@ -20,16 +20,29 @@ fn snapshot_and_build(base: &str, store: &mut lookout::store::Store, site: &std:
     lookout::app::build(&config, store, site, false, live_clock()).expect("build");
 }
 
-#[test]
-fn the_first_screen_turns_degraded_within_a_poll_and_stale_when_the_generator_stops() {
-    let dir = temp("first-screen");
-    let Some(browser) = Browser::start(&dir.join("profile")) else {
-        return;
-    };
+/// A browser and a site built from one snapshot of a calm backend, in a folder of its own.
+fn calm_site(
+    name: &str,
+) -> Option<(
+    std::path::PathBuf,
+    Browser,
+    lookout::store::Store,
+    std::path::PathBuf,
+)> {
+    let dir = temp(name);
+    let browser = Browser::start(&dir.join("profile"))?;
     let site = dir.join("site");
     let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
     let (_calm, calm) = live_demo_backend(Incidents::Fixed(vec![]));
     snapshot_and_build(&calm.base_url(), &mut store, &site);
+    Some((dir, browser, store, site))
+}
+
+#[test]
+fn the_first_screen_turns_degraded_within_a_poll_and_stale_when_the_generator_stops() {
+    let Some((dir, browser, mut store, site)) = calm_site("first-screen") else {
+        return;
+    };
     let index = std::fs::read_to_string(site.join("index.html")).expect("index");
     assert!(
         index.contains("data-lookout-widget=\"hero\"") && index.contains("data-stale-after=\"30\"")
@@ -88,14 +101,9 @@ fn the_first_screen_turns_degraded_within_a_poll_and_stale_when_the_generator_st
 
 #[test]
 fn the_first_screen_keeps_the_pages_own_status_until_a_live_read_succeeds() {
-    let dir = temp("first-screen-unread");
-    let Some(browser) = Browser::start(&dir.join("profile")) else {
+    let Some((dir, browser, _store, site)) = calm_site("first-screen-unread") else {
         return;
     };
-    let site = dir.join("site");
-    let mut store = lookout::store::Store::open(&dir.join("data")).expect("store");
-    let (_calm, calm) = live_demo_backend(Incidents::Fixed(vec![]));
-    snapshot_and_build(&calm.base_url(), &mut store, &site);
     // A host that does not publish the data folder: no live read can succeed.
     std::fs::remove_file(site.join("data/latest.json")).expect("latest.json");
     let preview = lookout::serve::start(&site, ([127, 0, 0, 1], 0).into()).expect("serve");

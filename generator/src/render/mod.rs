@@ -149,7 +149,7 @@ impl Ctx<'_> {
             version: env!("CARGO_PKG_VERSION"),
             generated: if dated { &self.generated } else { "" },
             json: String::new(),
-            zone: self.site.zone.label(),
+            zone: self.site.zone.name(),
             tz: &self.tz,
         }
     }

@@ -445,26 +445,12 @@ pub fn make(
     )?;
     let r = gather(config, store, &content, period)?;
     let words = view::words(&r, &tz, late);
-    let latency = png::line(
-        &r.latency_hours,
-        (period.from_ms, period.to_ms),
-        None,
-        &png::Axes {
-            unit: model::Unit::Milliseconds,
-            tz: &tz,
-        },
-    )
-    .unwrap_or_else(png::empty);
-    let uptime = png::line(
-        &r.uptime_hours,
-        (period.from_ms, period.to_ms),
-        None,
-        &png::Axes {
-            unit: model::Unit::Percent,
-            tz: &tz,
-        },
-    )
-    .unwrap_or_else(png::empty);
+    let chart = |points: &[(i64, f64)], unit| {
+        let axes = png::Axes { unit, tz: &tz };
+        png::line(points, (period.from_ms, period.to_ms), None, &axes).unwrap_or_else(png::empty)
+    };
+    let latency = chart(&r.latency_hours, model::Unit::Milliseconds);
+    let uptime = chart(&r.uptime_hours, model::Unit::Percent);
     let io = |what: String| {
         move |source| Error::Io {
             context: what,

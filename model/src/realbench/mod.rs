@@ -6,6 +6,8 @@
 
 pub mod score;
 
+use crate::rng::Rng;
+
 const STEP_MS: i64 = 300_000;
 const DAY: usize = 288;
 /// Four weeks of 5-minute points.
@@ -32,36 +34,6 @@ pub struct Series {
     pub windows: Vec<(usize, usize)>,
     pub probation: usize,
     pub counter: bool,
-}
-
-/// splitmix64: reproducible data without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.uniform()
-    }
-    fn int(&mut self, lo: usize, hi: usize) -> usize {
-        lo + (self.next() % (hi - lo).max(1) as u64) as usize
-    }
-    fn normal(&mut self) -> f64 {
-        let u1 = self.uniform().max(1e-300);
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * self.uniform()).cos()
-    }
-    /// Pareto with shape `alpha` and minimum 1: a few very large values.
-    fn pareto(&mut self, alpha: f64) -> f64 {
-        (1.0 - self.uniform()).max(1e-12).powf(-1.0 / alpha)
-    }
 }
 
 /// 0 at 04:00, 1 at 16:00: the day of a service's users.

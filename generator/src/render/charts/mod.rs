@@ -52,7 +52,7 @@ fn hex(c: RGBColor) -> String {
 /// 6 in the span; each labelled with its time, or its date at midnight. Rounded in the zone's
 /// offset at the span's start (a change of offset inside the span moves later ticks by it).
 fn time_ticks(from_ms: i64, to_ms: i64, zone: &crate::zone::Zone) -> Vec<i64> {
-    let off = zone.offset_at(from_ms).0;
+    let off = zone.offset_ms(from_ms);
     utc_ticks(from_ms + off, to_ms + off)
         .into_iter()
         .map(|t| t - off)
@@ -300,7 +300,7 @@ pub fn line(spec: &Line) -> Chart {
                 .disable_x_mesh()
                 .x_labels(0)
                 .y_labels(5)
-                .x_desc(format!("time ({})", spec.zone.label()))
+                .x_desc(format!("time ({})", spec.zone.name()))
                 .axis_desc_style(("sans-serif", LABEL_FONT).into_font().color(&BLACK))
                 .y_label_formatter(&y_fmt)
                 .label_style(("sans-serif", LABEL_FONT).into_font().color(&BLACK))
@@ -383,7 +383,7 @@ pub fn line(spec: &Line) -> Chart {
     }
 
     // Table: one row per sampled time of the first series, every series' value at that time.
-    let mut head = vec![format!("Time ({})", spec.zone.label())];
+    let mut head = vec![format!("Time ({})", spec.zone.name())];
     head.extend(spec.series.iter().map(|s| s.label.clone()));
     let base = spec
         .series
