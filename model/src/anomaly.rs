@@ -223,6 +223,12 @@ pub struct Detector {
     /// The largest excursion from the expected value lately (forgetting over about a week of
     /// points): a spike no larger than what the series has done before is not news.
     peak: f64,
+    /// The largest excursion not reported (forgetting over weeks): what the series does as a
+    /// matter of course, which a lone extreme must clearly beat.
+    calm_peak: f64,
+    /// How many unreported excursions lately went beyond `OVER_K` tails (decayed): a series
+    /// that keeps doing so is heavy-tailed whatever its 99th percentile says.
+    over: f64,
     /// A lone spike of a heavy-tailed series waiting for a second point to confirm it.
     pending: bool,
     /// The value before, how many times in a row it has come again, and the longest such run
@@ -260,6 +266,8 @@ impl Detector {
             rest: 0,
             rest_e: 0.0,
             peak: 0.0,
+            calm_peak: 0.0,
+            over: 0.0,
             pending: false,
             last_value: None,
             run: 0,
@@ -442,11 +450,12 @@ impl Detector {
 
     fn score(&mut self, t: i64, value: f64, r: f64, expected: f64) -> Score {
         let mut e_spike = r.abs() / (SPIKE_K * self.tail).max(PEAK_MARGIN * self.peak);
-        // A heavy-tailed series (its tail far wider than its typical spread) throws lone
-        // extremes as a matter of course: a spike there is one when the next point confirms
-        // it, unless it is far beyond the bar.
-        let heavy = self.tail > HEAVY * self.scale;
-        if heavy && e_spike < LONE_OK && r.abs() <= LONE_PEAK * self.peak {
+        // A heavy-tailed series (its tail far wider than its typical spread, or its ordinary
+        // points going beyond the tail again and again) throws lone extremes as a matter of
+        // course: a spike there is one when the next point confirms it, unless it is far beyond
+        // the bar or beyond anything the series did unreported.
+        let heavy = self.tail > HEAVY * self.scale || self.over >= OVER_HEAVY;
+        if heavy && e_spike < LONE_OK && r.abs() <= LONE_PEAK * self.calm_peak {
             let confirmed = self.pending && e_spike >= 0.5;
             self.pending = e_spike >= 1.0 && !self.pending;
             e_spike = if confirmed {
@@ -520,6 +529,9 @@ impl Detector {
                 r.abs()
             };
             self.peak = (self.peak * PEAK_DECAY).max(seen);
+            let calm = if reported { 0.0 } else { r.abs() };
+            self.calm_peak = (self.calm_peak * CALM_DECAY).max(calm);
+            self.over = self.over * PEAK_DECAY + f64::from(u8::from(calm > OVER_K * self.tail));
         }
         self.n += 1;
         self.recent.push((t, value));

@@ -2,7 +2,7 @@
 
 use super::{Detector, DetectorConfig, Ring};
 
-const MAGIC: &[u8; 4] = b"LKD2";
+const MAGIC: &[u8; 4] = b"LKD3";
 
 struct W(Vec<u8>);
 
@@ -135,6 +135,8 @@ impl Detector {
         w.u64(self.rest as u64);
         w.f64(self.rest_e);
         w.f64(self.peak);
+        w.f64(self.calm_peak);
+        w.f64(self.over);
         w.0.push(u8::from(self.pending));
         w.opt_f64(self.last_value);
         w.u64(self.run as u64);
@@ -196,6 +198,8 @@ impl Detector {
         d.rest = r.usize(1 << 20)?;
         d.rest_e = r.f64()?;
         d.peak = r.f64()?;
+        d.calm_peak = r.f64()?;
+        d.over = r.f64()?;
         d.pending = r.u8()? != 0;
         d.last_value = r.opt_f64()?;
         d.run = r.usize(usize::MAX)?;

@@ -22,6 +22,14 @@ pub(super) const FLAT_K: usize = 2;
 /// this far beyond the bar ...
 pub(super) const HEAVY: f64 = 3.5;
 pub(super) const LONE_OK: f64 = 3.0;
-/// ... or this many times as far out as the largest recent excursion (a lone extreme beyond
-/// anything the series has done is news, one of its usual size is not).
-pub(super) const LONE_PEAK: f64 = 1.5;
+/// ... or this many times as far out as the largest unreported excursion, remembered with a
+/// half-life of about 35,000 points (four months at five minutes): a power-law tail makes new
+/// records often, a lone extreme beyond twice anything the series did unreported is news.
+pub(super) const LONE_PEAK: f64 = 2.0;
+pub(super) const CALM_DECAY: f64 = 0.999_98;
+/// A series is heavy-tailed too when its unreported points went beyond this many tails more
+/// than once lately (decayed as `PEAK_DECAY`): a 99th percentile of 256 points can sit just
+/// below a tail that throws 1 % of its points far out. At 1.5 tails a Gaussian series does so
+/// about once in 10,000 points, so it stays light; one missed spike does not make it heavy.
+pub(super) const OVER_K: f64 = 1.5;
+pub(super) const OVER_HEAVY: f64 = 1.5;
