@@ -232,6 +232,30 @@ pub fn json(history: &[AlertRecord]) -> String {
     s
 }
 
+/// The alert pages (all, and one per severity) with their CSV and JSON.
+pub(super) struct Alerts;
+
+impl super::kinds::PageKind for Alerts {
+    fn name(&self) -> &'static str {
+        "alerts"
+    }
+
+    fn paths(&self, _: &super::kinds::Inputs<'_>) -> Vec<String> {
+        let mut out: Vec<String> = SEVERITIES.iter().map(|s| page(Some(s))).collect();
+        out.extend([
+            page(None),
+            CSV.to_owned(),
+            JSON.to_owned(),
+            super::feed::FEED.to_owned(),
+        ]);
+        out
+    }
+
+    fn render(&self, i: &super::kinds::Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        render_alerts(i.store, i.ctx, w, i.analysis)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,5 @@
 //! CSV exports of every metric's history (raw per complete day, which never changes again, and hourly over the retention period) and the metrics page that links them.
 
-use std::path::Path;
-
 use model::Snapshot;
 
 use super::charts::with_unit;
@@ -59,7 +57,6 @@ pub fn write_hourly(
 pub fn write_days(
     store: &Store,
     writer: &Writer,
-    out: &Path,
     days: &[DaySummary],
     metrics: &[String],
     today: &str,
@@ -71,14 +68,14 @@ pub fn write_days(
         };
         for m in metrics {
             let path = day_csv(&d.day, m);
-            if out.join(&path).is_file() {
+            if writer.root().join(&path).is_file() {
                 continue;
             }
             let mut text = String::from("timestamp,value\n");
             for (t, v) in store.series(m, start, start + 86_400_000)? {
                 csv_row(&mut text, t, &[v.to_string()]);
             }
-            writer.put(&path, text.as_bytes())?;
+            writer.put_new(&path, text.as_bytes())?;
             written += 1;
         }
     }
@@ -137,4 +134,66 @@ pub fn render_page(
         last_day: last_complete_day.unwrap_or("").to_owned(),
     };
     writer.put(PAGE, render(PAGE, &page)?.as_bytes())
+}
+
+/// Each metric's hourly CSV (every hour, each at its own phase) and the raw CSVs of complete
+/// days (written once).
+pub(super) struct Csv;
+
+impl super::kinds::PageKind for Csv {
+    fn name(&self) -> &'static str {
+        "csv"
+    }
+
+    fn paths(&self, i: &super::kinds::Inputs<'_>) -> Vec<String> {
+        i.metric_names.iter().map(|m| hourly_csv(m)).collect()
+    }
+
+    fn render(&self, i: &super::kinds::Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        let Some(now) = i.now_ms() else {
+            return Ok(());
+        };
+        let previous = i.plan.previous_ms;
+        let keep_from = now - i64::from(i.ctx.site.retention_days) * 86_400_000;
+        for m in i.metric_names {
+            // Each metric's file at its own phase of the hour, and at once for a metric new
+            // since the last one (the metrics page links it from its first snapshot on).
+            if super::due_every(3_600_000, Some(m), previous, now)
+                || !w.root().join(hourly_csv(m)).exists()
+            {
+                write_hourly(i.store, w, m, keep_from, now)?;
+            }
+        }
+        // Day files are immutable: looked for only when a day has just completed (or on a full
+        // build), not on every build, which would stat every file of every day.
+        if super::due_every(86_400_000, None, previous, now) {
+            let today = model::time::day_of(i.ctx.now_ms);
+            write_days(i.store, w, i.days, i.metric_names, &today)?;
+        }
+        Ok(())
+    }
+}
+
+/// The metrics page and its data file: every metric's newest value and CSV links.
+pub(super) struct Metrics;
+
+impl super::kinds::PageKind for Metrics {
+    fn name(&self) -> &'static str {
+        "metrics"
+    }
+
+    fn paths(&self, _: &super::kinds::Inputs<'_>) -> Vec<String> {
+        vec![PAGE.to_owned(), JSON.to_owned()]
+    }
+
+    fn render(&self, i: &super::kinds::Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        let today = model::time::day_of(i.ctx.now_ms);
+        let last_complete = i
+            .days
+            .iter()
+            .rev()
+            .find(|d| d.day < today)
+            .map(|d| d.day.as_str());
+        render_page(i.ctx, w, i.newest, i.metric_names, last_complete)
+    }
 }

@@ -275,6 +275,31 @@ pub(super) fn with_reported_dependencies(
     out
 }
 
+/// The dependency graph of the newest snapshot's parts, and its data file.
+pub(super) struct Graph;
+
+impl super::kinds::PageKind for Graph {
+    fn name(&self) -> &'static str {
+        "graph"
+    }
+
+    fn paths(&self, _: &super::kinds::Inputs<'_>) -> Vec<String> {
+        vec![PAGE.to_owned(), JSON.to_owned()]
+    }
+
+    fn render(&self, i: &super::kinds::Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        let Some(now) = i.newest.filter(|_| i.latest.is_some()) else {
+            return Ok(());
+        };
+        let all: Vec<&model::PartHealth> = now.components.iter().chain(&now.modules).collect();
+        render_graph(
+            i.ctx,
+            w,
+            &super::views::part_rows(&all, &i.ctx.site.depends_on),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -412,6 +412,42 @@ fn render_method(
     writer.put(&path, render(&path, &page)?.as_bytes())
 }
 
+/// The latency heatmap (an hour's percentiles, in four sorts) with its drill-down pages:
+/// redrawn every `REFRESH_MS`, stating its time.
+pub(super) struct Heatmap;
+
+impl super::kinds::PageKind for Heatmap {
+    fn name(&self) -> &'static str {
+        "heatmap"
+    }
+
+    fn paths(&self, i: &super::kinds::Inputs<'_>) -> Vec<String> {
+        let mut out = paths_all();
+        out.push(JSON.to_owned());
+        if let Some(s) = i.newest {
+            if let Some(methods) = i.ctx.profile.methods {
+                out.extend(
+                    s.metrics
+                        .iter()
+                        .filter_map(|m| methods.name_of(&m.name))
+                        .map(method_page),
+                );
+            }
+            out.extend(reported_pages(s));
+        }
+        out
+    }
+
+    fn render(&self, i: &super::kinds::Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        if i.newest
+            .is_none_or(|s| super::due_every(REFRESH_MS, None, i.plan.previous_ms, s.taken_at_ms))
+        {
+            render_heatmap(i.store, i.ctx, w, i.newest)?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

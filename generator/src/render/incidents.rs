@@ -143,3 +143,22 @@ pub fn render_incidents(ctx: &Ctx<'_>, writer: &Writer, now_ms: i64) -> Result<(
     }
     Ok(())
 }
+
+/// The incidents and maintenance list, a page per entry, and its data file.
+pub(super) struct Incidents;
+
+impl super::kinds::PageKind for Incidents {
+    fn name(&self) -> &'static str {
+        "incidents"
+    }
+
+    fn paths(&self, i: &super::kinds::Inputs<'_>) -> Vec<String> {
+        let mut out = paths_all(i.ctx.content);
+        out.push(JSON.to_owned());
+        out
+    }
+
+    fn render(&self, i: &super::kinds::Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        render_incidents(i.ctx, w, i.ctx.now_ms)
+    }
+}

@@ -1,5 +1,6 @@
 //! The index page (status, alerts, parts, key metrics, uptime), `data/latest.json`, and the badge list.
 
+use super::kinds::{Inputs, PageKind};
 use super::views::{self, Badge, SnapRow};
 use super::write::Writer;
 use super::{BuildError, Ctx, badges, dashboard, paths, ranges, render, snapshot_json_text};
@@ -345,4 +346,51 @@ fn checks(now: &model::Snapshot) -> String {
         })
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// The index (the first screen), the newest snapshot's data file and the alert rules.
+pub(super) struct Index;
+
+impl PageKind for Index {
+    fn name(&self) -> &'static str {
+        "index"
+    }
+
+    fn paths(&self, _: &Inputs<'_>) -> Vec<String> {
+        [paths::INDEX, paths::LATEST_JSON, paths::RULES_JSON]
+            .map(str::to_owned)
+            .to_vec()
+    }
+
+    fn render(&self, i: &Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        render_index(
+            i.store,
+            i.ctx,
+            w,
+            (i.latest, i.newest),
+            i.total,
+            i.analysis,
+            i.sections,
+        )
+    }
+}
+
+/// A status badge for the whole and for each part.
+pub(super) struct Badges;
+
+impl PageKind for Badges {
+    fn name(&self) -> &'static str {
+        "badges"
+    }
+
+    fn paths(&self, i: &Inputs<'_>) -> Vec<String> {
+        i.badges.iter().map(|(p, _, _)| p.clone()).collect()
+    }
+
+    fn render(&self, i: &Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        for (path, label, status) in i.badges {
+            w.put(path, badges::svg(label, *status).as_bytes())?;
+        }
+        Ok(())
+    }
 }

@@ -1,21 +1,24 @@
 //! Render stage: stored snapshots -> static site, incrementally, each file written atomically.
 
 mod alerts;
+mod assets;
 mod badges;
 mod calendar;
 pub mod charts;
 mod dashboard;
+mod data;
 mod exports;
 mod feed;
-mod fixed;
 mod graph;
 mod heatmap;
 mod incidents;
 mod index;
+mod kinds;
 mod links;
 mod pages;
 mod parts;
 mod paths;
+mod plan;
 mod profiles;
 mod prune;
 mod ranges;
@@ -31,21 +34,20 @@ pub use links::{broken_links, files_under};
 pub use paths::{day_page, history_page, slug, snapshot_json, snapshot_page};
 pub use write::{TMP_SUFFIX, write_atomic};
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use askama::Template;
-use model::trend::WINDOWS;
 
 use crate::analysis::Analysis;
 use crate::config::Site;
 use crate::content::Content;
-use crate::store::{BuildState, SnapshotMeta, Store, StoreError};
-use pages::{
-    render_all_snapshots, render_day, render_history, render_snapshot, snapshot_json_text,
-};
+use crate::store::{BuildState, Store, StoreError};
+use kinds::Inputs;
+use pages::snapshot_json_text;
+use plan::Plan;
 use views::Common;
 use write::Writer;
 
@@ -92,6 +94,8 @@ pub struct BuildReport {
     pub written: usize,
     pub unchanged: usize,
     pub elapsed: Duration,
+    /// Files written that no page kind declared (each would be rewritten on every build).
+    pub undeclared: Vec<String>,
 }
 
 impl std::fmt::Display for BuildReport {
@@ -260,267 +264,47 @@ pub fn build(
         profile: crate::collect::sources::profile_of(site.source_kind),
     };
     let days = store.days()?;
-    let badge_paths = index::badge_list(newest.as_ref());
-    // When the previous build's newest snapshot was taken: decides which range pages are due.
-    let previous_ms = match state.as_ref() {
-        Some(s) if !full => store.meta(s.last_snapshot_id)?.map(|m| m.taken_at_ms),
-        _ => None,
-    };
-
-    // Decide what to render.
-    let (mut snapshots, mut changed_days): (Vec<SnapshotMeta>, BTreeSet<String>) = if full {
-        (Vec::new(), days.iter().map(|d| d.day.clone()).collect())
-    } else {
-        let last = state.as_ref().map_or(0, |s| s.last_snapshot_id);
-        let fresh = store.inserted_after(last)?;
-        let mut set: HashMap<i64, SnapshotMeta> = HashMap::new();
-        for m in &fresh {
-            let (p, n) = store.neighbours(m)?;
-            for x in [Some(m.clone()), p, n].into_iter().flatten() {
-                set.insert(x.id, x);
-            }
-        }
-        let mut list: Vec<SnapshotMeta> = set.into_values().collect();
-        list.sort_by_key(|m| (m.taken_at_ms, m.id));
-        let mut changed: BTreeSet<String> = list
-            .iter()
-            .map(|m| model::time::day_of(m.taken_at_ms))
-            .collect();
-        let mut fresh_per_day: HashMap<String, u32> = HashMap::new();
-        for m in &fresh {
-            *fresh_per_day
-                .entry(model::time::day_of(m.taken_at_ms))
-                .or_default() += 1;
-        }
-        // A day that did not exist before changes its neighbours' "earlier/later day" links.
-        for (i, d) in days.iter().enumerate() {
-            if fresh_per_day.get(&d.day) == Some(&d.count) {
-                if let Some(p) = i.checked_sub(1).and_then(|j| days.get(j)) {
-                    changed.insert(p.day.clone());
-                }
-                if let Some(n) = days.get(i + 1) {
-                    changed.insert(n.day.clone());
-                }
-            }
-        }
-        if fresh.is_empty() {
-            changed.clear();
-        }
-        (list, changed)
-    };
-    let per_page = site.days_per_page.max(1);
-    let page_count = days.len().div_ceil(per_page).max(1);
-    // Pages of pruned days go; the oldest kept snapshot and day lose their "earlier" links, and
-    // the history pages shift, so they are redrawn.
-    let removed = match days.first() {
-        Some(d) => prune::remove_pruned(store, out, &out_key, &d.day, page_count)?,
-        None => 0,
-    };
-    if removed > 0
-        && !full
-        && let Some(first) = days.first()
-    {
-        changed_days.insert(first.day.clone());
-        if let Some(m) = store.day_metas(&first.day)?.into_iter().next()
-            && !snapshots.iter().any(|s| s.id == m.id)
-        {
-            snapshots.insert(0, m);
-        }
-    }
-    let mut pages: BTreeSet<usize> = BTreeSet::new();
-    pages.insert(page_count);
-    for (i, d) in days.iter().enumerate() {
-        if full || removed > 0 || changed_days.contains(&d.day) {
-            pages.insert(i / per_page + 1);
-        }
-    }
-
-    let mut fixed = fixed::pages(&ctx, site, content);
+    let plan = plan_of(store, &days, site, state.as_ref(), full, out, &out_key)?;
     let metric_names = store.metric_names()?;
-    fixed.push(exports::PAGE.to_owned());
-    fixed.extend(metric_names.iter().map(|m| exports::hourly_csv(m)));
-    if let (Some(s), Some(methods)) = (newest.as_ref(), ctx.profile.methods) {
-        fixed.extend(
-            s.metrics
-                .iter()
-                .filter_map(|m| methods.name_of(&m.name))
-                .map(heatmap::method_page),
-        );
-    }
-    if let Some(s) = newest.as_ref() {
-        fixed.extend(heatmap::reported_pages(s));
-    }
-    let part_targets = newest.as_ref().map(parts::targets).unwrap_or_default();
-    fixed.extend(part_targets.iter().flat_map(|t| [t.path(), t.json_path()]));
-    fixed.extend(badge_paths.iter().map(|(p, _, _)| p.clone()));
-    let known = if full {
-        store.file_hashes(&out_key, None)?
-    } else {
-        fixed.extend(
-            snapshots
-                .iter()
-                .flat_map(|m| [paths::snapshot_page(&m.slug), paths::snapshot_json(&m.slug)]),
-        );
-        fixed.extend(changed_days.iter().map(|d| paths::day_page(d)));
-        fixed.extend(changed_days.iter().map(|d| paths::day_json(d)));
-        fixed.extend(pages.iter().map(|n| paths::history_page(*n)));
-        store.file_hashes(&out_key, Some(&fixed))?
-    };
-    let writer = Writer::new(out, known);
-
-    lap.mark("prepare");
-    writer.put(paths::STYLE, STYLE_CSS.as_bytes())?;
-    writer.put(paths::FAVICON, FAVICON.as_bytes())?;
-    writer.put(&ctx.bundle.js, widgets::JS.as_bytes())?;
-    writer.put(&ctx.bundle.wasm, widgets::WASM)?;
-    writer.put(&ctx.operator.js, widgets::OPERATOR_JS.as_bytes())?;
-    writer.put(&ctx.operator.wasm, widgets::OPERATOR_WASM)?;
-    let nf = views::NotFoundPage {
-        c: Common {
-            root: "/".to_owned(),
-            ..ctx.common(paths::NOT_FOUND, "Not found".into(), false)
-        },
-    };
-    writer.put(paths::NOT_FOUND, render(paths::NOT_FOUND, &nf)?.as_bytes())?;
-
-    let snapshot_pages = if full {
-        let all = store.all_metas()?;
-        render_all_snapshots(store.path(), &ctx, &writer, &all, opts.progress)?;
-        all.len()
-    } else {
-        for m in &snapshots {
-            let (p, n) = store.neighbours(m)?;
-            let doc = store.doc(m.id)?;
-            render_snapshot(store, &ctx, &writer, m, &doc, p.as_ref(), n.as_ref())?;
-        }
-        snapshots.len()
-    };
-
-    lap.mark("snapshot pages");
-    for (i, d) in days.iter().enumerate() {
-        if changed_days.contains(&d.day) {
-            let prev = i.checked_sub(1).and_then(|j| days.get(j));
-            render_day(store, &ctx, &writer, d, prev, days.get(i + 1))?;
-        }
-    }
     let total = store.count()?;
-    for n in &pages {
-        render_history(&ctx, &writer, &days, *n, page_count, per_page, total)?;
-    }
-    lap.mark("history pages");
-    let section_views = newest
-        .as_ref()
-        .map(|s| sections::views(site, s))
-        .unwrap_or_default();
-    index::render_index(
-        store,
-        &ctx,
-        &writer,
-        (latest.as_ref(), newest.as_ref()),
-        total,
-        analysis,
-        &section_views,
-    )?;
-    sections::render_pages(&ctx, &writer, &section_views)?;
-    lap.mark("index and sections");
-    alerts::render_alerts(store, &ctx, &writer, analysis)?;
-    lap.mark("alerts");
-    incidents::render_incidents(&ctx, &writer, ctx.now_ms)?;
-    reports::render_reports(&ctx, &writer)?;
-    lap.mark("incidents and reports");
-    let today = model::time::day_of(ctx.now_ms);
-    if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms) {
-        let keep_from = now - i64::from(site.retention_days) * 86_400_000;
-        for m in &metric_names {
-            // Each metric's file at its own phase of the hour, and at once for a metric new
-            // since the last one (the metrics page links it from its first snapshot on).
-            if due_every(3_600_000, Some(m), previous_ms, now)
-                || !out.join(exports::hourly_csv(m)).exists()
-            {
-                exports::write_hourly(store, &writer, m, keep_from, now)?;
-            }
-        }
-        // Day files are immutable: looked for only when a day has just completed (or on a full
-        // build), not on every build, which would stat every file of every day.
-        if due_every(86_400_000, None, previous_ms, now) {
-            exports::write_days(store, &writer, out, &days, &metric_names, &today)?;
-        }
-    }
-    let last_complete = days
-        .iter()
-        .rev()
-        .find(|d| d.day < today)
-        .map(|d| d.day.as_str());
-    lap.mark("csv");
-    exports::render_page(&ctx, &writer, newest.as_ref(), &metric_names, last_complete)?;
-    lap.mark("metrics page");
-    if let (Some(meta), Some(now_s)) = (latest.as_ref(), newest.as_ref()) {
-        let prev_s = match store.neighbours(meta)?.0 {
+    let previous = match &latest {
+        Some(m) => match store.neighbours(m)?.0 {
             Some(p) => Some(store.load(p)?.snapshot),
             None => None,
-        };
-        let all: Vec<&model::PartHealth> = now_s.components.iter().chain(&now_s.modules).collect();
-        let rows = views::part_rows(&all, &site.depends_on);
-        let prev_all: Vec<&model::PartHealth> = prev_s
-            .iter()
-            .flat_map(|p| p.components.iter().chain(&p.modules))
-            .collect();
-        let prev_rows = views::part_rows(&prev_all, &site.depends_on);
-        graph::render_graph(&ctx, &writer, &rows)?;
-        lap.mark("graph");
-        for t in &part_targets {
-            let states = (
-                parts::state_of(t, now_s, &rows),
-                prev_s.as_ref().map(|p| parts::state_of(t, p, &prev_rows)),
-            );
-            if removed > 0 || parts::due(t, states, previous_ms, now_s.taken_at_ms) {
-                let row = match t.kind {
-                    "component" => rows[..now_s.components.len()]
-                        .iter()
-                        .find(|r| r.name == t.name),
-                    "module" => rows[now_s.components.len()..]
-                        .iter()
-                        .find(|r| r.name == t.name),
-                    _ => None,
-                };
-                parts::render_part(store, &ctx, &writer, t, row, meta.taken_at_ms)?;
-            }
-        }
+        },
+        None => None,
+    };
+    let inputs = Inputs {
+        store,
+        ctx: &ctx,
+        plan: &plan,
+        analysis,
+        latest: latest.as_ref(),
+        newest: newest.as_ref(),
+        previous: previous.as_ref(),
+        days: &days,
+        total,
+        metric_names: &metric_names,
+        sections: &newest
+            .as_ref()
+            .map(|s| sections::views(site, s))
+            .unwrap_or_default(),
+        part_targets: &newest.as_ref().map(parts::targets).unwrap_or_default(),
+        badges: &index::badge_list(newest.as_ref()),
+        progress: opts.progress,
+    };
+    let writer = if full {
+        Writer::new(out, store.file_hashes(&out_key, None)?)
+    } else {
+        let declared = kinds::declared(&inputs);
+        Writer::new(out, store.file_hashes(&out_key, Some(&declared))?)
+            .declared(declared.into_iter().collect())
+    };
+    lap.mark("prepare");
+    for kind in kinds::KINDS {
+        kind.render(&inputs, &writer)?;
+        lap.mark(kind.name());
     }
-    lap.mark("part pages");
-    // The heatmap is an hour's percentiles: redrawn every quarter hour, stating its time.
-    if newest
-        .as_ref()
-        .is_none_or(|s| due_every(heatmap::REFRESH_MS, None, previous_ms, s.taken_at_ms))
-    {
-        heatmap::render_heatmap(store, &ctx, &writer, newest.as_ref())?;
-    }
-    lap.mark("heatmap");
-    if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms) {
-        for w in WINDOWS {
-            if ranges::due(w, previous_ms, now) {
-                ranges::render_range(store, &ctx, &writer, now, w)?;
-            }
-        }
-    }
-    for (path, label, status) in &badge_paths {
-        writer.put(path, badges::svg(label, *status).as_bytes())?;
-    }
-    writer.put(
-        paths::ANALYSIS_JSON,
-        crate::analysis::to_json(analysis).as_bytes(),
-    )?;
-    // Every metric's trends move hourly: rewritten when a snapshot starts a new hour.
-    if let Some(now) = latest.as_ref().map(|m| m.taken_at_ms)
-        && due_every(3_600_000, None, previous_ms, now)
-    {
-        writer.put(
-            paths::TRENDS_JSON,
-            crate::analysis::all_trends_json(store, now)?.as_bytes(),
-        )?;
-    }
-
-    lap.mark("ranges and trends");
     let token = if full || marker.trim().is_empty() {
         format!(
             "{:016x}",
@@ -546,7 +330,14 @@ pub fn build(
     };
     let written = writer.written.load(Ordering::Relaxed);
     let unchanged = writer.unchanged.load(Ordering::Relaxed);
-    let files = writer.into_files();
+    let (files, undeclared) = writer.into_files();
+    if !undeclared.is_empty() {
+        tracing::warn!(
+            "{} files written by no registered page kind (rewritten on every build): {}",
+            undeclared.len(),
+            undeclared.join(", ")
+        );
+    }
     if token != marker.trim() {
         let w = Writer::new(out, HashMap::new());
         w.put(MARKER, token.as_bytes())?;
@@ -555,12 +346,53 @@ pub fn build(
     write::end(out);
     Ok(BuildReport {
         full,
-        snapshot_pages,
-        day_pages: changed_days.len(),
+        snapshot_pages: if full {
+            usize::try_from(total).unwrap_or(usize::MAX)
+        } else {
+            plan.snapshots.len()
+        },
+        day_pages: plan.days.len(),
+        undeclared,
         written,
         unchanged,
         elapsed: started.elapsed(),
     })
+}
+
+/// The build's plan from what the store says changed since `state` (the last build into `out`);
+/// the pages of days pruned since are removed here, before anything links to them anew.
+fn plan_of(
+    store: &mut Store,
+    days: &[crate::store::DaySummary],
+    site: &Site,
+    state: Option<&BuildState>,
+    full: bool,
+    out: &Path,
+    out_key: &str,
+) -> Result<Plan, BuildError> {
+    let per_page = site.days_per_page.max(1);
+    let mut plan = match state {
+        Some(s) if !full => {
+            let previous_ms = store.meta(s.last_snapshot_id)?.map(|m| m.taken_at_ms);
+            let fresh = store.inserted_after(s.last_snapshot_id)?;
+            let mut touched = Vec::new();
+            for m in &fresh {
+                let (p, n) = store.neighbours(m)?;
+                touched.extend([Some(m.clone()), p, n].into_iter().flatten());
+            }
+            Plan::incremental(days, &fresh, touched, per_page, previous_ms)
+        }
+        _ => Plan::full(days, per_page),
+    };
+    let Some(first) = days.first() else {
+        return Ok(plan);
+    };
+    let removed = prune::remove_pruned(store, out, out_key, &first.day, plan.page_count)?;
+    if removed > 0 && !full {
+        let oldest = store.day_metas(&first.day)?.into_iter().next();
+        plan.pruned(removed, days, oldest);
+    }
+    Ok(plan)
 }
 
 /// Whether work repeating every `period_ms` is due now that the newest snapshot moved from
@@ -586,3 +418,5 @@ pub(crate) fn rel(from: &str, to: &str) -> String {
 mod tests;
 #[cfg(test)]
 mod tests_exports;
+#[cfg(test)]
+mod tests_kinds;

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::kinds::{Inputs, PageKind};
 use super::views::{self, DayRow, PageLink, SnapRow};
 use super::write::Writer;
 use super::{BuildError, Ctx, calendar, charts, paths, rel, render};
@@ -290,4 +291,92 @@ pub(super) fn render_history(
         writer.put(paths::HISTORY_JSON, super::json_text(&json).as_bytes())?;
     }
     Ok(())
+}
+
+/// One permanent page (and data file) per snapshot.
+pub(super) struct Snapshots;
+
+impl PageKind for Snapshots {
+    fn name(&self) -> &'static str {
+        "snapshots"
+    }
+
+    fn paths(&self, i: &Inputs<'_>) -> Vec<String> {
+        i.plan
+            .snapshots
+            .iter()
+            .flat_map(|m| [paths::snapshot_page(&m.slug), paths::snapshot_json(&m.slug)])
+            .collect()
+    }
+
+    fn render(&self, i: &Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        if i.plan.full {
+            let all = i.store.all_metas()?;
+            return render_all_snapshots(i.store.path(), i.ctx, w, &all, i.progress);
+        }
+        for m in &i.plan.snapshots {
+            let (p, n) = i.store.neighbours(m)?;
+            let doc = i.store.doc(m.id)?;
+            render_snapshot(i.store, i.ctx, w, m, &doc, p.as_ref(), n.as_ref())?;
+        }
+        Ok(())
+    }
+}
+
+/// One page (and data file) per day.
+pub(super) struct Days;
+
+impl PageKind for Days {
+    fn name(&self) -> &'static str {
+        "days"
+    }
+
+    fn paths(&self, i: &Inputs<'_>) -> Vec<String> {
+        i.plan
+            .days
+            .iter()
+            .flat_map(|d| [paths::day_page(d), paths::day_json(d)])
+            .collect()
+    }
+
+    fn render(&self, i: &Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        for (k, d) in i.days.iter().enumerate() {
+            if i.plan.days.contains(&d.day) {
+                let prev = k.checked_sub(1).and_then(|j| i.days.get(j));
+                render_day(i.store, i.ctx, w, d, prev, i.days.get(k + 1))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The history list: its pages of days, the newest as `history/index.html`, and its data file.
+pub(super) struct History;
+
+impl PageKind for History {
+    fn name(&self) -> &'static str {
+        "history"
+    }
+
+    fn paths(&self, i: &Inputs<'_>) -> Vec<String> {
+        let mut out: Vec<String> = i
+            .plan
+            .history_pages
+            .iter()
+            .map(|n| paths::history_page(*n))
+            .collect();
+        out.extend([
+            paths::HISTORY_INDEX.to_owned(),
+            paths::HISTORY_JSON.to_owned(),
+        ]);
+        out
+    }
+
+    fn render(&self, i: &Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        let p = i.plan;
+        for n in &p.history_pages {
+            render_history(i.ctx, w, i.days, *n, p.page_count, p.per_page, i.total)?;
+        }
+        Ok(())
+    }
 }

@@ -438,6 +438,54 @@ pub fn render_part(
     writer.put(&t.json_path(), text.as_bytes())
 }
 
+/// A page (and data file) per component, module and endpoint of the newest snapshot: redrawn
+/// when its state changed, else at its own phase of `REFRESH_MS`.
+pub(super) struct Parts;
+
+impl super::kinds::PageKind for Parts {
+    fn name(&self) -> &'static str {
+        "parts"
+    }
+
+    fn paths(&self, i: &super::kinds::Inputs<'_>) -> Vec<String> {
+        i.part_targets
+            .iter()
+            .flat_map(|t| [t.path(), t.json_path()])
+            .collect()
+    }
+
+    fn render(&self, i: &super::kinds::Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        let (Some(meta), Some(now)) = (i.latest, i.newest) else {
+            return Ok(());
+        };
+        let depends = &i.ctx.site.depends_on;
+        let all: Vec<&model::PartHealth> = now.components.iter().chain(&now.modules).collect();
+        let rows = super::views::part_rows(&all, depends);
+        let prev_all: Vec<&model::PartHealth> = i
+            .previous
+            .iter()
+            .flat_map(|p| p.components.iter().chain(&p.modules))
+            .collect();
+        let prev_rows = super::views::part_rows(&prev_all, depends);
+        let (components, modules) = rows.split_at(now.components.len());
+        for t in i.part_targets {
+            let states = (
+                state_of(t, now, &rows),
+                i.previous.map(|p| state_of(t, p, &prev_rows)),
+            );
+            if i.plan.removed > 0 || due(t, states, i.plan.previous_ms, now.taken_at_ms) {
+                let row = match t.kind {
+                    "component" => components.iter().find(|r| r.name == t.name),
+                    "module" => modules.iter().find(|r| r.name == t.name),
+                    _ => None,
+                };
+                render_part(i.store, i.ctx, w, t, row, meta.taken_at_ms)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

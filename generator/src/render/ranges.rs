@@ -164,3 +164,31 @@ pub fn render_range(
     });
     writer.put(&json_path(w.label()), super::json_text(&json).as_bytes())
 }
+
+/// A page (and data file) per time range: the last hour, 6 hours, day and week.
+pub(super) struct Ranges;
+
+impl super::kinds::PageKind for Ranges {
+    fn name(&self) -> &'static str {
+        "ranges"
+    }
+
+    fn paths(&self, _: &super::kinds::Inputs<'_>) -> Vec<String> {
+        WINDOWS
+            .iter()
+            .flat_map(|w| [paths::range_page(w.label()), json_path(w.label())])
+            .collect()
+    }
+
+    fn render(&self, i: &super::kinds::Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        let Some(now) = i.now_ms() else {
+            return Ok(());
+        };
+        for win in WINDOWS {
+            if due(win, i.plan.previous_ms, now) {
+                render_range(i.store, i.ctx, w, now, win)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -42,3 +42,20 @@ pub fn render_reports(ctx: &Ctx<'_>, writer: &Writer) -> Result<(), BuildError> 
     )?;
     writer.put(INDEX, render(INDEX, &page)?.as_bytes())
 }
+
+/// The list of daily reports (the reports themselves are written by `lookout report`).
+pub(super) struct Reports;
+
+impl super::kinds::PageKind for Reports {
+    fn name(&self) -> &'static str {
+        "reports"
+    }
+
+    fn paths(&self, _: &super::kinds::Inputs<'_>) -> Vec<String> {
+        vec![INDEX.to_owned(), JSON.to_owned()]
+    }
+
+    fn render(&self, i: &super::kinds::Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        render_reports(i.ctx, w)
+    }
+}

@@ -252,6 +252,23 @@ pub fn render_pages(
     Ok(())
 }
 
+/// A page per section of the newest snapshot's dashboard.
+pub(super) struct Sections;
+
+impl super::kinds::PageKind for Sections {
+    fn name(&self) -> &'static str {
+        "sections"
+    }
+
+    fn paths(&self, i: &super::kinds::Inputs<'_>) -> Vec<String> {
+        paths_all(i.ctx.site)
+    }
+
+    fn render(&self, i: &super::kinds::Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
+        render_pages(i.ctx, w, i.sections)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,8 +3,8 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use super::BuildError;
 
@@ -12,6 +12,10 @@ pub struct Writer {
     root: PathBuf,
     /// Hashes recorded by the previous build, for the paths this build may write.
     known: HashMap<String, u64>,
+    /// On an incremental build, the paths the page kinds said they may write; a file written
+    /// outside them is noted (it would be rewritten on every build).
+    declared: Option<HashSet<String>>,
+    undeclared: Mutex<Vec<String>>,
     files: Mutex<Vec<(String, u64)>>,
     dirs: Mutex<HashSet<PathBuf>>,
     pub written: AtomicUsize,
@@ -36,6 +40,8 @@ impl Writer {
         Writer {
             root: root.to_owned(),
             known,
+            declared: None,
+            undeclared: Mutex::new(Vec::new()),
             files: Mutex::new(Vec::new()),
             dirs: Mutex::new(HashSet::new()),
             written: AtomicUsize::new(0),
@@ -44,20 +50,33 @@ impl Writer {
         }
     }
 
+    /// A writer that notes every file written outside `declared`.
+    pub fn declared(mut self, declared: HashSet<String>) -> Writer {
+        self.declared = Some(declared);
+        self
+    }
+
     /// Puts `bytes` at `rel` unless the previous build wrote the same bytes there and the file is still there.
     pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
+        if self.declared.as_ref().is_some_and(|d| !d.contains(rel)) {
+            lock(&self.undeclared).push(rel.to_owned());
+        }
+        self.put_new(rel, bytes)
+    }
+
+    /// `put` for a file written once and never again (its writer checked it is not there yet),
+    /// which no page kind need declare.
+    pub fn put_new(&self, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
         let h = hash(bytes);
         let dest = self.root.join(rel);
         if self.known.get(rel) == Some(&h) && dest.is_file() {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
         } else {
             self.write_atomic(&dest, bytes)?;
+            tracing::trace!("wrote {rel}");
             self.written.fetch_add(1, Ordering::Relaxed);
         }
-        self.files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((rel.to_owned(), h));
+        lock(&self.files).push((rel.to_owned(), h));
         Ok(())
     }
 
@@ -82,12 +101,21 @@ impl Writer {
         write_atomic(dest, bytes, n).map_err(io)
     }
 
-    /// Every file this build produced, with its hash.
-    pub fn into_files(self) -> Vec<(String, u64)> {
-        self.files
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Every file this build produced, with its hash, and those written outside `declared`.
+    pub fn into_files(self) -> (Vec<(String, u64)>, Vec<String>) {
+        (
+            self.files
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner),
+            self.undeclared
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Writes `bytes` to a temporary file beside `dest`, then renames it over `dest`, so a reader (or a
@@ -204,7 +232,22 @@ mod tests {
                 });
             }
         });
-        assert_eq!(w.into_files().len(), 1200);
+        assert_eq!(w.into_files().0.len(), 1200);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn files_written_outside_the_declared_ones_are_noted_and_written() {
+        let dir = std::env::temp_dir().join(format!("lookout-declared-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let w = Writer::new(&dir, HashMap::new()).declared(HashSet::from(["a.html".to_owned()]));
+        w.put("a.html", b"a").expect("declared");
+        w.put("b.html", b"b").expect("undeclared");
+        w.put_new("c.csv", b"c").expect("written once");
+        let (files, undeclared) = w.into_files();
+        assert_eq!(files.len(), 3);
+        assert_eq!(undeclared, ["b.html"]);
+        assert_eq!(std::fs::read(dir.join("b.html")).expect("read"), b"b");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -214,7 +257,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let w = Writer::new(&dir, HashMap::new());
         w.put("a/b.html", b"one").expect("write");
-        let files = w.into_files();
+        let (files, _) = w.into_files();
         assert_eq!(std::fs::read(dir.join("a/b.html")).expect("read"), b"one");
 
         let known: HashMap<String, u64> = files.into_iter().collect();

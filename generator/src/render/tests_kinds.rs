@@ -1,0 +1,62 @@
+//! The page registry against a whole demo site: every file an incremental build writes is one a
+//! registered page kind declared (else it would be rewritten on every build), over builds that
+//! cross quarter hours, hours and a day.
+
+use std::time::Duration;
+
+use super::*;
+use crate::analysis::Analysis;
+use crate::config::Config;
+use crate::content::Content;
+use crate::demo::{Demo, DemoOptions};
+use crate::store::tests::temp_dir;
+
+/// 2026-09-20 22:00 UTC: two hours before a day turns.
+const END_S: f64 = 1_790_028_000.0;
+const STEP_S: f64 = 300.0;
+
+#[test]
+fn every_file_of_an_incremental_build_is_declared_by_a_registered_page_kind() {
+    let dir = temp_dir("render-kinds");
+    let mut store = Store::open(&dir.join("data")).expect("store");
+    let config = Config::defaults();
+    let start = END_S - 86_400.0;
+    let demo = Demo::new(DemoOptions::quiet(3, "kinds".into()), start);
+    let step = Duration::from_secs_f64(STEP_S);
+    crate::app::fill(&config, &demo, &mut store, start, END_S, step).expect("fill");
+    let out = dir.join("site");
+    let build_at = |store: &mut Store, at_s: f64| {
+        let opts = BuildOptions {
+            clock: crate::clock::Clock::starting_at((at_s * 1000.0) as i64),
+            ..BuildOptions::default()
+        };
+        build(
+            store,
+            &config.site,
+            &Analysis::default(),
+            &Content::default(),
+            &out,
+            opts,
+        )
+        .expect("build")
+    };
+    let first = build_at(&mut store, END_S);
+    assert!(first.full && first.written > 100, "{first}");
+    let mut most = 0;
+    // 30 snapshots: two and a half hours, over midnight.
+    for i in 1..=30 {
+        let at = END_S + STEP_S * f64::from(i);
+        crate::app::fill(&config, &demo, &mut store, at, at + 1.0, step).expect("one more");
+        let r = build_at(&mut store, at + 1.0);
+        assert!(!r.full, "{r}");
+        assert!(
+            r.undeclared.is_empty(),
+            "written by no registered page kind: {:?}",
+            r.undeclared
+        );
+        most = most.max(r.written);
+    }
+    // The probe sees files: builds wrote more than the snapshot's own pages.
+    assert!(most > 4, "{most}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
