@@ -2,7 +2,6 @@
 
 use model::Snapshot;
 
-use super::charts::with_unit;
 use super::views::Common;
 use super::write::Writer;
 use super::{BuildError, Ctx, paths, rel, render};
@@ -60,6 +59,7 @@ pub fn write_days(
     days: &[DaySummary],
     metrics: &[String],
     today: &str,
+    most: usize,
 ) -> Result<usize, BuildError> {
     let mut written = 0;
     for d in days.iter().filter(|d| d.day.as_str() < today) {
@@ -77,6 +77,9 @@ pub fn write_days(
             }
             writer.put_new(&path, text.as_bytes())?;
             written += 1;
+            if written >= most {
+                return Ok(written);
+            }
         }
     }
     Ok(written)
@@ -84,7 +87,6 @@ pub fn write_days(
 
 pub struct MetricRow {
     pub name: String,
-    pub value: String,
     pub hourly_href: String,
     pub day_href: Option<String>,
 }
@@ -97,33 +99,42 @@ struct MetricsPage<'a> {
     last_day: String,
 }
 
+/// The metrics page and its data file. A metric's day link is to the newest of `complete` days
+/// (oldest first) whose file is written; the newest values are on the index, not here, so the
+/// page changes only when the metrics or their files do.
 pub fn render_page(
     ctx: &Ctx<'_>,
     writer: &Writer,
     now: Option<&Snapshot>,
     metrics: &[String],
-    last_complete_day: Option<&str>,
+    complete: &[&str],
 ) -> Result<(), BuildError> {
+    let day_of = |m: &str| {
+        complete
+            .iter()
+            .rev()
+            .take(2)
+            .find(|d| writer.root().join(day_csv(d, m)).is_file())
+            .map(|d| day_csv(d, m))
+    };
+    let days: Vec<Option<String>> = metrics.iter().map(|m| day_of(m)).collect();
     let rows = metrics
         .iter()
-        .map(|m| MetricRow {
+        .zip(&days)
+        .map(|(m, d)| MetricRow {
             name: m.clone(),
-            value: now
-                .and_then(|s| s.metric(m))
-                .map_or_else(|| "—".to_owned(), |x| with_unit(x.value, x.unit)),
             hourly_href: rel(PAGE, &hourly_csv(m)),
-            day_href: last_complete_day.map(|d| rel(PAGE, &day_csv(d, m))),
+            day_href: d.as_ref().map(|d| rel(PAGE, d)),
         })
         .collect();
     let json = serde_json::json!({
-        "metrics": metrics.iter().map(|m| {
-            let x = now.and_then(|s| s.metric(m));
+        "hourly_refresh_s": HOURLY_REFRESH_MS / 1000,
+        "metrics": metrics.iter().zip(&days).map(|(m, d)| {
             serde_json::json!({
                 "name": m,
-                "value": x.map(|x| x.value),
-                "unit": x.map(|x| x.unit.as_str()),
+                "unit": now.and_then(|s| s.metric(m)).map(|x| x.unit.as_str()),
                 "hourly_csv": hourly_csv(m),
-                "last_day_csv": last_complete_day.map(|d| day_csv(d, m)),
+                "last_day_csv": d,
             })
         }).collect::<Vec<_>>(),
     });
@@ -131,13 +142,19 @@ pub fn render_page(
     let page = MetricsPage {
         c: ctx.common_json(PAGE, "Metrics".into(), false, JSON),
         rows,
-        last_day: last_complete_day.unwrap_or("").to_owned(),
+        last_day: complete.last().copied().unwrap_or("").to_owned(),
     };
     writer.put(PAGE, render(PAGE, &page)?.as_bytes())
 }
 
-/// Each metric's hourly CSV (every hour, each at its own phase) and the raw CSVs of complete
-/// days (written once).
+/// How often a metric's hourly CSV is rewritten (each at its own phase): with 170 metrics and a
+/// snapshot every 5 minutes, about two a build.
+pub const HOURLY_REFRESH_MS: i64 = 6 * 3_600_000;
+/// Day files an incremental build writes at most.
+const DAY_FILES_PER_BUILD: usize = 8;
+
+/// Each metric's hourly CSV (every six hours, each at its own phase) and the raw CSVs of
+/// complete days (written once).
 pub(super) struct Csv;
 
 impl super::kinds::PageKind for Csv {
@@ -156,19 +173,31 @@ impl super::kinds::PageKind for Csv {
         let previous = i.plan.previous_ms;
         let keep_from = now - i64::from(i.ctx.site.retention_days) * 86_400_000;
         for m in i.metric_names {
-            // Each metric's file at its own phase of the hour, and at once for a metric new
-            // since the last one (the metrics page links it from its first snapshot on).
-            if super::due_every(3_600_000, Some(m), previous, now)
+            // Each metric's file at its own phase, and at once for a metric new since the last
+            // one (the metrics page links it from its first snapshot on).
+            if super::due_every(HOURLY_REFRESH_MS, Some(m), previous, now)
                 || !w.root().join(hourly_csv(m)).exists()
             {
                 write_hourly(i.store, w, m, keep_from, now)?;
             }
         }
-        // Day files are immutable: looked for only when a day has just completed (or on a full
-        // build), not on every build, which would stat every file of every day.
-        if super::due_every(86_400_000, None, previous, now) {
-            let today = model::time::day_of(i.ctx.now_ms);
-            write_days(i.store, w, i.days, i.metric_names, &today)?;
+        let today = model::time::day_of(i.ctx.now_ms);
+        if i.plan.full {
+            write_days(i.store, w, i.days, i.metric_names, &today, usize::MAX)?;
+        } else {
+            // Day files are immutable: an incremental build looks only at the last two complete
+            // days (not every file of every day) and writes a few, so a day's turn spreads its
+            // files over the next builds; the metrics page links a day's file once it is there.
+            let from = i.days.len().saturating_sub(3);
+            let recent = i.days.get(from..).unwrap_or_default();
+            write_days(
+                i.store,
+                w,
+                recent,
+                i.metric_names,
+                &today,
+                DAY_FILES_PER_BUILD,
+            )?;
         }
         Ok(())
     }
@@ -188,12 +217,12 @@ impl super::kinds::PageKind for Metrics {
 
     fn render(&self, i: &super::kinds::Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
         let today = model::time::day_of(i.ctx.now_ms);
-        let last_complete = i
+        let complete: Vec<&str> = i
             .days
             .iter()
-            .rev()
-            .find(|d| d.day < today)
-            .map(|d| d.day.as_str());
-        render_page(i.ctx, w, i.newest, i.metric_names, last_complete)
+            .map(|d| d.day.as_str())
+            .filter(|d| *d < today.as_str())
+            .collect();
+        render_page(i.ctx, w, i.newest, i.metric_names, &complete)
     }
 }

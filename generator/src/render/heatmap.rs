@@ -12,6 +12,9 @@ use crate::store::Store;
 
 /// How often the heatmap (an hour's percentiles) is redrawn.
 pub const REFRESH_MS: i64 = 15 * 60_000;
+/// The drill-down pages (a method's or a reported series' day, each stating its time): every
+/// hour, with the heatmap.
+pub const DRILL_REFRESH_MS: i64 = 60 * 60_000;
 /// Fewer readings than this in the hour say "insufficient data" instead of percentiles.
 const MIN_READINGS: usize = 5;
 const SORTS: [(&str, &str); 4] = [
@@ -202,6 +205,7 @@ pub fn render_heatmap(
     ctx: &Ctx<'_>,
     writer: &Writer,
     now: Option<&Snapshot>,
+    drill_downs: bool,
 ) -> Result<(), BuildError> {
     let mut all = match now {
         Some(s) => rows(store, s, &ctx.profile)?,
@@ -244,7 +248,7 @@ pub fn render_heatmap(
         })).collect::<Vec<_>>(),
     });
     writer.put(JSON, super::json_text(&json).as_bytes())?;
-    if let Some(s) = now {
+    if let Some(s) = now.filter(|_| drill_downs) {
         for r in all.iter().filter(|r| r.kind == "method") {
             render_method(store, ctx, writer, s.taken_at_ms, &r.name)?;
         }
@@ -439,10 +443,12 @@ impl super::kinds::PageKind for Heatmap {
     }
 
     fn render(&self, i: &super::kinds::Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
-        if i.newest
-            .is_none_or(|s| super::due_every(REFRESH_MS, None, i.plan.previous_ms, s.taken_at_ms))
-        {
-            render_heatmap(i.store, i.ctx, w, i.newest)?;
+        let due = |period| {
+            i.newest
+                .is_none_or(|s| super::due_every(period, None, i.plan.previous_ms, s.taken_at_ms))
+        };
+        if due(REFRESH_MS) {
+            render_heatmap(i.store, i.ctx, w, i.newest, due(DRILL_REFRESH_MS))?;
         }
         Ok(())
     }

@@ -267,6 +267,7 @@ pub(super) fn render_history(
             pages,
             total_snapshots: total,
             total_days: days.len(),
+            as_of: ctx.site.zone.human(ctx.now_ms),
         }
     };
     let path = paths::history_page(n);

@@ -69,7 +69,7 @@ pub fn targets(s: &Snapshot) -> Vec<Target> {
 }
 
 /// How often a part's page is redrawn when its state did not change.
-pub const REFRESH_MS: i64 = 30 * 60_000;
+pub const REFRESH_MS: i64 = 60 * 60_000;
 
 /// What a part's page shows first: its status, message and what affects it (a component or
 /// module, from its row), or its last reading's outcome (an endpoint).

@@ -5,6 +5,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::store::{DaySummary, SnapshotMeta};
 
+/// How often the history list's newest page is redrawn when no day was added.
+pub const LISTS_REFRESH_MS: i64 = 3_600_000;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub full: bool,
@@ -80,9 +83,17 @@ impl Plan {
                 }
             }
         }
+        let new_day = days
+            .iter()
+            .any(|d| fresh_per_day.get(&d.day) == Some(&d.count));
         if fresh.is_empty() {
             changed.clear();
         }
+        // The list's newest page counts the newest day's snapshots: redrawn hourly (it says
+        // when), or when a day is added, not on every snapshot.
+        let now_ms = fresh.iter().map(|m| m.taken_at_ms).max();
+        let lists_due = new_day
+            || now_ms.is_some_and(|now| super::due_every(LISTS_REFRESH_MS, None, previous_ms, now));
         let mut plan = Plan {
             full: false,
             snapshots,
@@ -93,7 +104,7 @@ impl Plan {
             previous_ms,
             removed: 0,
         };
-        plan.history_pages = plan.pages_of_changed_days(days);
+        plan.history_pages = plan.pages_of_changed_days(days, lists_due);
         plan
     }
 
@@ -115,11 +126,16 @@ impl Plan {
         self.history_pages = (1..=self.page_count).collect();
     }
 
-    fn pages_of_changed_days(&self, days: &[DaySummary]) -> BTreeSet<usize> {
+    /// The list pages holding a changed day other than the newest, and the newest page when
+    /// `newest` says it is due.
+    fn pages_of_changed_days(&self, days: &[DaySummary], newest: bool) -> BTreeSet<usize> {
         let mut pages: BTreeSet<usize> = BTreeSet::new();
-        pages.insert(self.page_count);
+        if newest {
+            pages.insert(self.page_count);
+        }
+        let last = days.len().saturating_sub(1);
         for (i, d) in days.iter().enumerate() {
-            if self.days.contains(&d.day) {
+            if i < last && self.days.contains(&d.day) {
                 pages.insert(i / self.per_page + 1);
             }
         }
@@ -179,6 +195,17 @@ mod tests {
     }
 
     #[test]
+    fn the_newest_list_page_waits_for_the_hour_unless_a_day_was_added() {
+        let days: Vec<DaySummary> = (0..10).map(|n| day(n, 5)).collect();
+        let at = T0 + 9 * DAY + 20 * 60_000;
+        let (older, new) = (meta(49, at - 300_000), meta(50, at));
+        let fresh = vec![new.clone()];
+        let p = Plan::incremental(&days, &fresh, vec![new, older], 3, Some(at - 300_000));
+        assert_eq!(p.days, BTreeSet::from([days[9].day.clone()]));
+        assert!(p.history_pages.is_empty(), "{:?}", p.history_pages);
+    }
+
+    #[test]
     fn the_first_snapshot_of_a_day_changes_the_day_before_too() {
         let mut days: Vec<DaySummary> = (0..4).map(|n| day(n, 5)).collect();
         days.push(day(4, 1));
@@ -198,7 +225,7 @@ mod tests {
         let days: Vec<DaySummary> = (0..6).map(|n| day(n, 5)).collect();
         let mut p = Plan::incremental(&days, &[], Vec::new(), 2, Some(1));
         assert!(p.days.is_empty() && p.snapshots.is_empty());
-        assert_eq!(p.history_pages, BTreeSet::from([3]));
+        assert!(p.history_pages.is_empty());
         p.pruned(4, &days, Some(meta(7, T0)));
         assert_eq!(p.days, BTreeSet::from([days[0].day.clone()]));
         assert_eq!(p.snapshots[0].id, 7);

@@ -106,17 +106,17 @@ struct RangePage<'a> {
 }
 
 /// Whether a window's page must be redrawn when the newest snapshot moves from `prev_ms` to
-/// `now_ms`: the hour's every time, 6 hours' every 5 minutes, a day's every quarter hour, a
-/// week's when the hour turns. Each page says the time it shows.
+/// `now_ms`: the hour's every time, 6 hours' every quarter hour, a day's every half hour, a
+/// week's every two hours (each about 1-4 % of its span). Each page says the time it shows.
 pub fn due(w: Window, prev_ms: Option<i64>, now_ms: i64) -> bool {
     if prev_ms == Some(now_ms) {
         return false;
     }
     let step = match w {
         Window::H1 => return true,
-        Window::H6 => 300_000,
-        Window::H24 => 900_000,
-        Window::D7 => 3_600_000,
+        Window::H6 => 900_000,
+        Window::H24 => 1_800_000,
+        Window::D7 => 7_200_000,
     };
     super::due_every(step, None, prev_ms, now_ms)
 }

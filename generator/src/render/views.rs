@@ -318,6 +318,8 @@ pub struct HistoryPage<'a> {
     pub pages: Vec<PageLink>,
     pub total_snapshots: u64,
     pub total_days: usize,
+    /// When the counts were taken (the list is redrawn hourly or when a day is added).
+    pub as_of: String,
 }
 
 #[derive(Template)]
