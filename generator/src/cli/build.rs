@@ -6,7 +6,8 @@ use crate::store::Store;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Re-render every page
+    /// Re-render every page, but keep the snapshot pages this folder has from a build with the
+    /// same binary and config (a deleted one is rendered again)
     #[arg(long)]
     full: bool,
 }

@@ -78,7 +78,8 @@ pub enum BuildError {
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BuildOptions {
-    /// Re-render every page even if nothing seems to have changed.
+    /// Re-render every page even if nothing seems to have changed, except the snapshot pages
+    /// the folder has from a build with the same binary and config (`Plan::keep_built`).
     pub full: bool,
     /// Show a progress bar while many snapshot pages render (set when stderr is a terminal).
     pub progress: bool,
@@ -192,13 +193,8 @@ fn fingerprint(site: &Site, css_version: &str) -> String {
             format!("{}:{mtime}", m.len())
         })
         .unwrap_or_default();
-    let text = format!(
-        "{}|{exe}|{}|{}|{css_version}|{:?}",
-        env!("CARGO_PKG_VERSION"),
-        site.title,
-        site.days_per_page,
-        site.depends_on
-    );
+    // Every site setting (title, zone, sections, dependencies...) shapes pages.
+    let text = format!("{}|{exe}|{css_version}|{site:?}", env!("CARGO_PKG_VERSION"));
     format!("{:016x}", write::hash(text.as_bytes()))
 }
 
@@ -264,7 +260,20 @@ pub fn build(
         profile: crate::collect::sources::profile_of(site.source_kind),
     };
     let days = store.days()?;
-    let plan = plan_of(store, &days, site, state.as_ref(), full, out, &out_key)?;
+    // A full build asked for with the same binary and config into the same folder keeps the
+    // snapshot pages that folder has (each is rendered from immutable inputs).
+    let keep_built = state
+        .as_ref()
+        .is_some_and(|s| s.fingerprint == fp && s.token == marker.trim());
+    let plan = plan_of(
+        store,
+        &days,
+        site,
+        state.as_ref(),
+        (full, keep_built),
+        out,
+        &out_key,
+    )?;
     let metric_names = store.metric_names()?;
     let total = store.count()?;
     let previous = match &latest {
@@ -330,7 +339,8 @@ pub fn build(
     };
     let written = writer.written.load(Ordering::Relaxed);
     let unchanged = writer.unchanged.load(Ordering::Relaxed);
-    let (files, undeclared) = writer.into_files();
+    let kept = writer.kept.load(Ordering::Relaxed);
+    let (changed, removed, undeclared) = writer.changes(full);
     if !undeclared.is_empty() {
         tracing::warn!(
             "{} files written by no registered page kind (rewritten on every build): {}",
@@ -342,12 +352,14 @@ pub fn build(
         let w = Writer::new(out, HashMap::new());
         w.put(MARKER, token.as_bytes())?;
     }
-    store.record_build(&out_key, &new_state, &files, full)?;
+    store.record_build(&out_key, &new_state, &changed, &removed)?;
     write::end(out);
     Ok(BuildReport {
         full,
         snapshot_pages: if full {
-            usize::try_from(total).unwrap_or(usize::MAX)
+            usize::try_from(total)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(kept)
         } else {
             plan.snapshots.len()
         },
@@ -366,13 +378,13 @@ fn plan_of(
     days: &[crate::store::DaySummary],
     site: &Site,
     state: Option<&BuildState>,
-    full: bool,
+    (full, keep_built): (bool, bool),
     out: &Path,
     out_key: &str,
 ) -> Result<Plan, BuildError> {
     let per_page = site.days_per_page.max(1);
     let mut plan = match state {
-        Some(s) if !full => {
+        Some(s) if !full || keep_built => {
             let previous_ms = store.meta(s.last_snapshot_id)?.map(|m| m.taken_at_ms);
             let fresh = store.inserted_after(s.last_snapshot_id)?;
             let mut touched = Vec::new();
@@ -380,7 +392,11 @@ fn plan_of(
                 let (p, n) = store.neighbours(m)?;
                 touched.extend([Some(m.clone()), p, n].into_iter().flatten());
             }
-            Plan::incremental(days, &fresh, touched, per_page, previous_ms)
+            if full {
+                Plan::full_keeping(days, per_page, touched)
+            } else {
+                Plan::incremental(days, &fresh, touched, per_page, previous_ms)
+            }
         }
         _ => Plan::full(days, per_page),
     };

@@ -15,6 +15,7 @@ pub(super) fn render_all_snapshots(
     writer: &Writer,
     all: &[SnapshotMeta],
     progress: bool,
+    keep: &(dyn Fn(&SnapshotMeta) -> bool + Sync),
 ) -> Result<(), BuildError> {
     // Only long builds get a bar; indicatif hides it by itself when stderr is not a terminal.
     let bar = if progress && all.len() >= 1000 {
@@ -42,6 +43,10 @@ pub(super) fn render_all_snapshots(
                     let store = Store::open_read_only(db)?;
                     for i in start..(start + chunk).min(all.len()) {
                         let m = &all[i];
+                        if keep(m) {
+                            bar.inc(1);
+                            continue;
+                        }
                         let doc = store.doc(m.id)?;
                         let prev = i.checked_sub(1).map(|j| &all[j]);
                         render_snapshot(&store, ctx, writer, m, &doc, prev, all.get(i + 1))?;
@@ -313,7 +318,16 @@ impl PageKind for Snapshots {
     fn render(&self, i: &Inputs<'_>, w: &Writer) -> Result<(), BuildError> {
         if i.plan.full {
             let all = i.store.all_metas()?;
-            return render_all_snapshots(i.store.path(), i.ctx, w, &all, i.progress);
+            let touched: std::collections::HashSet<i64> =
+                i.plan.snapshots.iter().map(|m| m.id).collect();
+            // Kept: built by the last build with this binary and config, on disk, and not
+            // changed by a snapshot stored since.
+            let keep = |m: &SnapshotMeta| {
+                i.plan.keep_built
+                    && !touched.contains(&m.id)
+                    && w.keep(&[paths::snapshot_page(&m.slug), paths::snapshot_json(&m.slug)])
+            };
+            return render_all_snapshots(i.store.path(), i.ctx, w, &all, i.progress, &keep);
         }
         for m in &i.plan.snapshots {
             let (p, n) = i.store.neighbours(m)?;

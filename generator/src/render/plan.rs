@@ -24,6 +24,10 @@ pub struct Plan {
     pub previous_ms: Option<i64>,
     /// Pages of pruned days removed before this build.
     pub removed: usize,
+    /// A full build that keeps the snapshot pages the last build wrote with the same binary and
+    /// config (still on disk) and renders only the others; `snapshots` then holds the ones
+    /// new snapshots touched, which are rendered whatever the last build wrote.
+    pub keep_built: bool,
 }
 
 impl Plan {
@@ -40,6 +44,17 @@ impl Plan {
             per_page,
             previous_ms: None,
             removed: 0,
+            keep_built: false,
+        }
+    }
+
+    /// `full`, keeping the snapshot pages already built except those in `touched` (the
+    /// snapshots stored since the last build with their neighbours).
+    pub fn full_keeping(days: &[DaySummary], per_page: usize, touched: Vec<SnapshotMeta>) -> Plan {
+        Plan {
+            keep_built: true,
+            snapshots: touched,
+            ..Plan::full(days, per_page)
         }
     }
 
@@ -103,6 +118,7 @@ impl Plan {
             per_page,
             previous_ms,
             removed: 0,
+            keep_built: false,
         };
         plan.history_pages = plan.pages_of_changed_days(days, lists_due);
         plan

@@ -60,3 +60,63 @@ fn every_file_of_an_incremental_build_is_declared_by_a_registered_page_kind() {
     assert!(most > 4, "{most}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_full_build_keeps_the_snapshot_pages_its_folder_has_and_renders_the_rest() {
+    use crate::store::tests::assembled;
+    let dir = temp_dir("render-keep");
+    let mut store = Store::open(&dir.join("data")).expect("store");
+    const T0: i64 = 1_790_000_000_000;
+    for i in 0..20 {
+        store
+            .insert(&assembled(T0 + i * 300_000, model::Status::Healthy, 1.0))
+            .expect("insert");
+    }
+    let out = dir.join("site");
+    let full = |store: &mut Store, site: &crate::config::Site| {
+        let opts = BuildOptions {
+            full: true,
+            ..super::tests::opts()
+        };
+        build(
+            store,
+            site,
+            &Analysis::default(),
+            &Content::default(),
+            &out,
+            opts,
+        )
+        .expect("full")
+    };
+    let site = super::tests::site(30);
+    let first = full(&mut store, &site);
+    assert_eq!(first.snapshot_pages, 20);
+    let page = |i: i64| {
+        out.join(paths::snapshot_page(&model::time::snapshot_slug(
+            T0 + i * 300_000,
+        )))
+    };
+    std::fs::remove_file(page(3)).expect("delete one page");
+    std::fs::write(page(5), "left alone").expect("overwrite one");
+    let again = full(&mut store, &site);
+    assert!(again.full);
+    // Kept as they are: 19 pages with their data files; the deleted one is rendered again
+    // (its data file too, found unchanged).
+    assert!(page(3).is_file(), "a deleted page is rendered again");
+    assert_eq!((again.snapshot_pages, again.written), (1, 1), "{again}");
+    assert_eq!(
+        std::fs::read_to_string(page(5)).expect("read"),
+        "left alone"
+    );
+    // Another config renders every page.
+    let other = crate::config::Site {
+        title: "Another title".into(),
+        ..site
+    };
+    full(&mut store, &other);
+    assert_ne!(
+        std::fs::read_to_string(page(5)).expect("read"),
+        "left alone"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -20,6 +20,8 @@ pub struct Writer {
     dirs: Mutex<HashSet<PathBuf>>,
     pub written: AtomicUsize,
     pub unchanged: AtomicUsize,
+    /// Calls of `keep` that kept their files.
+    pub kept: AtomicUsize,
     counter: AtomicU64,
 }
 
@@ -46,8 +48,33 @@ impl Writer {
             dirs: Mutex::new(HashSet::new()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
+            kept: AtomicUsize::new(0),
             counter: AtomicU64::new(0),
         }
+    }
+
+    /// Keeps `rels` as the last build wrote them, if it recorded each and each is still there:
+    /// they count as unchanged and stay in the manifest, unwritten. False (keeping none) else.
+    pub fn keep(&self, rels: &[String]) -> bool {
+        let hashes: Option<Vec<u64>> = rels
+            .iter()
+            .map(|r| {
+                self.known
+                    .get(r)
+                    .copied()
+                    .filter(|_| self.root.join(r).is_file())
+            })
+            .collect();
+        let Some(hashes) = hashes else {
+            return false;
+        };
+        let mut files = lock(&self.files);
+        for (r, h) in rels.iter().zip(hashes) {
+            files.push((r.clone(), h));
+        }
+        self.unchanged.fetch_add(rels.len(), Ordering::Relaxed);
+        self.kept.fetch_add(1, Ordering::Relaxed);
+        true
     }
 
     /// A writer that notes every file written outside `declared`.
@@ -99,6 +126,29 @@ impl Writer {
         }
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         write_atomic(dest, bytes, n).map_err(io)
+    }
+
+    /// What the manifest must learn: files whose hash is new, and (after a full build, which
+    /// produced every file) the recorded files it did not produce; and the files written
+    /// outside `declared`.
+    pub fn changes(mut self, full: bool) -> (Vec<(String, u64)>, Vec<String>, Vec<String>) {
+        let known = std::mem::take(&mut self.known);
+        let (files, undeclared) = self.into_files();
+        let removed = if full {
+            let made: HashSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+            known
+                .keys()
+                .filter(|p| !made.contains(p.as_str()))
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let changed = files
+            .into_iter()
+            .filter(|(p, h)| known.get(p) != Some(h))
+            .collect();
+        (changed, removed, undeclared)
     }
 
     /// Every file this build produced, with its hash, and those written outside `declared`.

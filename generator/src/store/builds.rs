@@ -111,13 +111,14 @@ impl Store {
         tx.commit().map_err(e)
     }
 
-    /// Records a finished build: its state and the files it wrote, in one transaction.
+    /// Records a finished build in one transaction: its state, the files whose hash changed
+    /// (or that are new) and the files no longer in the folder's site.
     pub fn record_build(
         &mut self,
         out_key: &str,
         state: &BuildState,
-        written: &[(String, u64)],
-        full: bool,
+        changed: &[(String, u64)],
+        removed: &[String],
     ) -> Result<(), StoreError> {
         let path = self.path.clone();
         let e = |source| Store::busy_or(&path, source);
@@ -125,17 +126,19 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(e)?;
-        if full {
-            tx.execute("DELETE FROM build_files WHERE out_dir = ?1", [out_key])
-                .map_err(e)?;
-        }
         {
+            let mut st = tx
+                .prepare_cached("DELETE FROM build_files WHERE out_dir = ?1 AND path = ?2")
+                .map_err(e)?;
+            for p in removed {
+                st.execute(params![out_key, p]).map_err(e)?;
+            }
             let mut st = tx
                 .prepare_cached(
                     "INSERT OR REPLACE INTO build_files (out_dir, path, hash) VALUES (?1, ?2, ?3)",
                 )
                 .map_err(e)?;
-            for (p, h) in written {
+            for (p, h) in changed {
                 st.execute(params![out_key, p, *h as i64]).map_err(e)?;
             }
         }
