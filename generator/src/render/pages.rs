@@ -6,7 +6,7 @@ use super::kinds::{Inputs, PageKind};
 use super::views::{self, DayRow, PageLink, SnapRow};
 use super::write::Writer;
 use super::{BuildError, Ctx, calendar, charts, paths, rel, render};
-use crate::store::{DaySummary, SnapshotMeta, Store, StoreError};
+use crate::store::{DaySummary, KeyValues, SnapshotMeta, Store, StoreError};
 
 /// Every snapshot page, split over the machine's cores; each worker reads with its own connection.
 pub(super) fn render_all_snapshots(
@@ -34,6 +34,8 @@ pub(super) fn render_all_snapshots(
         .map_or(2, |n| n.get())
         .clamp(1, 4);
     let chunk = all.len().div_ceil(threads).max(1);
+    let names: Vec<&str> = crate::analysis::key_metrics(&ctx.profile).collect();
+    let known = &Store::open_read_only(db)?.key_values(&names)?;
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..all.len())
             .step_by(chunk)
@@ -49,7 +51,8 @@ pub(super) fn render_all_snapshots(
                         }
                         let doc = store.doc(m.id)?;
                         let prev = i.checked_sub(1).map(|j| &all[j]);
-                        render_snapshot(&store, ctx, writer, m, &doc, prev, all.get(i + 1))?;
+                        let near = (prev, all.get(i + 1));
+                        render_snapshot(&store, ctx, writer, m, &doc, near, Some(known))?;
                         bar.inc(1);
                     }
                     Ok(())
@@ -81,8 +84,8 @@ pub(super) fn render_snapshot(
     writer: &Writer,
     m: &SnapshotMeta,
     doc: &str,
-    prev: Option<&SnapshotMeta>,
-    next: Option<&SnapshotMeta>,
+    (prev, next): (Option<&SnapshotMeta>, Option<&SnapshotMeta>),
+    known: Option<&KeyValues>,
 ) -> Result<(), BuildError> {
     let path = paths::snapshot_page(&m.slug);
     let s: model::Snapshot = serde_json::from_str(doc).map_err(|source| StoreError::Doc {
@@ -122,7 +125,7 @@ pub(super) fn render_snapshot(
         day_href: rel(&path, &paths::day_page(&day)),
         day,
         json_href: rel(&path, &paths::snapshot_json(&m.slug)),
-        compare: compare(store, &s, &ctx.profile, &ctx.site.zone)?,
+        compare: compare(store, &s, (&ctx.profile, known), &ctx.site.zone)?,
     };
     writer.put(&path, render(&path, &page)?.as_bytes())?;
     writer.put(
@@ -131,12 +134,29 @@ pub(super) fn render_snapshot(
     )
 }
 
+/// An earlier snapshot in a comparison: its id when the key metrics of every snapshot were read
+/// at once, else the snapshot itself.
+enum Earlier {
+    Id(i64),
+    Snapshot(Box<model::Snapshot>),
+}
+
+impl Earlier {
+    /// The `k`-th key metric (`name`) in it.
+    fn value(&self, known: Option<&KeyValues>, k: usize, name: &str) -> Option<(f64, model::Unit)> {
+        match self {
+            Earlier::Id(id) => known?.get(*id, k),
+            Earlier::Snapshot(s) => s.metric(name).map(|m| (m.value, m.unit)),
+        }
+    }
+}
+
 /// Key metrics of a snapshot beside the newest snapshot within an hour before the same time a
 /// day and a week earlier. Only values are shown, never links: those pages may be pruned later.
 fn compare(
     store: &Store,
     s: &model::Snapshot,
-    profile: &crate::collect::sources::Profile,
+    (profile, known): (&crate::collect::sources::Profile, Option<&KeyValues>),
     zone: &crate::zone::Zone,
 ) -> Result<views::Compare, BuildError> {
     const HOUR: i64 = 3_600_000;
@@ -149,22 +169,28 @@ fn compare(
         let t = s.taken_at_ms - back;
         if let Some(m) = store.newest_between(t - HOUR, t)? {
             cols.push(format!("{label} ({})", zone.human(m.taken_at_ms)));
-            others.push(store.load(m)?.snapshot);
+            // A full build read the key metrics of every snapshot at once; parsing two more
+            // documents a page was a fifth of its work.
+            others.push(match known {
+                Some(_) => Earlier::Id(m.id),
+                None => Earlier::Snapshot(Box::new(store.load(m)?.snapshot)),
+            });
         }
     }
     let rows = crate::analysis::key_metrics(profile)
-        .filter_map(|name| {
+        .enumerate()
+        .filter_map(|(k, name)| {
             let now = s.metric(name)?;
             let cells = others
                 .iter()
-                .map(|o| match o.metric(name) {
-                    Some(x) => {
-                        let change = if x.value != 0.0 {
-                            format!(" ({:+.1}%)", (now.value - x.value) / x.value.abs() * 100.0)
+                .map(|o| match o.value(known, k, name) {
+                    Some((value, unit)) => {
+                        let change = if value != 0.0 {
+                            format!(" ({:+.1}%)", (now.value - value) / value.abs() * 100.0)
                         } else {
                             String::new()
                         };
-                        format!("{}{change}", charts::with_unit(x.value, x.unit))
+                        format!("{}{change}", charts::with_unit(value, unit))
                     }
                     None => "—".to_owned(),
                 })
@@ -332,7 +358,7 @@ impl PageKind for Snapshots {
         for m in &i.plan.snapshots {
             let (p, n) = i.store.neighbours(m)?;
             let doc = i.store.doc(m.id)?;
-            render_snapshot(i.store, i.ctx, w, m, &doc, p.as_ref(), n.as_ref())?;
+            render_snapshot(i.store, i.ctx, w, m, &doc, (p.as_ref(), n.as_ref()), None)?;
         }
         Ok(())
     }

@@ -5,6 +5,7 @@ mod builds;
 mod notices;
 mod parts;
 mod queries;
+pub use queries::KeyValues;
 mod retention;
 mod schema;
 

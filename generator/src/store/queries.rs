@@ -18,6 +18,21 @@ fn meta_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SnapshotMeta> {
     })
 }
 
+/// Values of some metrics by snapshot (see `Store::key_values`).
+#[derive(Debug, Clone, Default)]
+pub struct KeyValues {
+    pub units: Vec<Option<model::Unit>>,
+    pub by_snapshot: std::collections::HashMap<i64, Vec<f64>>,
+}
+
+impl KeyValues {
+    /// The `k`-th metric's value and unit in snapshot `id`.
+    pub fn get(&self, id: i64, k: usize) -> Option<(f64, model::Unit)> {
+        let v = *self.by_snapshot.get(&id)?.get(k)?;
+        Some((v, (*self.units.get(k)?)?)).filter(|_| !v.is_nan())
+    }
+}
+
 impl Store {
     /// How many snapshots are stored, from the per-day summary (a table scan would grow with history).
     pub fn count(&self) -> Result<u64, StoreError> {
@@ -145,6 +160,42 @@ impl Store {
             source,
         })?;
         Ok(Stored { meta, snapshot })
+    }
+
+    /// Every stored value of each of `names` by snapshot id (NaN where a snapshot lacks one),
+    /// with their units: one scan per metric, for the comparison columns of a full build.
+    pub fn key_values(&self, names: &[&str]) -> Result<KeyValues, StoreError> {
+        let mut out = KeyValues {
+            units: Vec::with_capacity(names.len()),
+            by_snapshot: std::collections::HashMap::new(),
+        };
+        let mut find = self
+            .conn
+            .prepare_cached("SELECT id, unit FROM metrics WHERE name = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut scan = self
+            .conn
+            .prepare_cached("SELECT snapshot_id, value FROM samples WHERE metric_id = ?1")
+            .map_err(|e| self.err(e))?;
+        for (k, name) in names.iter().enumerate() {
+            let found: Option<(i64, String)> = find
+                .query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+                .map_err(|e| self.err(e))?;
+            out.units
+                .push(found.as_ref().and_then(|f| model::Unit::parse(&f.1)));
+            let Some((id, _)) = found else { continue };
+            let rows = scan
+                .query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?)))
+                .map_err(|e| self.err(e))?;
+            for row in rows {
+                let (snapshot, value) = row.map_err(|e| self.err(e))?;
+                out.by_snapshot
+                    .entry(snapshot)
+                    .or_insert_with(|| vec![f64::NAN; names.len()])[k] = value;
+            }
+        }
+        Ok(out)
     }
 
     /// One metric's `(taken_at_ms, value)` points in `[from_ms, to_ms)`, oldest first.
