@@ -97,19 +97,24 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Files written that no page kind declared (each would be rewritten on every build).
     pub undeclared: Vec<String>,
+    /// The site after the build: its files and their bytes (as the manifest counts them).
+    pub site_files: u64,
+    pub site_bytes: u64,
 }
 
 impl std::fmt::Display for BuildReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} build: {} snapshot pages, {} day pages rendered; {} files written, {} unchanged, in {:.1} ms",
+            "{} build: {} snapshot pages, {} day pages rendered; {} files written, {} unchanged, in {:.1} ms; site: {} files, {:.1} MB",
             if self.full { "full" } else { "incremental" },
             self.snapshot_pages,
             self.day_pages,
             self.written,
             self.unchanged,
-            self.elapsed.as_secs_f64() * 1000.0
+            self.elapsed.as_secs_f64() * 1000.0,
+            self.site_files,
+            self.site_bytes as f64 / 1e6
         )
     }
 }
@@ -336,6 +341,9 @@ pub fn build(
                 path: store.path().to_owned(),
                 source,
             })?,
+        // Counted by `record_build` from what changed.
+        files: 0,
+        bytes: 0,
     };
     let written = writer.written.load(Ordering::Relaxed);
     let unchanged = writer.unchanged.load(Ordering::Relaxed);
@@ -352,7 +360,7 @@ pub fn build(
         let w = Writer::new(out, HashMap::new());
         w.put(MARKER, token.as_bytes())?;
     }
-    store.record_build(&out_key, &new_state, &changed, &removed)?;
+    let (site_files, site_bytes) = store.record_build(&out_key, &new_state, &changed, &removed)?;
     write::end(out);
     Ok(BuildReport {
         full,
@@ -368,6 +376,8 @@ pub fn build(
         written,
         unchanged,
         elapsed: started.elapsed(),
+        site_files,
+        site_bytes,
     })
 }
 

@@ -43,6 +43,7 @@ fn every_file_of_an_incremental_build_is_declared_by_a_registered_page_kind() {
     let first = build_at(&mut store, END_S);
     assert!(first.full && first.written > 100, "{first}");
     let mut most = 0;
+    let mut last = first;
     // 30 snapshots: two and a half hours, over midnight.
     for i in 1..=30 {
         let at = END_S + STEP_S * f64::from(i);
@@ -55,9 +56,21 @@ fn every_file_of_an_incremental_build_is_declared_by_a_registered_page_kind() {
             r.undeclared
         );
         most = most.max(r.written);
+        last = r;
     }
     // The probe sees files: builds wrote more than the snapshot's own pages.
     assert!(most > 4, "{most}");
+    // The site's size as each build reports it is the folder's (its markers aside).
+    let (mut files, mut bytes) = (0u64, 0u64);
+    for e in walkdir::WalkDir::new(&out) {
+        let e = e.expect("walk");
+        let name = e.file_name().to_string_lossy();
+        if e.file_type().is_file() && !name.starts_with(".lookout-") {
+            files += 1;
+            bytes += e.metadata().expect("meta").len();
+        }
+    }
+    assert_eq!((last.site_files, last.site_bytes), (files, bytes), "{last}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

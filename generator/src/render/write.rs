@@ -7,16 +7,17 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use super::BuildError;
+pub use crate::store::FileEntry as Entry;
 
 pub struct Writer {
     root: PathBuf,
     /// Hashes recorded by the previous build, for the paths this build may write.
-    known: HashMap<String, u64>,
+    known: HashMap<String, Entry>,
     /// On an incremental build, the paths the page kinds said they may write; a file written
     /// outside them is noted (it would be rewritten on every build).
     declared: Option<HashSet<String>>,
     undeclared: Mutex<Vec<String>>,
-    files: Mutex<Vec<(String, u64)>>,
+    files: Mutex<Vec<(String, Entry)>>,
     dirs: Mutex<HashSet<PathBuf>>,
     pub written: AtomicUsize,
     pub unchanged: AtomicUsize,
@@ -38,7 +39,7 @@ impl Writer {
         &self.root
     }
 
-    pub fn new(root: &Path, known: HashMap<String, u64>) -> Writer {
+    pub fn new(root: &Path, known: HashMap<String, Entry>) -> Writer {
         Writer {
             root: root.to_owned(),
             known,
@@ -56,21 +57,24 @@ impl Writer {
     /// Keeps `rels` as the last build wrote them, if it recorded each and each is still there:
     /// they count as unchanged and stay in the manifest, unwritten. False (keeping none) else.
     pub fn keep(&self, rels: &[String]) -> bool {
-        let hashes: Option<Vec<u64>> = rels
+        // The size on disk, so a manifest that lacks it (or has a stale one) learns it.
+        let entries: Option<Vec<Entry>> = rels
             .iter()
             .map(|r| {
-                self.known
-                    .get(r)
-                    .copied()
-                    .filter(|_| self.root.join(r).is_file())
+                let known = self.known.get(r)?;
+                let meta = std::fs::metadata(self.root.join(r)).ok()?;
+                meta.is_file().then_some(Entry {
+                    hash: known.hash,
+                    size: meta.len(),
+                })
             })
             .collect();
-        let Some(hashes) = hashes else {
+        let Some(entries) = entries else {
             return false;
         };
         let mut files = lock(&self.files);
-        for (r, h) in rels.iter().zip(hashes) {
-            files.push((r.clone(), h));
+        for (r, e) in rels.iter().zip(entries) {
+            files.push((r.clone(), e));
         }
         self.unchanged.fetch_add(rels.len(), Ordering::Relaxed);
         self.kept.fetch_add(1, Ordering::Relaxed);
@@ -96,14 +100,15 @@ impl Writer {
     pub fn put_new(&self, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
         let h = hash(bytes);
         let dest = self.root.join(rel);
-        if self.known.get(rel) == Some(&h) && dest.is_file() {
+        if self.known.get(rel).map(|k| k.hash) == Some(h) && dest.is_file() {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
         } else {
             self.write_atomic(&dest, bytes)?;
             tracing::trace!("wrote {rel}");
             self.written.fetch_add(1, Ordering::Relaxed);
         }
-        lock(&self.files).push((rel.to_owned(), h));
+        let size = bytes.len() as u64;
+        lock(&self.files).push((rel.to_owned(), Entry { hash: h, size }));
         Ok(())
     }
 
@@ -131,7 +136,7 @@ impl Writer {
     /// What the manifest must learn: files whose hash is new, and (after a full build, which
     /// produced every file) the recorded files it did not produce; and the files written
     /// outside `declared`.
-    pub fn changes(mut self, full: bool) -> (Vec<(String, u64)>, Vec<String>, Vec<String>) {
+    pub fn changes(mut self, full: bool) -> (Vec<(String, Entry)>, Vec<String>, Vec<String>) {
         let known = std::mem::take(&mut self.known);
         let (files, undeclared) = self.into_files();
         let removed = if full {
@@ -146,13 +151,13 @@ impl Writer {
         };
         let changed = files
             .into_iter()
-            .filter(|(p, h)| known.get(p) != Some(h))
+            .filter(|(p, e)| known.get(p) != Some(e))
             .collect();
         (changed, removed, undeclared)
     }
 
     /// Every file this build produced, with its hash, and those written outside `declared`.
-    pub fn into_files(self) -> (Vec<(String, u64)>, Vec<String>) {
+    pub fn into_files(self) -> (Vec<(String, Entry)>, Vec<String>) {
         (
             self.files
                 .into_inner()
@@ -310,7 +315,7 @@ mod tests {
         let (files, _) = w.into_files();
         assert_eq!(std::fs::read(dir.join("a/b.html")).expect("read"), b"one");
 
-        let known: HashMap<String, u64> = files.into_iter().collect();
+        let known: HashMap<String, Entry> = files.into_iter().collect();
         let w = Writer::new(&dir, known.clone());
         w.put("a/b.html", b"one").expect("same");
         assert_eq!(w.unchanged.load(Ordering::Relaxed), 1);

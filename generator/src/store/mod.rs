@@ -10,7 +10,7 @@ mod retention;
 mod schema;
 
 pub use analysis::{AlertRecord, AnalysisWrite, Uptime};
-pub use builds::BuildState;
+pub use builds::{BuildState, FileEntry};
 pub use parts::{DayStatus, OutcomeAt};
 
 use std::collections::HashMap;

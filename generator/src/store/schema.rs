@@ -163,4 +163,13 @@ pub const MIGRATIONS: &[&str] = &[
         degraded = (SELECT count(*) FROM snapshots s WHERE s.day = days.day AND s.overall = 'degraded'),
         down = (SELECT count(*) FROM snapshots s WHERE s.day = days.day AND s.overall = 'down');
     ",
+    // 8: each file's size, and each output folder's file count and size, so every build says
+    // how big the site is without listing it. Sizes written before are unknown (0) until the
+    // file is written or kept again.
+    r"
+    ALTER TABLE build_files ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE builds ADD COLUMN files INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE builds ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+    UPDATE builds SET files = (SELECT count(*) FROM build_files f WHERE f.out_dir = builds.out_dir);
+    ",
 ];
