@@ -129,7 +129,10 @@ struct BuildFigures {
     analysis_incremental: Duration,
     unchanged_full: Duration,
     incremental: Duration,
-    incremental_written: usize,
+    /// Files written by each incremental build: mean and most.
+    incremental_written: (f64, usize),
+    /// The site after the full build: files and bytes.
+    site: (u64, u64),
     step_s: f64,
     index_bytes: u64,
     index_gzip: Option<u64>,
@@ -235,8 +238,9 @@ fn bench_builds(
     )?;
     let mut analyses = Vec::new();
     let mut incs = Vec::new();
-    let mut written = 0;
-    for i in 0..5 {
+    let mut written = Vec::new();
+    // An hour of new snapshots at five minutes: every periodic page comes due once.
+    for i in 0..INCREMENTAL_BUILDS {
         h.add(i)?;
         let store = &mut h.store;
         let t = Instant::now();
@@ -250,9 +254,10 @@ fn bench_builds(
             &out,
             BuildOptions::default(),
         )?;
-        written = r.written;
+        written.push(r.written);
         incs.push(r.elapsed);
     }
+    let mean = written.iter().sum::<usize>() as f64 / written.len().max(1) as f64;
     Ok(BuildFigures {
         snapshots,
         fill,
@@ -262,7 +267,8 @@ fn bench_builds(
         analysis_incremental: median(analyses),
         unchanged_full: unchanged.elapsed,
         incremental: median(incs),
-        incremental_written: written,
+        incremental_written: (mean, written.iter().copied().max().unwrap_or(0)),
+        site: (full.site_files, full.site_bytes),
         step_s,
         index_bytes: std::fs::metadata(out.join("index.html")).map_or(0, |m| m.len()),
         index_gzip: gzip_size(&out.join("index.html")),
@@ -341,20 +347,40 @@ fn machine() -> String {
     format!("{cpu}, {cores} cores")
 }
 
-/// The build rows of the table: full, unchanged, incremental, and the index's size.
-fn print_build_rows(f: &BuildFigures) {
+/// New snapshots the incremental figures are taken over.
+const INCREMENTAL_BUILDS: u32 = 12;
+
+/// The build rows of the table: full, unchanged, incremental, the site's and the index's size,
+/// and Hugo on as many pages when it is installed.
+fn print_build_rows(f: &BuildFigures, root: &Path) {
     println!(
         "| full build, empty folder ({} files written) | {} |",
         f.full_files,
         ms(f.full)
     );
     println!(
+        "| the site after it | {} files, {:.1} MB |",
+        f.site.0,
+        f.site.1 as f64 / 1e6
+    );
+    match crate::bench_hugo::time_build(root, f.snapshots) {
+        Some(h) => println!(
+            "| Hugo ({}), {} pages of a 40-row table and a 200-point SVG, empty folder (whole process) | {} (Lookout's full build is {:.2} of it) |",
+            crate::bench_hugo::version().unwrap_or_default(),
+            f.snapshots,
+            ms(h),
+            f.full.as_secs_f64() / h.as_secs_f64()
+        ),
+        None => println!("| Hugo on as many pages | not measured: `hugo` is not installed |"),
+    }
+    println!(
         "| full build, nothing changed (0 files written) | {} |",
         ms(f.unchanged_full)
     );
     println!(
-        "| incremental build after one new snapshot ({} files written, median of 5) | {} |",
-        f.incremental_written,
+        "| incremental build after one new snapshot (median of {INCREMENTAL_BUILDS}; files written: {:.1} a build, at most {}) | {} |",
+        f.incremental_written.0,
+        f.incremental_written.1,
         ms(f.incremental)
     );
     println!(
@@ -377,14 +403,15 @@ pub fn run_history(config: &Config, spec: &str) -> Result<(), Error> {
     let root: PathBuf = std::env::temp_dir().join(format!("lookout-bench-{}", std::process::id()));
     std::fs::create_dir_all(&root).map_err(Error::io("cannot create the bench folder"))?;
     let r = bench_builds(config, &root, n, s);
+    if let Ok(f) = &r {
+        println!(
+            "| history of {n} snapshots {s} s apart: filled in | {} |",
+            ms(f.fill)
+        );
+        print_build_rows(f, &root);
+    }
     let _ = std::fs::remove_dir_all(&root);
-    let f = r?;
-    println!(
-        "| history of {n} snapshots {s} s apart: filled in | {} |",
-        ms(f.fill)
-    );
-    print_build_rows(&f);
-    Ok(())
+    r.map(|_| ())
 }
 
 pub fn run(config: &Config, quick: bool) -> Result<(), Error> {
@@ -443,10 +470,10 @@ pub fn run(config: &Config, quick: bool) -> Result<(), Error> {
                     ms(f.analysis_first)
                 );
                 println!(
-                    "| analysis of one new snapshot (trends, detectors, alerts; median of 5) | {} |",
+                    "| analysis of one new snapshot (trends, detectors, alerts; median of {INCREMENTAL_BUILDS}) | {} |",
                     ms(f.analysis_incremental)
                 );
-                print_build_rows(&f);
+                print_build_rows(&f, &root);
             }
             Err(e) => {
                 result = Err(e);

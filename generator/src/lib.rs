@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod app;
 pub mod bench;
+mod bench_hugo;
 pub mod cli;
 pub mod clock;
 pub mod collect;
