@@ -167,6 +167,9 @@ pub struct Site {
     pub depends_on: std::collections::BTreeMap<String, Vec<String>>,
     /// Raw snapshots (and their pages) older than this many days are pruned; rollups stay.
     pub retention_days: u32,
+    /// `site.snapshot_pages`: snapshots of the newest this many days have a page of their own
+    /// (`None`: all); older ones are rows of their day's page, their page URLs redirected there.
+    pub snapshot_pages: Option<u32>,
     /// Incidents and maintenance windows, as Markdown files with front matter.
     pub content_dir: PathBuf,
     /// Where the ingestion widget sends requests: the Pharos backend's `public_url` (its

@@ -18,6 +18,7 @@ pub(super) struct RawSite {
     live_source: Option<String>,
     public_url: Option<String>,
     time_zone: Option<String>,
+    snapshot_pages: Option<toml::Value>,
 }
 
 pub(super) fn check(
@@ -51,6 +52,24 @@ pub(super) fn check(
             format!("must be 1..=3650, got {retention_days}"),
         ));
     }
+    let snapshot_pages = match s.snapshot_pages {
+        None => None,
+        Some(toml::Value::String(v)) if v == "all" => None,
+        Some(toml::Value::Integer(n)) if (1..=i64::from(retention_days)).contains(&n) => {
+            Some(n as u32)
+        }
+        Some(other) => {
+            let got = match other {
+                toml::Value::String(s) => format!("{s:?}"),
+                toml::Value::Integer(n) => n.to_string(),
+                v => format!("a {}", v.type_str()),
+            };
+            let why = format!(
+                "must be \"all\" or a number of days 1..={retention_days} (the retention), got {got}"
+            );
+            return Err(bad("site.snapshot_pages", why));
+        }
+    };
     let content_dir = s.content_dir.unwrap_or_else(|| PathBuf::from("content"));
     let live_from_backend = match s.live_source.as_deref() {
         None | Some("site") => false,
@@ -112,6 +131,7 @@ pub(super) fn check(
         source_kind: kind.as_str(),
         sections: Vec::new(),
         stale_after_s: 600,
+        snapshot_pages,
         public_url,
         title,
         days_per_page,

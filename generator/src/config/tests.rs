@@ -422,3 +422,26 @@ fn limits_per_source_are_configurable_and_checked() {
         Config::from_toml("[backend]\nmax_metrics = 0\n", Path::new("t.toml")).expect_err("zero");
     assert!(e.to_string().contains("backend.max_metrics"), "{e}");
 }
+
+#[test]
+fn snapshot_pages_is_all_or_a_number_of_days_within_the_retention() {
+    assert_eq!(parse("").expect("default").site.snapshot_pages, None);
+    let all = parse("[site]\nsnapshot_pages = \"all\"").expect("all");
+    assert_eq!(all.site.snapshot_pages, None);
+    let week = parse("[site]\nsnapshot_pages = 7").expect("a week");
+    assert_eq!(week.site.snapshot_pages, Some(7));
+    for (bad, says) in [
+        ("0", "got 0"),
+        ("31", "1..=30"),
+        ("\"some\"", "got \"some\""),
+        ("1.5", "got a float"),
+    ] {
+        let e = parse(&format!("[site]\nsnapshot_pages = {bad}"))
+            .expect_err(bad)
+            .to_string();
+        assert!(
+            e.contains("site.snapshot_pages") && e.contains(says),
+            "{bad}: {e}"
+        );
+    }
+}

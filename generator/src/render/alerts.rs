@@ -128,7 +128,7 @@ pub fn render_alerts(
             let first_href = match h.snapshots.first() {
                 Some(id) => store
                     .meta(*id)?
-                    .map(|m| format!("{root}{}", super::paths::snapshot_page(&m.slug))),
+                    .map(|m| format!("{root}{}", ctx.snapshot_link(&m.slug))),
                 None => None,
             };
             rows.push(HistoryRow {

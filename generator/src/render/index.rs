@@ -196,7 +196,7 @@ pub(super) fn render_index(
         reasons: &now.reasons,
         taken,
         taken_iso,
-        snapshot_href: paths::snapshot_page(&meta.slug),
+        snapshot_href: ctx.snapshot_link(&meta.slug),
         ok_count: now.outcomes.len() - failed,
         dropped: dropped(now),
         total_count: now.outcomes.len(),
@@ -237,7 +237,7 @@ pub(super) fn render_index(
             .collect(),
         recent: recent
             .iter()
-            .map(|m| SnapRow::new(m, paths::snapshot_page(&m.slug), true, &ctx.site.zone))
+            .map(|m| SnapRow::new(m, ctx.snapshot_link(&m.slug), true, &ctx.site.zone))
             .collect(),
         snapshot_count: total,
         incidents: super::incidents::current(

@@ -9,7 +9,7 @@ use super::plan::Plan;
 use super::sections::SectionView;
 use super::write::Writer;
 use super::{BuildError, Ctx, alerts, assets, data, exports, graph, heatmap, incidents, index};
-use super::{pages, parts, ranges, reports, sections};
+use super::{pages, parts, ranges, redirects, reports, sections};
 
 /// What every page kind reads: the settings, the plan and what the store said, read once.
 pub(super) struct Inputs<'a> {
@@ -50,7 +50,7 @@ pub(super) trait PageKind: Sync {
 /// Every page kind, in the order a build renders them: snapshot and day pages before the lists
 /// and the index that link them, so a reader of a half-done build meets no link to a new page
 /// that is not there yet.
-pub(super) const KINDS: [&dyn PageKind; 18] = [
+pub(super) const KINDS: [&dyn PageKind; 19] = [
     &assets::Assets,
     &pages::Snapshots,
     &pages::Days,
@@ -69,6 +69,7 @@ pub(super) const KINDS: [&dyn PageKind; 18] = [
     &index::Badges,
     &data::AnalysisJson,
     &data::TrendsJson,
+    &redirects::Redirects,
 ];
 
 /// Every file the kinds may write on this build.

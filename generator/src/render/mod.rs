@@ -22,7 +22,9 @@ mod plan;
 mod profiles;
 mod prune;
 mod ranges;
+mod redirects;
 mod reports;
+mod rows;
 mod sections;
 mod uptime;
 mod views;
@@ -147,9 +149,23 @@ struct Ctx<'a> {
     tz: String,
     /// The source kind's dashboard as data (key metric groups, live cards).
     profile: crate::collect::sources::Profile,
+    /// The first day whose snapshots have pages of their own (`None`: every day's).
+    paged_from: Option<String>,
 }
 
 impl Ctx<'_> {
+    /// Where the snapshot `slug` is read: its page, or its row on its day's page.
+    fn snapshot_link(&self, slug: &str) -> String {
+        paths::snapshot_link(slug, self.paged_from.as_deref())
+    }
+
+    /// Whether the snapshot `slug` has a page of its own.
+    fn paged(&self, slug: &str) -> bool {
+        self.paged_from
+            .as_deref()
+            .is_none_or(|from| slug.get(..10).is_some_and(|day| day >= from))
+    }
+
     fn common(&self, path: &str, page_title: String, dated: bool) -> Common<'_> {
         Common {
             site_title: &self.site.title,
@@ -263,6 +279,7 @@ pub fn build(
             site.zone.table(start(year - 1), start(year + 2))
         },
         profile: crate::collect::sources::profile_of(site.source_kind),
+        paged_from: paths::paged_from(site.snapshot_pages, latest.as_ref().map(|m| m.taken_at_ms)),
     };
     let days = store.days()?;
     // A full build asked for with the same binary and config into the same folder keeps the
@@ -347,7 +364,7 @@ pub fn build(
     };
     let written = writer.written.load(Ordering::Relaxed);
     let unchanged = writer.unchanged.load(Ordering::Relaxed);
-    let kept = writer.kept.load(Ordering::Relaxed);
+    let snapshot_pages = writer.snapshots.load(Ordering::Relaxed);
     let (changed, removed, undeclared) = writer.changes(full);
     if !undeclared.is_empty() {
         tracing::warn!(
@@ -364,13 +381,7 @@ pub fn build(
     write::end(out);
     Ok(BuildReport {
         full,
-        snapshot_pages: if full {
-            usize::try_from(total)
-                .unwrap_or(usize::MAX)
-                .saturating_sub(kept)
-        } else {
-            plan.snapshots.len()
-        },
+        snapshot_pages,
         day_pages: plan.days.len(),
         undeclared,
         written,
@@ -418,6 +429,20 @@ fn plan_of(
         let oldest = store.day_metas(&first.day)?.into_iter().next();
         plan.pruned(removed, days, oldest);
     }
+    // Days whose snapshots just lost their own pages: their day pages list them instead, and
+    // the first snapshot with a page links to the last of them.
+    let newest = days.last().map(|d| d.last_ms);
+    if let Some(from) = paths::paged_from(site.snapshot_pages, newest) {
+        let unpaged = prune::remove_unpaged(store, out, out_key, &from)?;
+        if !unpaged.is_empty() && !plan.full {
+            plan.days.extend(unpaged);
+            if let Some(m) = store.day_metas(&from)?.into_iter().next()
+                && !plan.snapshots.iter().any(|s| s.id == m.id)
+            {
+                plan.snapshots.insert(0, m);
+            }
+        }
+    }
     Ok(plan)
 }
 
@@ -442,6 +467,8 @@ pub(crate) fn rel(from: &str, to: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_budget;
 #[cfg(test)]
 mod tests_exports;
 #[cfg(test)]

@@ -120,14 +120,17 @@ pub(super) fn render_snapshot(
             .iter()
             .map(|f| (f.name.as_str(), f.value.as_str()))
             .collect(),
-        prev_href: prev.map(|p| rel(&path, &paths::snapshot_page(&p.slug))),
-        next_href: next.map(|n| rel(&path, &paths::snapshot_page(&n.slug))),
+        prev_href: prev.map(|p| rel(&path, &ctx.snapshot_link(&p.slug))),
+        next_href: next.map(|n| rel(&path, &ctx.snapshot_link(&n.slug))),
         day_href: rel(&path, &paths::day_page(&day)),
         day,
         json_href: rel(&path, &paths::snapshot_json(&m.slug)),
         compare: compare(store, &s, (&ctx.profile, known), &ctx.site.zone)?,
     };
     writer.put(&path, render(&path, &page)?.as_bytes())?;
+    writer
+        .snapshots
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     writer.put(
         &paths::snapshot_json(&m.slug),
         snapshot_json_text(m, doc).as_bytes(),
@@ -225,7 +228,12 @@ pub(super) fn render_day(
             .map(|m| {
                 SnapRow::new(
                     m,
-                    rel(&path, &paths::snapshot_page(&m.slug)),
+                    // A snapshot without a page of its own is this row.
+                    if ctx.paged(&m.slug) {
+                        rel(&path, &paths::snapshot_page(&m.slug))
+                    } else {
+                        format!("#s-{}", m.slug.rsplit('/').next().unwrap_or_default())
+                    },
                     false,
                     &ctx.site.zone,
                 )
@@ -244,8 +252,8 @@ pub(super) fn render_day(
             "taken_at_ms": m.taken_at_ms,
             "overall": m.overall.as_str(),
             "failed": m.failed,
-            "page": paths::snapshot_page(&m.slug),
-            "data": paths::snapshot_json(&m.slug),
+            "page": ctx.snapshot_link(&m.slug),
+            "data": ctx.paged(&m.slug).then(|| paths::snapshot_json(&m.slug)),
         })).collect::<Vec<_>>(),
     });
     writer.put(&paths::day_json(&d.day), super::json_text(&json).as_bytes())
@@ -337,6 +345,7 @@ impl PageKind for Snapshots {
         i.plan
             .snapshots
             .iter()
+            .filter(|m| i.ctx.paged(&m.slug))
             .flat_map(|m| [paths::snapshot_page(&m.slug), paths::snapshot_json(&m.slug)])
             .collect()
     }
@@ -348,14 +357,16 @@ impl PageKind for Snapshots {
                 i.plan.snapshots.iter().map(|m| m.id).collect();
             // Kept: built by the last build with this binary and config, on disk, and not
             // changed by a snapshot stored since.
+            // Skipped too: the older ones that live on their day's page (`site.snapshot_pages`).
             let keep = |m: &SnapshotMeta| {
-                i.plan.keep_built
-                    && !touched.contains(&m.id)
-                    && w.keep(&[paths::snapshot_page(&m.slug), paths::snapshot_json(&m.slug)])
+                !i.ctx.paged(&m.slug)
+                    || i.plan.keep_built
+                        && !touched.contains(&m.id)
+                        && w.keep(&[paths::snapshot_page(&m.slug), paths::snapshot_json(&m.slug)])
             };
             return render_all_snapshots(i.store.path(), i.ctx, w, &all, i.progress, &keep);
         }
-        for m in &i.plan.snapshots {
+        for m in i.plan.snapshots.iter().filter(|m| i.ctx.paged(&m.slug)) {
             let (p, n) = i.store.neighbours(m)?;
             let doc = i.store.doc(m.id)?;
             render_snapshot(i.store, i.ctx, w, m, &doc, (p.as_ref(), n.as_ref()), None)?;

@@ -207,10 +207,10 @@ fn runs(hours: &[(i64, f64)], zone: &crate::zone::Zone) -> Vec<RunRow> {
     out
 }
 
-fn reading(from: &str, o: &crate::store::OutcomeAt, zone: &crate::zone::Zone) -> ReadingRow {
+fn reading(from: &str, o: &crate::store::OutcomeAt, ctx: &Ctx<'_>) -> ReadingRow {
     ReadingRow {
-        time: zone.human(o.taken_at_ms),
-        href: rel(from, &paths::snapshot_page(&o.slug)),
+        time: ctx.site.zone.human(o.taken_at_ms),
+        href: rel(from, &ctx.snapshot_link(&o.slug)),
         ok: o.kind == "ok",
         kind: o.kind.replace('_', " "),
         http_status: o.http_status.map(|s| s.to_string()).unwrap_or_default(),
@@ -380,12 +380,12 @@ pub fn render_part(
         recent = store
             .recent_outcomes(e, false, 20)?
             .iter()
-            .map(|o| reading(&path, o, &ctx.site.zone))
+            .map(|o| reading(&path, o, ctx))
             .collect();
         errors = store
             .recent_outcomes(e, true, 10)?
             .iter()
-            .map(|o| reading(&path, o, &ctx.site.zone))
+            .map(|o| reading(&path, o, ctx))
             .collect();
     }
     let page = PartPage {

@@ -5,6 +5,22 @@ pub fn snapshot_page(slug: &str) -> String {
     format!("snapshots/{slug}.html")
 }
 
+/// The first day whose snapshots have pages of their own under `site.snapshot_pages` (`None`:
+/// every day's), counted back from the newest snapshot's day as retention is.
+pub fn paged_from(snapshot_pages: Option<u32>, newest_ms: Option<i64>) -> Option<String> {
+    let days = i64::from(snapshot_pages?);
+    let newest = newest_ms?;
+    Some(model::time::day_of(newest - (days - 1) * 86_400_000))
+}
+
+/// Where a snapshot is read: its page, or (a day before `paged_from`) its row on its day's page.
+pub fn snapshot_link(slug: &str, paged_from: Option<&str>) -> String {
+    match (slug.split_once('/'), paged_from) {
+        (Some((day, time)), Some(from)) if day < from => format!("{}#s-{time}", day_page(day)),
+        _ => snapshot_page(slug),
+    }
+}
+
 /// `data/snapshots/2026-11-22/000655.json`
 pub fn snapshot_json(slug: &str) -> String {
     format!("data/snapshots/{slug}.json")

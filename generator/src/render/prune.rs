@@ -5,6 +5,31 @@ use std::path::Path;
 use super::BuildError;
 use crate::store::Store;
 
+/// Deletes the snapshot pages and data files of days before `paged_from` (they left the days
+/// whose snapshots have pages: `site.snapshot_pages`). Returns the days they were of.
+pub fn remove_unpaged(
+    store: &mut Store,
+    out: &Path,
+    out_key: &str,
+    paged_from: &str,
+) -> Result<std::collections::BTreeSet<String>, BuildError> {
+    let mut gone =
+        store.manifest_range(out_key, "snapshots/", &format!("snapshots/{paged_from}"))?;
+    gone.extend(store.manifest_range(
+        out_key,
+        "data/snapshots/",
+        &format!("data/snapshots/{paged_from}"),
+    )?);
+    let days = gone
+        .iter()
+        .filter_map(|p| p.strip_prefix("snapshots/"))
+        .filter_map(|p| p.split_once('/'))
+        .map(|(day, _)| day.to_owned())
+        .collect();
+    remove(store, out, out_key, &gone)?;
+    Ok(days)
+}
+
 /// Deletes every recorded file of days before `oldest_day` (snapshot pages and JSON, day pages
 /// and JSON, day CSVs) and history pages past `page_count`. Returns how many files went.
 pub fn remove_pruned(
@@ -35,10 +60,16 @@ pub fn remove_pruned(
                     .is_ok_and(|n| n > page_count)
             }),
     );
+    remove(store, out, out_key, &gone)?;
+    Ok(gone.len())
+}
+
+/// Deletes `gone` from the folder and the manifest.
+fn remove(store: &mut Store, out: &Path, out_key: &str, gone: &[String]) -> Result<(), BuildError> {
     if gone.is_empty() {
-        return Ok(0);
+        return Ok(());
     }
-    for rel in &gone {
+    for rel in gone {
         let path = out.join(rel);
         match std::fs::remove_file(&path) {
             Ok(()) => {}
@@ -50,6 +81,6 @@ pub fn remove_pruned(
             let _ = std::fs::remove_dir(parent);
         }
     }
-    store.forget_files(out_key, &gone)?;
-    Ok(gone.len())
+    store.forget_files(out_key, gone)?;
+    Ok(())
 }

@@ -1,15 +1,14 @@
 //! Site build: escaping of every backend string, incremental builds, pagination, links.
 
-use model::{
-    Better, EndpointOutcome, Fact, Metric, OutcomeKind, PartHealth, Snapshot, Status, Unit,
-};
-use std::path::Path;
-
 use super::*;
 use crate::analysis::Analysis;
 use crate::collect::Assembled;
 use crate::content::Content;
 use crate::store::tests::{assembled, temp_dir};
+use model::{
+    Better, EndpointOutcome, Fact, Metric, OutcomeKind, PartHealth, Snapshot, Status, Unit,
+};
+use std::path::Path;
 
 const PAYLOAD: &str = "<script>alert(\"x&y\")</script>'\"";
 const T0: i64 = 1_790_000_000_000;
@@ -55,6 +54,7 @@ pub(super) fn site(days_per_page: usize) -> Site {
         source_kind: "pharos",
         sections: Vec::new(),
         stale_after_s: 600,
+        snapshot_pages: None,
         zone: crate::zone::Zone::utc(),
     }
 }

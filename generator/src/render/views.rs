@@ -8,7 +8,8 @@ use model::anomaly::Score;
 use model::trend::{Direction, Verdict, Window};
 
 use crate::analysis::Analysis;
-use crate::store::{DaySummary, SnapshotMeta};
+
+pub use super::rows::{DayRow, SnapRow};
 
 /// What every page's layout needs.
 pub struct Common<'a> {
@@ -148,53 +149,6 @@ impl<'a> From<&'a Metric> for MetricRow<'a> {
             value: m.display_value(),
             unit: m.unit.symbol(),
             better: m.better.as_str(),
-        }
-    }
-}
-
-pub struct SnapRow {
-    pub href: String,
-    pub time: String,
-    pub status: Badge,
-    pub failed: u32,
-}
-
-impl SnapRow {
-    pub fn new(
-        m: &SnapshotMeta,
-        href: String,
-        with_day: bool,
-        zone: &crate::zone::Zone,
-    ) -> SnapRow {
-        SnapRow {
-            href,
-            time: if with_day {
-                zone.human(m.taken_at_ms)
-            } else {
-                zone.clock(m.taken_at_ms)
-            },
-            status: m.overall.into(),
-            failed: m.failed,
-        }
-    }
-}
-
-pub struct DayRow {
-    pub href: String,
-    pub day: String,
-    pub worst: Badge,
-    pub count: u32,
-    pub span: String,
-}
-
-impl DayRow {
-    pub fn new(d: &DaySummary, href: String, zone: &crate::zone::Zone) -> DayRow {
-        DayRow {
-            href,
-            day: d.day.clone(),
-            worst: d.worst.into(),
-            count: d.count,
-            span: format!("{} – {}", zone.clock(d.first_ms), zone.clock(d.last_ms)),
         }
     }
 }

@@ -21,8 +21,8 @@ pub struct Writer {
     dirs: Mutex<HashSet<PathBuf>>,
     pub written: AtomicUsize,
     pub unchanged: AtomicUsize,
-    /// Calls of `keep` that kept their files.
-    pub kept: AtomicUsize,
+    /// Snapshot pages rendered (by `render_snapshot`).
+    pub snapshots: AtomicUsize,
     counter: AtomicU64,
 }
 
@@ -49,7 +49,7 @@ impl Writer {
             dirs: Mutex::new(HashSet::new()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
-            kept: AtomicUsize::new(0),
+            snapshots: AtomicUsize::new(0),
             counter: AtomicU64::new(0),
         }
     }
@@ -77,7 +77,6 @@ impl Writer {
             files.push((r.clone(), e));
         }
         self.unchanged.fetch_add(rels.len(), Ordering::Relaxed);
-        self.kept.fetch_add(1, Ordering::Relaxed);
         true
     }
 
