@@ -25,6 +25,7 @@ mod report_figures;
 mod schedule;
 mod serve;
 mod site;
+mod snapshot_pages;
 mod support;
 mod time_zone;
 mod wasm;
