@@ -45,8 +45,9 @@ impl Store {
                 "WITH m AS (SELECT id FROM metrics WHERE name = ?1),
                  cur AS (SELECT value FROM samples WHERE metric_id = (SELECT id FROM m)
                          AND taken_at_ms <= ?2 ORDER BY taken_at_ms DESC LIMIT 1),
-                 other AS (SELECT max(taken_at_ms) AS t FROM samples WHERE metric_id = (SELECT id FROM m)
-                         AND taken_at_ms <= ?2 AND value != (SELECT value FROM cur))
+                 other AS (SELECT taken_at_ms AS t FROM samples WHERE metric_id = (SELECT id FROM m)
+                         AND taken_at_ms <= ?2 AND value != (SELECT value FROM cur)
+                         ORDER BY taken_at_ms DESC LIMIT 1)
                  SELECT min(taken_at_ms), (SELECT t FROM other) IS NOT NULL FROM samples
                  WHERE metric_id = (SELECT id FROM m) AND taken_at_ms <= ?2
                    AND taken_at_ms > coalesce((SELECT t FROM other), -9223372036854775807)",
