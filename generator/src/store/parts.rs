@@ -52,7 +52,10 @@ impl Store {
                  WHERE metric_id = (SELECT id FROM m) AND taken_at_ms <= ?2
                    AND taken_at_ms > coalesce((SELECT t FROM other), -9223372036854775807)",
                 params![metric, at_ms],
-                |r| Ok(r.get::<_, Option<i64>>(0)?.map(|t| (t, r.get::<_, bool>(1).unwrap_or(false)))),
+                |r| {
+                    Ok(r.get::<_, Option<i64>>(0)?
+                        .map(|t| (t, r.get::<_, bool>(1).unwrap_or(false))))
+                },
             )
             .map_err(|e| self.err(e))
     }
