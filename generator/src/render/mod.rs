@@ -47,7 +47,6 @@ use crate::analysis::Analysis;
 use crate::config::Site;
 use crate::content::Content;
 use crate::store::{BuildState, Store, StoreError};
-use kinds::Inputs;
 use pages::snapshot_json_text;
 use plan::Plan;
 use views::Common;
@@ -305,8 +304,13 @@ pub fn build(
         },
         None => None,
     };
-    let inputs = Inputs {
-        store,
+    let sections = newest
+        .as_ref()
+        .map(|s| sections::views(site, s))
+        .unwrap_or_default();
+    let part_targets = newest.as_ref().map(parts::targets).unwrap_or_default();
+    let badges = index::badge_list(newest.as_ref());
+    let shared = kinds::Shared {
         ctx: &ctx,
         plan: &plan,
         analysis,
@@ -316,26 +320,20 @@ pub fn build(
         days: &days,
         total,
         metric_names: &metric_names,
-        sections: &newest
-            .as_ref()
-            .map(|s| sections::views(site, s))
-            .unwrap_or_default(),
-        part_targets: &newest.as_ref().map(parts::targets).unwrap_or_default(),
-        badges: &index::badge_list(newest.as_ref()),
+        sections: &sections,
+        part_targets: &part_targets,
+        badges: &badges,
         progress: opts.progress,
     };
     let writer = if full {
         Writer::new(out, store.file_hashes(&out_key, None)?)
     } else {
-        let declared = kinds::declared(&inputs);
+        let declared = kinds::declared(&shared.with(store));
         Writer::new(out, store.file_hashes(&out_key, Some(&declared))?)
             .declared(declared.into_iter().collect())
     };
     lap.mark("prepare");
-    for kind in kinds::KINDS {
-        kind.render(&inputs, &writer)?;
-        lap.mark(kind.name());
-    }
+    kinds::run(shared, store, store.path(), &writer)?;
     let token = if full || marker.trim().is_empty() {
         format!(
             "{:016x}",
