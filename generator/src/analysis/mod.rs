@@ -189,7 +189,7 @@ pub fn analyze(
 
     let mut metrics = HashMap::new();
     for name in key_metrics(profile) {
-        let trends = trends(store, name, now_ms)?;
+        let trends = trends_with(store, name, now_ms, true)?;
         let anomaly = scores.latest.get(name).copied();
         if !trends.is_empty() || anomaly.is_some() {
             metrics.insert(name.to_owned(), MetricAnalysis { trends, anomaly });
@@ -260,10 +260,11 @@ fn uptime(store: &Store, now_ms: i64) -> Result<UptimeSets, StoreError> {
         endpoint: "all".to_owned(),
         percent: [None; 4],
     };
-    for (i, (_, span)) in UPTIME_WINDOWS.iter().enumerate() {
-        let rows = store.uptime_by_endpoint(now_ms - span, now_ms + 1)?;
+    let spans: Vec<i64> = UPTIME_WINDOWS.iter().map(|w| w.1).collect();
+    let rows = store.uptime_windows(now_ms, &spans)?;
+    for i in 0..spans.len() {
         let mut all = crate::store::Uptime::default();
-        for (endpoint, u) in rows {
+        for (endpoint, u) in rows.iter().map(|(e, u)| (e, u[i])) {
             // The backend's own availability word is the uptime; each endpoint's row counts
             // Lookout's readings of it, shown on its page as readings, never as uptime.
             if endpoint == crate::store::AVAILABLE {
@@ -276,7 +277,7 @@ fn uptime(store: &Store, now_ms: i64) -> Result<UptimeSets, StoreError> {
                 .and_then(|r| r.strip_prefix(':'))
             {
                 Some(name) => figures(&mut sources, name).percent[i] = u.percent(),
-                None => figures(&mut by_endpoint, &endpoint).percent[i] = u.percent(),
+                None => figures(&mut by_endpoint, endpoint).percent[i] = u.percent(),
             }
         }
         overall.percent[i] = all.percent();
@@ -284,17 +285,43 @@ fn uptime(store: &Store, now_ms: i64) -> Result<UptimeSets, StoreError> {
     Ok((by_endpoint, overall, sources))
 }
 
-/// Trends of one metric: the last hour from raw samples, longer windows from hourly rollups.
-pub fn trends(store: &Store, metric: &str, now_ms: i64) -> Result<Vec<Trend>, StoreError> {
+/// The last hour's trend of one metric, from raw samples (what a table cell of the index shows).
+pub fn trend_h1(store: &Store, metric: &str, now_ms: i64) -> Result<Option<Trend>, StoreError> {
     let better = store
         .metric_better(metric)?
         .unwrap_or(model::Better::Neither);
-    let mut out = Vec::new();
+    h1(store, metric, now_ms, better)
+}
+
+fn h1(
+    store: &Store,
+    metric: &str,
+    now_ms: i64,
+    better: model::Better,
+) -> Result<Option<Trend>, StoreError> {
     let raw = store.series(metric, now_ms - 2 * Window::H1.millis(), now_ms + 1)?;
-    if let Some(t) = model::trend::trend(&raw, now_ms, Window::H1, better) {
-        out.push(t);
-    }
-    let hourly = store.hourly_means(metric, now_ms - 2 * Window::D7.millis(), now_ms + 1)?;
+    Ok(model::trend::trend(&raw, now_ms, Window::H1, better))
+}
+
+/// Trends of one metric: the last hour from raw samples, longer windows from hourly rollups.
+pub fn trends(store: &Store, metric: &str, now_ms: i64) -> Result<Vec<Trend>, StoreError> {
+    trends_with(store, metric, now_ms, false)
+}
+
+/// `trends`; with `save`, the metric's cache of completed hours is renewed when an hour has
+/// completed since (the analysis does this for the metrics it follows on every snapshot).
+fn trends_with(
+    store: &Store,
+    metric: &str,
+    now_ms: i64,
+    save: bool,
+) -> Result<Vec<Trend>, StoreError> {
+    let better = store
+        .metric_better(metric)?
+        .unwrap_or(model::Better::Neither);
+    let mut out: Vec<Trend> = h1(store, metric, now_ms, better)?.into_iter().collect();
+    let hourly =
+        store.hourly_means_cached(metric, now_ms - 2 * Window::D7.millis(), now_ms + 1, save)?;
     for w in WINDOWS.into_iter().filter(|w| *w != Window::H1) {
         if let Some(t) = model::trend::trend(&hourly, now_ms, w, better) {
             out.push(t);

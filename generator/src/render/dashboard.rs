@@ -279,11 +279,9 @@ pub fn build<'a>(
     for part in modules {
         let key = key_of(part.name);
         let metric = format!("probe.endpoint.module.{key}.latency_ms");
-        let trend = crate::analysis::trends(store, &metric, now_ms)?;
-        let (trend, trend_class, trend_title) = views::trend_cells(
-            trend.iter().find(|t| t.window == Window::H1),
-            model::Unit::Milliseconds,
-        );
+        let trend = crate::analysis::trend_h1(store, &metric, now_ms)?;
+        let (trend, trend_class, trend_title) =
+            views::trend_cells(trend.as_ref(), model::Unit::Milliseconds);
         let alerts = analysis
             .firing()
             .filter(|(_, s)| s.metric == format!("status.module.{key}") || s.metric == metric)

@@ -39,25 +39,64 @@ pub struct OutcomeAt {
 impl Store {
     /// When a metric took the value it holds at `at_ms`: its first sample since it last held
     /// another, and whether one was seen (`false`: it held it from its first sample on).
+    /// The hourly rollups say which hours held another value (a status usually holds for days:
+    /// a walk back over raw samples cost every part page 2 ms); only those hours' samples are read.
     pub fn held_since(&self, metric: &str, at_ms: i64) -> Result<Option<(i64, bool)>, StoreError> {
-        self.conn()
-            .query_row(
-                "WITH m AS (SELECT id FROM metrics WHERE name = ?1),
-                 cur AS (SELECT value FROM samples WHERE metric_id = (SELECT id FROM m)
-                         AND taken_at_ms <= ?2 ORDER BY taken_at_ms DESC LIMIT 1),
-                 other AS (SELECT taken_at_ms AS t FROM samples WHERE metric_id = (SELECT id FROM m)
-                         AND taken_at_ms <= ?2 AND value != (SELECT value FROM cur)
-                         ORDER BY taken_at_ms DESC LIMIT 1)
-                 SELECT min(taken_at_ms), (SELECT t FROM other) IS NOT NULL FROM samples
-                 WHERE metric_id = (SELECT id FROM m) AND taken_at_ms <= ?2
-                   AND taken_at_ms > coalesce((SELECT t FROM other), -9223372036854775807)",
-                params![metric, at_ms],
-                |r| {
-                    Ok(r.get::<_, Option<i64>>(0)?
-                        .map(|t| (t, r.get::<_, bool>(1).unwrap_or(false))))
-                },
+        let one = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<Option<i64>, StoreError> {
+            self.conn()
+                .prepare_cached(sql)
+                .and_then(|mut st| st.query_row(p, |r| r.get::<_, Option<i64>>(0)).optional())
+                .map(Option::flatten)
+                .map_err(|e| self.err(e))
+        };
+        let Some(id) = one("SELECT id FROM metrics WHERE name = ?1", &[&metric])? else {
+            return Ok(None);
+        };
+        let cur: Option<f64> = self
+            .conn()
+            .prepare_cached(
+                "SELECT value FROM samples WHERE metric_id = ?1 AND taken_at_ms <= ?2
+                 ORDER BY taken_at_ms DESC LIMIT 1",
             )
-            .map_err(|e| self.err(e))
+            .and_then(|mut st| st.query_row(params![id, at_ms], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))?;
+        let Some(cur) = cur else { return Ok(None) };
+        let mut other = None;
+        {
+            let mut hours = self
+                .conn()
+                .prepare_cached(
+                    "SELECT hour FROM rollups WHERE metric_id = ?1 AND hour <= ?2
+                       AND (min != ?3 OR max != ?3) ORDER BY hour DESC",
+                )
+                .map_err(|e| self.err(e))?;
+            let mut rows = hours
+                .query(params![id, at_ms.div_euclid(3_600_000), cur])
+                .map_err(|e| self.err(e))?;
+            // The hour's other value may come after `at_ms` (an hour still running): go on back.
+            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+                let hour: i64 = r.get(0).map_err(|e| self.err(e))?;
+                other = one(
+                    "SELECT max(taken_at_ms) FROM samples WHERE metric_id = ?1
+                     AND taken_at_ms >= ?2 AND taken_at_ms < ?3 AND value != ?4",
+                    &[
+                        &id,
+                        &(hour * 3_600_000),
+                        &((hour + 1) * 3_600_000).min(at_ms + 1),
+                        &cur,
+                    ],
+                )?;
+                if other.is_some() {
+                    break;
+                }
+            }
+        }
+        let first = one(
+            "SELECT min(taken_at_ms) FROM samples WHERE metric_id = ?1
+             AND taken_at_ms > ?2 AND taken_at_ms <= ?3",
+            &[&id, &other.unwrap_or(i64::MIN), &at_ms],
+        )?;
+        Ok(first.map(|t| (t, other.is_some())))
     }
 
     /// Per UTC day in `[from_ms, to_ms)`: readings, degraded and down counts of a status metric.

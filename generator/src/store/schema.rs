@@ -172,4 +172,15 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE builds ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
     UPDATE builds SET files = (SELECT count(*) FROM build_files f WHERE f.out_dir = builds.out_dir);
     ",
+    // 9: each key metric's hourly means over its completed hours, as trends last read them from
+    // the rollups (a build read two weeks of rollups for each of them, a third of the analysis
+    // of one new snapshot). A snapshot stored into an hour a cache covers removes that cache.
+    r"
+    CREATE TABLE hour_means (
+        metric_id  INTEGER PRIMARY KEY,
+        from_hour  INTEGER NOT NULL,
+        to_hour    INTEGER NOT NULL,
+        means      BLOB NOT NULL
+    );
+    ",
 ];

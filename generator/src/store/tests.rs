@@ -313,6 +313,137 @@ fn a_status_is_held_since_its_last_change_and_days_count_how_much_went_wrong() {
         Some((t0, false))
     );
     assert_eq!(s.held_since("status.component.nope", at).expect("q"), None);
+    // Over hours: 0 for two hours, one reading of 1, then 0 again for three hours.
+    let t1 = t0 + 86_400_000;
+    for i in 0..15 {
+        let v = if i == 6 { 1.0 } else { 0.0 };
+        let mut a = assembled(t1 + i * 20 * 60_000, Status::Healthy, 5.0);
+        a.snapshot.metrics.push(Metric::new(
+            "status.module.search",
+            v,
+            Unit::None,
+            Better::Lower,
+        ));
+        s.insert(&a).expect("insert");
+    }
+    let end = t1 + 14 * 20 * 60_000;
+    assert_eq!(
+        s.held_since("status.module.search", end).expect("q"),
+        Some((t1 + 7 * 20 * 60_000, true))
+    );
+    assert_eq!(
+        s.held_since("status.module.search", t1 + 6 * 20 * 60_000)
+            .expect("q"),
+        Some((t1 + 6 * 20 * 60_000, true))
+    );
+    assert_eq!(
+        s.held_since("status.module.search", t1 + 5 * 20 * 60_000)
+            .expect("q"),
+        Some((t1, false)),
+        "the 1 later in its hour is not before the time asked about"
+    );
     let day = &s.days().expect("days")[0];
     assert_eq!((day.count, day.degraded, day.down), (5, 0, 2));
+}
+
+#[test]
+fn uptime_windows_count_each_window_as_its_own_grouped_query_does() {
+    let mut s = Store::open(&temp_dir("uptime-windows")).expect("store");
+    // Ten days of readings every 5 hours, every third one failed, so each window differs.
+    for i in 0..48 {
+        let mut a = assembled(T0 + i * 5 * 3_600_000, Status::Healthy, 10.0);
+        if i % 3 == 0 {
+            a.snapshot.outcomes[0].kind = OutcomeKind::Timeout;
+        }
+        s.insert(&a).expect("insert");
+    }
+    let now = T0 + 47 * 5 * 3_600_000 + 1_234;
+    let spans = [DAY, 7 * DAY, 30 * DAY, 90 * DAY, 3 * 3_600_000];
+    let windows = s.uptime_windows(now, &spans).expect("windows");
+    for (k, span) in spans.iter().enumerate() {
+        let grouped = s.uptime_by_endpoint(now - span, now + 1).expect("grouped");
+        let one: Vec<(String, Uptime)> = windows
+            .iter()
+            .map(|(e, u)| (e.clone(), u[k]))
+            .filter(|(_, u)| u.total > 0)
+            .collect();
+        assert_eq!(one, grouped, "window {span} ms");
+    }
+    assert!(windows[0].1[0].total < windows[0].1[1].total);
+    assert!(windows[0].1[0].ok < windows[0].1[0].total);
+}
+
+#[test]
+fn cached_hourly_means_answer_as_the_rollups_do_across_hours_and_late_snapshots() {
+    let mut s = Store::open(&temp_dir("hour-means")).expect("store");
+    let h0 = (T0 / 3_600_000) * 3_600_000;
+    let add = |s: &mut Store, at: i64, v: f64| {
+        s.insert(&assembled(at, Status::Healthy, v))
+            .expect("insert");
+    };
+    // Three days, every 20 minutes, each hour a different mean.
+    for i in 0..(3 * 72) {
+        add(
+            &mut s,
+            h0 + i * 20 * 60_000,
+            (i / 3) as f64 + (i % 3) as f64 * 0.5,
+        );
+    }
+    let metric = "probe.latency_p95";
+    let check = |s: &Store, now: i64, save: bool| {
+        let from = now - 2 * DAY;
+        let want = s.hourly_means(metric, from, now + 1).expect("plain");
+        let got = s
+            .hourly_means_cached(metric, from, now + 1, save)
+            .expect("cached");
+        assert_eq!(got, want, "at {now}");
+        assert!(!want.is_empty());
+    };
+    let mut now = h0 + 3 * DAY - 60_000;
+    check(&s, now, true);
+    let saved: i64 = s
+        .conn()
+        .query_row("SELECT count(*) FROM hour_means", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(saved, 1, "the cache is written");
+    // It is what answers: an altered cache shows through (then it is dropped again).
+    s.conn()
+        .execute("UPDATE hour_means SET means = substr(means, 17)", [])
+        .expect("alter");
+    let from = now - 2 * DAY;
+    let plain = s.hourly_means(metric, from, now + 1).expect("plain");
+    let cached = s
+        .hourly_means_cached(metric, from, now + 1, false)
+        .expect("cached");
+    assert_eq!(
+        cached.len() + 1,
+        plain.len(),
+        "the cache's first hour was cut"
+    );
+    s.conn()
+        .execute("DELETE FROM hour_means", [])
+        .expect("drop");
+    check(&s, now, true);
+    // Within the hour, then across it, with new snapshots.
+    for k in 0..5 {
+        now += 20 * 60_000;
+        add(&mut s, now, 100.0 + k as f64);
+        check(&s, now, true);
+    }
+    // A late snapshot into a cached hour: the cache goes, the answers stay right.
+    add(&mut s, h0 + DAY + 5 * 60_000, 1_000.0);
+    let left: i64 = s
+        .conn()
+        .query_row("SELECT count(*) FROM hour_means", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(left, 0, "a late snapshot removes the cache");
+    check(&s, now, false);
+    check(&s, now, true);
+    // An earlier time than the cache was saved at still answers from the rollups.
+    check(&s, now - 6 * 3_600_000, false);
+    assert!(
+        s.hourly_means_cached("no.such.metric", 0, now, true)
+            .expect("none")
+            .is_empty()
+    );
 }
