@@ -357,18 +357,23 @@ fn uptime_windows_count_each_window_as_its_own_grouped_query_does() {
         }
         s.insert(&a).expect("insert");
     }
-    let now = T0 + 47 * 5 * 3_600_000 + 1_234;
-    let spans = [DAY, 7 * DAY, 30 * DAY, 90 * DAY, 3 * 3_600_000];
-    let windows = s.uptime_windows(now, &spans).expect("windows");
-    for (k, span) in spans.iter().enumerate() {
-        let grouped = s.uptime_by_endpoint(now - span, now + 1).expect("grouped");
-        let one: Vec<(String, Uptime)> = windows
-            .iter()
-            .map(|(e, u)| (e.clone(), u[k]))
-            .filter(|(_, u)| u.total > 0)
-            .collect();
-        assert_eq!(one, grouped, "window {span} ms");
+    let spans = [DAY, 7 * DAY, 30 * DAY, 90 * DAY, 3 * 3_600_000, 2 * DAY];
+    // At every hour of a day, so the whole days inside a window start and end anywhere.
+    for h in 0..26 {
+        let now = T0 + 5 * DAY + h * 3_600_000 + 1_234;
+        let windows = s.uptime_windows(now, &spans).expect("windows");
+        for (k, span) in spans.iter().enumerate() {
+            let grouped = s.uptime_by_endpoint(now - span, now + 1).expect("grouped");
+            let one: Vec<(String, Uptime)> = windows
+                .iter()
+                .map(|(e, u)| (e.clone(), u[k]))
+                .filter(|(_, u)| u.total > 0)
+                .collect();
+            assert_eq!(one, grouped, "window {span} ms at hour {h}");
+        }
     }
+    let now = T0 + 47 * 5 * 3_600_000 + 1_234;
+    let windows = s.uptime_windows(now, &spans).expect("windows");
     assert!(windows[0].1[0].total < windows[0].1[1].total);
     assert!(windows[0].1[0].ok < windows[0].1[0].total);
 }
