@@ -11,23 +11,18 @@ use super::write::Writer;
 use super::{BuildError, Ctx, alerts, assets, data, exports, graph, heatmap, incidents, index};
 use super::{pages, parts, ranges, redirects, reports, sections};
 
-/// What every page kind reads: the settings, the plan and what the store said, read once.
+/// What every page kind reads: the store it reads through, and the settings, the plan and what
+/// the store said, read once (`Shared`, reached through `Deref`: `i.ctx`, `i.plan`...).
 pub(super) struct Inputs<'a> {
     pub store: &'a Store,
-    pub ctx: &'a Ctx<'a>,
-    pub plan: &'a Plan,
-    pub analysis: &'a Analysis,
-    pub latest: Option<&'a SnapshotMeta>,
-    pub newest: Option<&'a model::Snapshot>,
-    /// The snapshot before the newest, for what changed between them.
-    pub previous: Option<&'a model::Snapshot>,
-    pub days: &'a [DaySummary],
-    pub total: u64,
-    pub metric_names: &'a [String],
-    pub sections: &'a [SectionView],
-    pub part_targets: &'a [parts::Target],
-    pub badges: &'a [(String, String, model::Status)],
-    pub progress: bool,
+    shared: Shared<'a>,
+}
+
+impl<'a> std::ops::Deref for Inputs<'a> {
+    type Target = Shared<'a>;
+    fn deref(&self) -> &Shared<'a> {
+        &self.shared
+    }
 }
 
 /// `Inputs` without the store: what the build's threads share (each reads through a connection
@@ -39,6 +34,7 @@ pub(super) struct Shared<'a> {
     pub analysis: &'a Analysis,
     pub latest: Option<&'a SnapshotMeta>,
     pub newest: Option<&'a model::Snapshot>,
+    /// The snapshot before the newest, for what changed between them.
     pub previous: Option<&'a model::Snapshot>,
     pub days: &'a [DaySummary],
     pub total: u64,
@@ -57,19 +53,7 @@ impl<'a> Shared<'a> {
     {
         Inputs {
             store,
-            ctx: self.ctx,
-            plan: self.plan,
-            analysis: self.analysis,
-            latest: self.latest,
-            newest: self.newest,
-            previous: self.previous,
-            days: self.days,
-            total: self.total,
-            metric_names: self.metric_names,
-            sections: self.sections,
-            part_targets: self.part_targets,
-            badges: self.badges,
-            progress: self.progress,
+            shared: *self,
         }
     }
 }

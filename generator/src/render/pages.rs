@@ -358,9 +358,11 @@ impl PageKind for Snapshots {
             // Kept: built by the last build with this binary and config, on disk, and not
             // changed by a snapshot stored since.
             // Skipped too: the older ones that live on their day's page (`site.snapshot_pages`).
+            // Only the shared inputs go to the threads (the store serves one thread).
+            let (ctx, plan) = (i.ctx, i.plan);
             let keep = |m: &SnapshotMeta| {
-                !i.ctx.paged(&m.slug)
-                    || i.plan.keep_built
+                !ctx.paged(&m.slug)
+                    || plan.keep_built
                         && !touched.contains(&m.id)
                         && w.keep(&[paths::snapshot_page(&m.slug), paths::snapshot_json(&m.slug)])
             };

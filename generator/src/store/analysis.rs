@@ -248,7 +248,8 @@ impl Store {
         Ok(out.into_iter().map(|(h, m)| (h * H + H / 2, m)).collect())
     }
 
-    fn metric_id(&self, metric: &str) -> Result<Option<i64>, StoreError> {
+    /// A stored metric's id.
+    pub(super) fn metric_id(&self, metric: &str) -> Result<Option<i64>, StoreError> {
         self.conn()
             .prepare_cached("SELECT id FROM metrics WHERE name = ?1")
             .and_then(|mut st| st.query_row([metric], |r| r.get(0)).optional())

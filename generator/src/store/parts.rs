@@ -49,7 +49,7 @@ impl Store {
                 .map(Option::flatten)
                 .map_err(|e| self.err(e))
         };
-        let Some(id) = one("SELECT id FROM metrics WHERE name = ?1", &[&metric])? else {
+        let Some(id) = self.metric_id(metric)? else {
             return Ok(None);
         };
         let cur: Option<f64> = self
