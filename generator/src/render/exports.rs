@@ -1,11 +1,12 @@
 //! CSV exports of every metric's history (raw per complete day, which never changes again, and hourly over the retention period) and the metrics page that links them.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use model::Snapshot;
 
 use super::views::Common;
-use super::write::Writer;
+use super::write::{Writer, file_names};
 use super::{BuildError, Ctx, paths, rel, render};
 use crate::store::{DaySummary, Store};
 
@@ -20,6 +21,11 @@ pub fn day_csv(day: &str, metric: &str) -> String {
 /// `data/csv/hourly/cache.hit_rate.csv`: hourly count, mean, min and max.
 pub fn hourly_csv(metric: &str) -> String {
     format!("data/csv/hourly/{}.csv", paths::slug(metric))
+}
+
+/// The last part of a site path (`cache.hit_rate.csv` of `data/csv/hourly/cache.hit_rate.csv`).
+fn file_name(rel: &str) -> Option<&str> {
+    rel.rsplit('/').next()
 }
 
 fn csv_row(out: &mut String, t: i64, values: &[String]) {
@@ -68,11 +74,13 @@ pub fn write_days(
         let Some(start) = model::time::parse_day(&d.day) else {
             continue;
         };
+        let present = file_names(&writer.root().join(format!("data/csv/{}", d.day)));
         for m in metrics {
             let path = day_csv(&d.day, m);
             // On disk: left as it is, and kept in the manifest by a full build (which knows the
             // whole manifest and drops from it what it did not produce).
-            if writer.keep(std::slice::from_ref(&path)) || writer.root().join(&path).is_file() {
+            if file_name(&path).is_some_and(|n| present.contains(n)) {
+                writer.keep(std::slice::from_ref(&path));
                 continue;
             }
             let mut text = String::from("timestamp,value\n");
@@ -143,13 +151,17 @@ pub fn render_page(
     metrics: &[String],
     complete: &[&str],
 ) -> Result<(), BuildError> {
+    let last: Vec<(&str, HashSet<String>)> = complete
+        .iter()
+        .rev()
+        .take(2)
+        .map(|d| (*d, file_names(&writer.root().join(format!("data/csv/{d}")))))
+        .collect();
     let day_of = |m: &str| {
-        complete
-            .iter()
-            .rev()
-            .take(2)
-            .find(|d| writer.root().join(day_csv(d, m)).is_file())
-            .map(|d| day_csv(d, m))
+        last.iter()
+            .map(|(d, present)| (day_csv(d, m), present))
+            .find(|(p, present)| file_name(p).is_some_and(|n| present.contains(n)))
+            .map(|(p, _)| p)
     };
     let days: Vec<Option<String>> = metrics.iter().map(|m| day_of(m)).collect();
     let rows = metrics
@@ -206,11 +218,13 @@ impl super::kinds::PageKind for Csv {
         };
         let previous = i.plan.previous_ms;
         let keep_from = now - i64::from(i.ctx.site.retention_days) * 86_400_000;
+        let present = file_names(&w.root().join("data/csv/hourly"));
         for m in i.metric_names {
             // Each metric's file at its own phase, and at once for a metric new since the last
             // one (the metrics page links it from its first snapshot on).
+            let path = hourly_csv(m);
             if super::due_every(HOURLY_REFRESH_MS, Some(m), previous, now)
-                || !w.root().join(hourly_csv(m)).exists()
+                || !file_name(&path).is_some_and(|n| present.contains(n))
             {
                 write_hourly(i.store, w, m, keep_from, now)?;
             }

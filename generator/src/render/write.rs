@@ -26,6 +26,18 @@ pub struct Writer {
     counter: AtomicU64,
 }
 
+/// The names of the files in `dir` (none when it is not there): one directory read where a
+/// build would otherwise ask the file system about each of a few hundred paths in turn.
+pub fn file_names(dir: &Path) -> HashSet<String> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect()
+}
+
 pub fn hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
