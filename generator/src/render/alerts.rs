@@ -94,6 +94,16 @@ pub fn render_alerts(
     let history = store.alert_history(u32::MAX)?;
     let zone = &ctx.site.zone;
     let now = analysis.now_ms;
+    // Each alert's first snapshot, looked up once for the four pages that list it.
+    let firsts = history
+        .iter()
+        .map(|h| match h.snapshots.first() {
+            Some(id) => store
+                .meta(*id)
+                .map(|m| m.map(|m| ctx.snapshot_link(&m.slug))),
+            None => Ok(None),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     for filter in std::iter::once(None).chain(SEVERITIES.iter().map(|s| Some(*s))) {
         let path = page(filter);
         let root = super::paths::root_of(&path);
@@ -124,13 +134,11 @@ pub fn render_alerts(
             })
             .collect();
         let mut rows = Vec::new();
-        for h in history.iter().filter(|h| keep(&h.severity)) {
-            let first_href = match h.snapshots.first() {
-                Some(id) => store
-                    .meta(*id)?
-                    .map(|m| format!("{root}{}", ctx.snapshot_link(&m.slug))),
-                None => None,
-            };
+        for (h, first) in history.iter().zip(&firsts) {
+            if !keep(&h.severity) {
+                continue;
+            }
+            let first_href = first.as_ref().map(|link| format!("{root}{link}"));
             rows.push(HistoryRow {
                 name: h.rule.clone(),
                 severity: h.severity.clone(),
