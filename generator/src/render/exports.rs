@@ -6,26 +6,29 @@ use std::path::Path;
 use model::Snapshot;
 
 use super::views::Common;
-use super::write::{Writer, file_names};
+use super::write::Writer;
 use super::{BuildError, Ctx, paths, rel, render};
 use crate::store::{DaySummary, Store};
 
 pub const PAGE: &str = "metrics.html";
 pub const JSON: &str = "data/metrics.json";
 
+/// `data/csv/2026-11-21`: the folder of one complete day's raw CSVs.
+fn day_dir(day: &str) -> String {
+    format!("data/csv/{day}")
+}
+
 /// `data/csv/2026-11-21/cache.hit_rate.csv`: one metric's raw samples of one complete day.
 pub fn day_csv(day: &str, metric: &str) -> String {
-    format!("data/csv/{day}/{}.csv", paths::slug(metric))
+    format!("{}/{}.csv", day_dir(day), paths::slug(metric))
 }
+
+/// The folder of the hourly CSVs.
+const HOURLY_DIR: &str = "data/csv/hourly";
 
 /// `data/csv/hourly/cache.hit_rate.csv`: hourly count, mean, min and max.
 pub fn hourly_csv(metric: &str) -> String {
-    format!("data/csv/hourly/{}.csv", paths::slug(metric))
-}
-
-/// The last part of a site path (`cache.hit_rate.csv` of `data/csv/hourly/cache.hit_rate.csv`).
-fn file_name(rel: &str) -> Option<&str> {
-    rel.rsplit('/').next()
+    format!("{HOURLY_DIR}/{}.csv", paths::slug(metric))
 }
 
 fn csv_row(out: &mut String, t: i64, values: &[String]) {
@@ -74,12 +77,12 @@ pub fn write_days(
         let Some(start) = model::time::parse_day(&d.day) else {
             continue;
         };
-        let present = file_names(&writer.root().join(format!("data/csv/{}", d.day)));
+        let present = writer.files_in(&day_dir(&d.day));
         for m in metrics {
             let path = day_csv(&d.day, m);
             // On disk: left as it is, and kept in the manifest by a full build (which knows the
             // whole manifest and drops from it what it did not produce).
-            if file_name(&path).is_some_and(|n| present.contains(n)) {
+            if present.contains(&path) {
                 writer.keep(std::slice::from_ref(&path));
                 continue;
             }
@@ -155,12 +158,12 @@ pub fn render_page(
         .iter()
         .rev()
         .take(2)
-        .map(|d| (*d, file_names(&writer.root().join(format!("data/csv/{d}")))))
+        .map(|d| (*d, writer.files_in(&day_dir(d))))
         .collect();
     let day_of = |m: &str| {
         last.iter()
             .map(|(d, present)| (day_csv(d, m), present))
-            .find(|(p, present)| file_name(p).is_some_and(|n| present.contains(n)))
+            .find(|(p, present)| present.contains(p))
             .map(|(p, _)| p)
     };
     let days: Vec<Option<String>> = metrics.iter().map(|m| day_of(m)).collect();
@@ -218,13 +221,13 @@ impl super::kinds::PageKind for Csv {
         };
         let previous = i.plan.previous_ms;
         let keep_from = now - i64::from(i.ctx.site.retention_days) * 86_400_000;
-        let present = file_names(&w.root().join("data/csv/hourly"));
+        let present = w.files_in(HOURLY_DIR);
         for m in i.metric_names {
             // Each metric's file at its own phase, and at once for a metric new since the last
             // one (the metrics page links it from its first snapshot on).
             let path = hourly_csv(m);
             if super::due_every(HOURLY_REFRESH_MS, Some(m), previous, now)
-                || !file_name(&path).is_some_and(|n| present.contains(n))
+                || !present.contains(&path)
             {
                 write_hourly(i.store, w, m, keep_from, now)?;
             }

@@ -26,18 +26,6 @@ pub struct Writer {
     counter: AtomicU64,
 }
 
-/// The names of the files in `dir` (none when it is not there): one directory read where a
-/// build would otherwise ask the file system about each of a few hundred paths in turn.
-pub fn file_names(dir: &Path) -> HashSet<String> {
-    std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .collect()
-}
-
 pub fn hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
@@ -49,6 +37,20 @@ impl Writer {
     /// The output folder.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The files in the folder `dir` of the site, as site paths (`dir/name`; none when it is not
+    /// there): one directory read where a build would otherwise ask the file system about each
+    /// of a few hundred paths in turn.
+    pub fn files_in(&self, dir: &str) -> HashSet<String> {
+        std::fs::read_dir(self.root.join(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .map(|name| format!("{dir}/{name}"))
+            .collect()
     }
 
     pub fn new(root: &Path, known: HashMap<String, Entry>) -> Writer {
